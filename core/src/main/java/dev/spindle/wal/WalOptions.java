@@ -1,0 +1,435 @@
+package dev.spindle.wal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link Wal} can be told, with the defaults of the ProximaDB WAL this project grew from.
+ * The names in messages are the TOML keys of {@code [storage.wal_config]}, so an error reads the same
+ * whether the options came from a file or from this builder.
+ *
+ * <pre>{@code
+ * WalOptions options = WalOptions.builder()
+ *     .walUrls("file:///mnt/nvme1/wal", "file:///mnt/nvme2/wal")
+ *     .syncMode(SyncMode.PerBatch)
+ *     .build();
+ * }</pre>
+ */
+public final class WalOptions
+{
+    public static final long KIB = 1024;
+    public static final long MIB = 1024 * KIB;
+
+    public static final List<String> DEFAULT_WAL_URLS = List.of("data/wal");
+    public static final DistributionStrategy DEFAULT_DISTRIBUTION_STRATEGY = DistributionStrategy.LoadBalanced;
+    public static final boolean DEFAULT_COLLECTION_AFFINITY = true;
+    public static final long DEFAULT_MEMORY_FLUSH_SIZE_BYTES = MIB;
+    public static final long DEFAULT_GLOBAL_FLUSH_THRESHOLD = 512 * MIB;
+    public static final SyncMode DEFAULT_SYNC_MODE = SyncMode.PerBatch;
+    public static final long DEFAULT_DISK_SEGMENT_SIZE = 64 * MIB;
+    public static final IoMode DEFAULT_IO_MODE = IoMode.pwrite;
+    public static final int DEFAULT_RING_BUFFER_SIZE = 8192;
+    public static final WaitStrategy DEFAULT_WAIT_STRATEGY = WaitStrategy.blocking;
+    public static final long DEFAULT_FLUSH_INTERVAL_MS = 100;
+    public static final long DEFAULT_SEGMENT_MAX_AGE_MS = 600_000;
+    public static final RecoveryMode DEFAULT_RECOVERY_MODE = RecoveryMode.strict;
+    public static final int DEFAULT_MAX_ENTRY_SIZE_BYTES = (int)(16 * MIB);
+    public static final long DEFAULT_PREALLOCATE_CHUNK_BYTES = 4 * MIB;
+    public static final int DEFAULT_SYNC_PARALLELISM = 4;
+
+    /** Smallest segment accepted: a header, a block and room to seal. */
+    public static final long MIN_SEGMENT_SIZE = 64 * KIB;
+
+    private final List<String> walUrls;
+    private final DistributionStrategy distributionStrategy;
+    private final boolean collectionAffinity;
+    private final long memoryFlushSizeBytes;
+    private final long globalFlushThresholdBytes;
+    private final SyncMode syncMode;
+    private final long diskSegmentSizeBytes;
+    private final IoMode ioMode;
+    private final int ringBufferSize;
+    private final WaitStrategy waitStrategy;
+    private final long flushIntervalMs;
+    private final long segmentMaxAgeMs;
+    private final RecoveryMode recoveryMode;
+    private final int maxEntrySizeBytes;
+    private final long preallocateChunkBytes;
+    private final int syncParallelism;
+
+    private WalOptions(final Builder b)
+    {
+        walUrls = List.copyOf(b.walUrls);
+        distributionStrategy = b.distributionStrategy;
+        collectionAffinity = b.collectionAffinity;
+        memoryFlushSizeBytes = b.memoryFlushSizeBytes;
+        globalFlushThresholdBytes = b.globalFlushThresholdBytes;
+        syncMode = b.syncMode;
+        diskSegmentSizeBytes = b.diskSegmentSizeBytes;
+        ioMode = b.ioMode;
+        ringBufferSize = b.ringBufferSize;
+        waitStrategy = b.waitStrategy;
+        flushIntervalMs = b.flushIntervalMs;
+        segmentMaxAgeMs = b.segmentMaxAgeMs;
+        recoveryMode = b.recoveryMode;
+        maxEntrySizeBytes = b.maxEntrySizeBytes;
+        preallocateChunkBytes = b.preallocateChunkBytes;
+        syncParallelism = b.syncParallelism;
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return a builder holding these options, to derive a variant.
+     */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.walUrls = new ArrayList<>(walUrls);
+        b.distributionStrategy = distributionStrategy;
+        b.collectionAffinity = collectionAffinity;
+        b.memoryFlushSizeBytes = memoryFlushSizeBytes;
+        b.globalFlushThresholdBytes = globalFlushThresholdBytes;
+        b.syncMode = syncMode;
+        b.diskSegmentSizeBytes = diskSegmentSizeBytes;
+        b.ioMode = ioMode;
+        b.ringBufferSize = ringBufferSize;
+        b.waitStrategy = waitStrategy;
+        b.flushIntervalMs = flushIntervalMs;
+        b.segmentMaxAgeMs = segmentMaxAgeMs;
+        b.recoveryMode = recoveryMode;
+        b.maxEntrySizeBytes = maxEntrySizeBytes;
+        b.preallocateChunkBytes = preallocateChunkBytes;
+        b.syncParallelism = syncParallelism;
+        return b;
+    }
+
+    /** @return {@code wal_urls}: one lane per URL. */
+    public List<String> walUrls()
+    {
+        return walUrls;
+    }
+
+    /** @return {@code distribution_strategy}. */
+    public DistributionStrategy distributionStrategy()
+    {
+        return distributionStrategy;
+    }
+
+    /** @return {@code collection_affinity}. */
+    public boolean collectionAffinity()
+    {
+        return collectionAffinity;
+    }
+
+    /** @return {@code memory_flush_size_bytes}. */
+    public long memoryFlushSizeBytes()
+    {
+        return memoryFlushSizeBytes;
+    }
+
+    /** @return {@code global_flush_threshold}. */
+    public long globalFlushThresholdBytes()
+    {
+        return globalFlushThresholdBytes;
+    }
+
+    /** @return {@code sync_mode}. */
+    public SyncMode syncMode()
+    {
+        return syncMode;
+    }
+
+    /** @return {@code disk_segment_size}. */
+    public long diskSegmentSizeBytes()
+    {
+        return diskSegmentSizeBytes;
+    }
+
+    /** @return {@code io_mode}. */
+    public IoMode ioMode()
+    {
+        return ioMode;
+    }
+
+    /** @return {@code ring_buffer_size}. */
+    public int ringBufferSize()
+    {
+        return ringBufferSize;
+    }
+
+    /** @return {@code wait_strategy}. */
+    public WaitStrategy waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    /** @return {@code flush_interval_ms}. */
+    public long flushIntervalMs()
+    {
+        return flushIntervalMs;
+    }
+
+    /** @return {@code segment_max_age_ms}; 0 disables sealing by age. */
+    public long segmentMaxAgeMs()
+    {
+        return segmentMaxAgeMs;
+    }
+
+    /** @return {@code recovery_mode}. */
+    public RecoveryMode recoveryMode()
+    {
+        return recoveryMode;
+    }
+
+    /** @return {@code max_entry_size_bytes}: the largest encoded entry accepted (default 16 MiB, at most half a segment). */
+    public int maxEntrySizeBytes()
+    {
+        return maxEntrySizeBytes;
+    }
+
+    /** @return {@code preallocate_chunk_bytes}: how far ahead of the write position segments are preallocated. */
+    public long preallocateChunkBytes()
+    {
+        return preallocateChunkBytes;
+    }
+
+    /** @return {@code sync_parallelism}: how many files of one batch a lane forces at once. */
+    public int syncParallelism()
+    {
+        return syncParallelism;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "WalOptions{wal_urls=" + walUrls +
+            ", distribution_strategy=" + distributionStrategy +
+            ", collection_affinity=" + collectionAffinity +
+            ", memory_flush_size_bytes=" + memoryFlushSizeBytes +
+            ", global_flush_threshold=" + globalFlushThresholdBytes +
+            ", sync_mode=" + syncMode +
+            ", disk_segment_size=" + diskSegmentSizeBytes +
+            ", io_mode=" + ioMode +
+            ", ring_buffer_size=" + ringBufferSize +
+            ", wait_strategy=" + waitStrategy +
+            ", flush_interval_ms=" + flushIntervalMs +
+            ", segment_max_age_ms=" + segmentMaxAgeMs +
+            ", recovery_mode=" + recoveryMode +
+            ", max_entry_size_bytes=" + maxEntrySizeBytes +
+            ", preallocate_chunk_bytes=" + preallocateChunkBytes +
+            ", sync_parallelism=" + syncParallelism + "}";
+    }
+
+    /**
+     * Collects options; {@link #build()} checks them together and names the first key that is wrong.
+     */
+    public static final class Builder
+    {
+        private List<String> walUrls = new ArrayList<>(DEFAULT_WAL_URLS);
+        private DistributionStrategy distributionStrategy = DEFAULT_DISTRIBUTION_STRATEGY;
+        private boolean collectionAffinity = DEFAULT_COLLECTION_AFFINITY;
+        private long memoryFlushSizeBytes = DEFAULT_MEMORY_FLUSH_SIZE_BYTES;
+        private long globalFlushThresholdBytes = DEFAULT_GLOBAL_FLUSH_THRESHOLD;
+        private SyncMode syncMode = DEFAULT_SYNC_MODE;
+        private long diskSegmentSizeBytes = DEFAULT_DISK_SEGMENT_SIZE;
+        private IoMode ioMode = DEFAULT_IO_MODE;
+        private int ringBufferSize = DEFAULT_RING_BUFFER_SIZE;
+        private WaitStrategy waitStrategy = DEFAULT_WAIT_STRATEGY;
+        private long flushIntervalMs = DEFAULT_FLUSH_INTERVAL_MS;
+        private long segmentMaxAgeMs = DEFAULT_SEGMENT_MAX_AGE_MS;
+        private RecoveryMode recoveryMode = DEFAULT_RECOVERY_MODE;
+        private int maxEntrySizeBytes = -1;
+        private long preallocateChunkBytes = DEFAULT_PREALLOCATE_CHUNK_BYTES;
+        private int syncParallelism = DEFAULT_SYNC_PARALLELISM;
+
+        private Builder()
+        {
+        }
+
+        public Builder walUrls(final String... urls)
+        {
+            return walUrls(List.of(urls));
+        }
+
+        public Builder walUrls(final List<String> urls)
+        {
+            this.walUrls = new ArrayList<>(Objects.requireNonNull(urls, "wal_urls"));
+            return this;
+        }
+
+        public Builder distributionStrategy(final DistributionStrategy strategy)
+        {
+            this.distributionStrategy = Objects.requireNonNull(strategy, "distribution_strategy");
+            return this;
+        }
+
+        public Builder collectionAffinity(final boolean affinity)
+        {
+            this.collectionAffinity = affinity;
+            return this;
+        }
+
+        public Builder memoryFlushSizeBytes(final long bytes)
+        {
+            this.memoryFlushSizeBytes = bytes;
+            return this;
+        }
+
+        public Builder globalFlushThresholdBytes(final long bytes)
+        {
+            this.globalFlushThresholdBytes = bytes;
+            return this;
+        }
+
+        public Builder syncMode(final SyncMode mode)
+        {
+            this.syncMode = Objects.requireNonNull(mode, "sync_mode");
+            return this;
+        }
+
+        public Builder diskSegmentSizeBytes(final long bytes)
+        {
+            this.diskSegmentSizeBytes = bytes;
+            return this;
+        }
+
+        public Builder ioMode(final IoMode mode)
+        {
+            this.ioMode = Objects.requireNonNull(mode, "io_mode");
+            return this;
+        }
+
+        public Builder ringBufferSize(final int slots)
+        {
+            this.ringBufferSize = slots;
+            return this;
+        }
+
+        public Builder waitStrategy(final WaitStrategy strategy)
+        {
+            this.waitStrategy = Objects.requireNonNull(strategy, "wait_strategy");
+            return this;
+        }
+
+        public Builder flushIntervalMs(final long millis)
+        {
+            this.flushIntervalMs = millis;
+            return this;
+        }
+
+        public Builder segmentMaxAgeMs(final long millis)
+        {
+            this.segmentMaxAgeMs = millis;
+            return this;
+        }
+
+        public Builder recoveryMode(final RecoveryMode mode)
+        {
+            this.recoveryMode = Objects.requireNonNull(mode, "recovery_mode");
+            return this;
+        }
+
+        public Builder maxEntrySizeBytes(final int bytes)
+        {
+            this.maxEntrySizeBytes = bytes;
+            return this;
+        }
+
+        public Builder preallocateChunkBytes(final long bytes)
+        {
+            this.preallocateChunkBytes = bytes;
+            return this;
+        }
+
+        public Builder syncParallelism(final int threads)
+        {
+            this.syncParallelism = threads;
+            return this;
+        }
+
+        /**
+         * @return the options.
+         * @throws IllegalArgumentException naming the key whose value is not accepted, and what would be.
+         */
+        public WalOptions build()
+        {
+            if (walUrls.isEmpty())
+            {
+                throw new IllegalArgumentException("wal_urls is empty: give at least one directory or URL");
+            }
+            for (int i = 0; i < walUrls.size(); i++)
+            {
+                final String url = walUrls.get(i);
+                if (url == null || url.isBlank())
+                {
+                    throw new IllegalArgumentException("wal_urls[" + i + "] is empty: give a directory or URL");
+                }
+                for (int j = 0; j < i; j++)
+                {
+                    if (url.equals(walUrls.get(j)))
+                    {
+                        throw new IllegalArgumentException(
+                            "wal_urls[" + i + "] repeats wal_urls[" + j + "] (" + url + "): each lane needs its own URL");
+                    }
+                }
+            }
+            positive("memory_flush_size_bytes", memoryFlushSizeBytes);
+            positive("global_flush_threshold", globalFlushThresholdBytes);
+            positive("disk_segment_size", diskSegmentSizeBytes);
+            positive("ring_buffer_size", ringBufferSize);
+            positive("flush_interval_ms", flushIntervalMs);
+            if (maxEntrySizeBytes == -1)
+            {
+                maxEntrySizeBytes = (int)Math.min(DEFAULT_MAX_ENTRY_SIZE_BYTES, diskSegmentSizeBytes / 2);
+            }
+            positive("max_entry_size_bytes", maxEntrySizeBytes);
+            positive("preallocate_chunk_bytes", preallocateChunkBytes);
+            positive("sync_parallelism", syncParallelism);
+            if (segmentMaxAgeMs < 0)
+            {
+                throw new IllegalArgumentException(
+                    "segment_max_age_ms is " + segmentMaxAgeMs + ": give 0 (no age limit) or a positive number of ms");
+            }
+            if (diskSegmentSizeBytes < MIN_SEGMENT_SIZE)
+            {
+                throw new IllegalArgumentException(
+                    "disk_segment_size is " + diskSegmentSizeBytes + ": give at least " + MIN_SEGMENT_SIZE + " bytes");
+            }
+            if (Integer.bitCount(ringBufferSize) != 1)
+            {
+                throw new IllegalArgumentException(
+                    "ring_buffer_size is " + ringBufferSize + ": give a power of two, e.g. " +
+                    Integer.highestOneBit(ringBufferSize) + " or " + (Integer.highestOneBit(ringBufferSize) << 1));
+            }
+            if (maxEntrySizeBytes > diskSegmentSizeBytes / 2)
+            {
+                throw new IllegalArgumentException(
+                    "max_entry_size_bytes (" + maxEntrySizeBytes + ") must be at most half of disk_segment_size (" +
+                    diskSegmentSizeBytes + ")");
+            }
+            if (memoryFlushSizeBytes > Integer.MAX_VALUE / 2)
+            {
+                throw new IllegalArgumentException(
+                    "memory_flush_size_bytes is " + memoryFlushSizeBytes + ": give at most " + Integer.MAX_VALUE / 2);
+            }
+            if (syncParallelism > 64)
+            {
+                throw new IllegalArgumentException("sync_parallelism is " + syncParallelism + ": give 1..64");
+            }
+            return new WalOptions(this);
+        }
+
+        private static void positive(final String key, final long value)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(key + " is " + value + ": give a positive number");
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.spindle.wal.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.zip.CRC32C;
+
+/**
+ * Everything the WAL knows about one collection across its lanes: the sequence counter, the lane it
+ * is assigned to, and per lane the highest sequence claimed (producers), written and made durable
+ * (the lane thread).
+ *
+ * <p><b>Watermarks.</b> An entry is acknowledged when every entry of the collection up to it is
+ * written (or durable, per sync mode), whichever lanes they went to. With {@code done[L]} the highest
+ * sequence lane L has written or made durable, the contiguous watermark is the last assigned sequence
+ * if no lane has pending entries, else the smallest {@code done[L]} over the lanes with pending ones
+ * ({@code claimed[L] > done[L]}): every sequence at or below it is done in its own lane. Readers read
+ * {@link #lastAssigned} first; producers set {@code claimed} before {@code lastAssigned}, so a reader
+ * never misses a pending lane. With one lane (affinity) this is simply that lane's progress.
+ *
+ * <p>Sequences are assigned under a tiny spin lock together with the ring slot claim, so every lane's
+ * ring (and so every file) sees a collection's sequences in increasing order. The lock is never held
+ * while waiting: a full ring releases it and retries.
+ */
+public final class CollectionState
+{
+    private final String name;
+    private final byte[] nameUtf8;
+    private final int hash;
+    private final int laneCount;
+    private final boolean ackWhenDurable;
+
+    private final AtomicInteger lock = new AtomicInteger();
+    private long nextSequence = 1;
+    private volatile long lastAssigned;
+    private volatile int assignedLane = -1;
+
+    private final AtomicLongArray claimed;
+    private final AtomicLongArray written;
+    private final AtomicLongArray durable;
+    private final AtomicReferenceArray<Object> laneStates;
+    private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
+    private volatile long checkpointSequence;
+
+    public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable)
+    {
+        this.name = CollectionNames.validate(name);
+        this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
+        final CRC32C crc = new CRC32C();
+        crc.update(nameUtf8);
+        this.hash = (int)crc.getValue();
+        this.laneCount = laneCount;
+        this.ackWhenDurable = ackWhenDurable;
+        this.claimed = new AtomicLongArray(laneCount);
+        this.written = new AtomicLongArray(laneCount);
+        this.durable = new AtomicLongArray(laneCount);
+        this.laneStates = new AtomicReferenceArray<>(laneCount);
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public byte[] nameUtf8()
+    {
+        return nameUtf8;
+    }
+
+    /**
+     * @return a stable hash of the name (CRC32C of its UTF-8 bytes), the same in every JVM.
+     */
+    public int stableHash()
+    {
+        return hash;
+    }
+
+    /**
+     * Set the state found on disk by recovery, before any append.
+     *
+     * @param lastSequence the highest sequence found (or the checkpoint, if higher).
+     * @param lastPerLane the highest sequence found per lane (0 for none).
+     */
+    public void recovered(final long lastSequence, final long[] lastPerLane, final long checkpoint)
+    {
+        nextSequence = lastSequence + 1;
+        for (int l = 0; l < laneCount; l++)
+        {
+            claimed.set(l, lastPerLane[l]);
+            written.set(l, lastPerLane[l]);
+            durable.set(l, lastPerLane[l]);
+        }
+        checkpointSequence = checkpoint;
+        lastAssigned = lastSequence;
+    }
+
+    public void lock()
+    {
+        int spins = 0;
+        while (!lock.compareAndSet(0, 1))
+        {
+            if (++spins < 64)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    public void unlock()
+    {
+        lock.set(0);
+    }
+
+    /**
+     * Take the next sequence for an entry going to {@code lane}. Caller holds the lock.
+     */
+    public long assignLocked(final int lane)
+    {
+        final long sequence = nextSequence++;
+        claimed.set(lane, sequence);
+        lastAssigned = sequence;
+        return sequence;
+    }
+
+    public long lastAssigned()
+    {
+        return lastAssigned;
+    }
+
+    public int assignedLane()
+    {
+        return assignedLane;
+    }
+
+    public void assignLane(final int lane)
+    {
+        assignedLane = lane;
+    }
+
+    /** Lane thread: everything up to {@code sequence} in this lane is written. */
+    public void laneWritten(final int lane, final long sequence)
+    {
+        written.lazySet(lane, sequence);
+    }
+
+    /** Lane thread: everything up to {@code sequence} in this lane is durable. */
+    public void laneDurable(final int lane, final long sequence)
+    {
+        if (sequence > written.get(lane))
+        {
+            written.lazySet(lane, sequence);
+        }
+        durable.set(lane, sequence);
+    }
+
+    public long laneDurableSequence(final int lane)
+    {
+        return durable.get(lane);
+    }
+
+    /**
+     * @return the highest sequence with it and all before it written.
+     */
+    public long writtenSequence()
+    {
+        return watermark(written);
+    }
+
+    /**
+     * @return the highest sequence with it and all before it on stable storage.
+     */
+    public long durableSequence()
+    {
+        return watermark(durable);
+    }
+
+    /**
+     * @return the highest sequence acknowledged under the sync mode.
+     */
+    public long acknowledgedSequence()
+    {
+        return ackWhenDurable ? watermark(durable) : watermark(written);
+    }
+
+    private long watermark(final AtomicLongArray done)
+    {
+        long mark = lastAssigned;
+        for (int l = 0; l < laneCount; l++)
+        {
+            final long d = done.get(l);
+            if (d < mark && claimed.get(l) > d)
+            {
+                mark = d;
+            }
+        }
+        return mark;
+    }
+
+    /**
+     * @return a lane (index) with entries of this collection not yet acknowledged, or -1.
+     */
+    public int pendingLane(final boolean durably)
+    {
+        final AtomicLongArray done = durably || ackWhenDurable ? durable : written;
+        for (int l = 0; l < laneCount; l++)
+        {
+            if (claimed.get(l) > done.get(l))
+            {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    public Object laneState(final int lane)
+    {
+        return laneStates.get(lane);
+    }
+
+    public void laneState(final int lane, final Object state)
+    {
+        laneStates.set(lane, state);
+    }
+
+    /**
+     * Hold a future whose entry is done in its lane but waits for an earlier sequence in another lane.
+     */
+    public void deferAck(final long sequence, final CompletableFuture<Long> future)
+    {
+        pendingAcks.put(sequence, future);
+    }
+
+    /**
+     * Complete held futures the watermark has passed.
+     */
+    public void completeDeferredAcks()
+    {
+        if (pendingAcks.isEmpty())
+        {
+            return;
+        }
+        final long mark = acknowledgedSequence();
+        Map.Entry<Long, CompletableFuture<Long>> first;
+        while ((first = pendingAcks.firstEntry()) != null && first.getKey() <= mark)
+        {
+            if (pendingAcks.remove(first.getKey(), first.getValue()))
+            {
+                first.getValue().complete(first.getKey());
+            }
+        }
+    }
+
+    /**
+     * Fail every held future (a lane this collection depends on has failed).
+     */
+    public void failDeferredAcks(final Throwable cause)
+    {
+        Map.Entry<Long, CompletableFuture<Long>> first;
+        while ((first = pendingAcks.pollFirstEntry()) != null)
+        {
+            first.getValue().completeExceptionally(cause);
+        }
+    }
+
+    public long checkpointSequence()
+    {
+        return checkpointSequence;
+    }
+
+    public void checkpointSequence(final long sequence)
+    {
+        checkpointSequence = sequence;
+    }
+
+    @Override
+    public String toString()
+    {
+        return name;
+    }
+}

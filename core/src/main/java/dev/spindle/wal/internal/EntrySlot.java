@@ -1,0 +1,249 @@
+package dev.spindle.wal.internal;
+
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.Op;
+import org.apache.avro.io.BinaryData;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * One preallocated slot of a lane's Disruptor ring. A producer copies an {@link Entry} into it
+ * ({@link #copy}); the lane's batch writer encodes it into a segment. The arrays grow to the largest
+ * entry seen and are then reused, so a steady workload allocates nothing here.
+ *
+ * <p>Metadata is Avro-encoded (the map body: count, pairs, 0) on the producer thread, so the writer
+ * just copies bytes. Strings are UTF-8 encoded by {@link Utf8} into the slot's own arrays.
+ */
+public final class EntrySlot implements BiConsumer<String, String>
+{
+    /** An entry to write. */
+    public static final int ENTRY = 0;
+    /** A timer tick: periodic fsync, segment age, deferred seals. Carries no entry. */
+    public static final int TICK = 1;
+    /** A slot claimed by a producer that then failed before filling it; the lane fails. */
+    public static final int ABORTED = 2;
+
+    /** Largest size of the varint length prefix of a string or bytes field. */
+    private static final int LEN = 5;
+    /** Arrays larger than this are dropped after use rather than kept in the ring. */
+    private static final int RETAIN_LIMIT = 1 << 20;
+
+    public int kind;
+    public CollectionState collection;
+    public long sequence;
+    public long globalSequence;
+    public long timestampMicros;
+    public Op op;
+
+    public byte[] entryId = new byte[0];
+    public int entryIdLength;
+
+    public boolean hasKey;
+    public byte[] key = new byte[0];
+    public int keyLength;
+
+    public boolean hasValue;
+    public byte[] value = new byte[0];
+    public int valueLength;
+
+    public boolean hasVector;
+    public float[] vector = new float[0];
+    public int vectorLength;
+
+    public boolean hasMetadata;
+    public byte[] metadata = new byte[0];
+    public int metadataLength;
+
+    public boolean hasExpiresAt;
+    public long expiresAtMicros;
+    public long version;
+
+    /** Upper bound of this entry's encoded size, computed by {@link #encodedBound}. */
+    public int encodedBound;
+    /** Completed when the entry is acknowledged; null for the zero-allocation path. */
+    public CompletableFuture<Long> future;
+
+    /**
+     * An upper bound of the encoded size of {@code entry} in collection {@code nameUtf8Length} bytes
+     * long, which also checks the entry for nulls that cannot be encoded. Called before a slot is
+     * claimed, so a bad entry is refused without using a sequence.
+     *
+     * @return the bound in bytes.
+     * @throws IllegalArgumentException when the entry cannot be encoded.
+     */
+    public static long encodedBound(final Entry entry, final int nameUtf8Length)
+    {
+        long bound = 0;
+        final String id = entry.entryId();
+        bound += LEN + (id == null ? 32 : Utf8.encodedLength(id));
+        bound += LEN + nameUtf8Length;
+        bound += 3 * 10 + 1;                                   // sequence, global_sequence, timestamp, op
+        bound += 1 + (entry.key() == null ? 0 : LEN + entry.keyLength());
+        bound += 1 + (entry.value() == null ? 0 : LEN + entry.valueLength());
+        bound += 1 + (entry.vector() == null ? 0 : 10 + 4L * entry.vectorLength() + 1);
+        bound += 1 + (entry.metadata() == null ? 0 : metadataBound(entry.metadata()));
+        bound += 1 + 10;                                      // expires_at
+        bound += 10 + LEN;                                    // version, crc32c
+        return bound;
+    }
+
+    private static long metadataBound(final Map<String, String> metadata)
+    {
+        long bound = 10 + 1;
+        for (final Map.Entry<String, String> e : metadata.entrySet())
+        {
+            final String k = e.getKey();
+            final String v = e.getValue();
+            if (k == null || v == null)
+            {
+                throw new IllegalArgumentException("metadata may not hold null keys or values (key " + k + ")");
+            }
+            bound += 2L * LEN + 3L * k.length() + 3L * v.length();
+        }
+        return bound;
+    }
+
+    /**
+     * Copy everything of {@code entry} into this slot. Never fails for an entry that passed
+     * {@link #encodedBound}, except by running out of memory.
+     */
+    public void copy(
+        final Entry entry,
+        final CollectionState collection,
+        final long sequence,
+        final long globalSequence,
+        final long nowMicros,
+        final int encodedBound,
+        final CompletableFuture<Long> future)
+    {
+        this.kind = ENTRY;
+        this.collection = collection;
+        this.sequence = sequence;
+        this.globalSequence = globalSequence;
+        this.timestampMicros = entry.timestampMicros() != 0 ? entry.timestampMicros() : nowMicros;
+        this.op = entry.op();
+        this.encodedBound = encodedBound;
+        this.future = future;
+
+        final String id = entry.entryId();
+        if (id == null)
+        {
+            entryIdLength = 0;
+        }
+        else
+        {
+            entryId = ensure(entryId, 3 * id.length());
+            entryIdLength = Utf8.encode(id, entryId, 0);
+        }
+
+        hasKey = entry.key() != null;
+        keyLength = entry.keyLength();
+        if (hasKey)
+        {
+            key = ensure(key, keyLength);
+            System.arraycopy(entry.key(), entry.keyOffset(), key, 0, keyLength);
+        }
+
+        hasValue = entry.value() != null;
+        valueLength = entry.valueLength();
+        if (hasValue)
+        {
+            value = ensure(value, valueLength);
+            System.arraycopy(entry.value(), entry.valueOffset(), value, 0, valueLength);
+        }
+
+        hasVector = entry.vector() != null;
+        vectorLength = entry.vectorLength();
+        if (hasVector)
+        {
+            if (vector.length < vectorLength)
+            {
+                vector = new float[vectorLength];
+            }
+            System.arraycopy(entry.vector(), 0, vector, 0, vectorLength);
+        }
+
+        final Map<String, String> meta = entry.metadata();
+        hasMetadata = meta != null;
+        metadataLength = 0;
+        if (hasMetadata)
+        {
+            metadata = ensure(metadata, 11);
+            if (!meta.isEmpty())
+            {
+                metadataLength = BinaryData.encodeLong(meta.size(), metadata, 0);
+                meta.forEach(this);
+            }
+            metadata = ensure(metadata, metadataLength + 1);
+            metadataLength += BinaryData.encodeLong(0, metadata, metadataLength);
+        }
+
+        hasExpiresAt = entry.hasExpiresAt();
+        expiresAtMicros = entry.expiresAtMicros();
+        version = entry.version();
+    }
+
+    /**
+     * Append one metadata pair to {@link #metadata}; the map's {@code forEach} calls this.
+     */
+    @Override
+    public void accept(final String k, final String v)
+    {
+        metadata = ensure(metadata, metadataLength + 2 * LEN + 3 * (k.length() + v.length()));
+        metadataLength = putString(k, metadata, metadataLength);
+        metadataLength = putString(v, metadata, metadataLength);
+    }
+
+    private static int putString(final String s, final byte[] dst, final int offset)
+    {
+        final int length = Utf8.encodedLength(s);
+        final int at = offset + BinaryData.encodeLong(length, dst, offset); // returns the bytes written
+        return Utf8.encode(s, dst, at);
+    }
+
+    /**
+     * Make the slot a timer tick.
+     */
+    public void tick()
+    {
+        kind = TICK;
+        collection = null;
+        future = null;
+    }
+
+    /**
+     * Drop arrays grown for an unusually large entry once it is encoded, so the ring does not keep
+     * them alive. The future stays until the batch completes it.
+     */
+    public void shrink()
+    {
+        if (key.length > RETAIN_LIMIT)
+        {
+            key = new byte[0];
+        }
+        if (value.length > RETAIN_LIMIT)
+        {
+            value = new byte[0];
+        }
+        if (metadata.length > RETAIN_LIMIT)
+        {
+            metadata = new byte[0];
+        }
+        if (vector.length > RETAIN_LIMIT / 4)
+        {
+            vector = new float[0];
+        }
+    }
+
+    private static byte[] ensure(final byte[] array, final int length)
+    {
+        if (array.length >= length)
+        {
+            return array;
+        }
+        final long doubled = Math.min(Integer.MAX_VALUE - 8L, array.length * 2L);
+        return java.util.Arrays.copyOf(array, (int)Math.max(length, doubled));
+    }
+}

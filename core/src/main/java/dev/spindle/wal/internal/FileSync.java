@@ -1,0 +1,131 @@
+package dev.spindle.wal.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The few durable file-system steps everything else is built from: fsync a directory, write a small
+ * file atomically (temp, fsync, rename, directory fsync), write a buffer fully at a position.
+ */
+public final class FileSync
+{
+    private FileSync()
+    {
+    }
+
+    /**
+     * Make a directory's entries (creates, renames, deletes) durable.
+     *
+     * @param dir the directory.
+     * @throws IOException when the fsync fails.
+     */
+    public static void fsyncDirectory(final Path dir) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Create a directory (and missing parents) and make its entry durable in its parent.
+     *
+     * @param dir the directory.
+     * @return true when it was created by this call.
+     * @throws IOException on failure.
+     */
+    public static boolean createDirectoryDurably(final Path dir) throws IOException
+    {
+        if (Files.isDirectory(dir))
+        {
+            return false;
+        }
+        final Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent))
+        {
+            createDirectoryDurably(parent);
+        }
+        try
+        {
+            Files.createDirectory(dir);
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            if (!Files.isDirectory(dir))
+            {
+                throw ex;
+            }
+            return false;
+        }
+        if (parent != null)
+        {
+            fsyncDirectory(parent);
+        }
+        return true;
+    }
+
+    /**
+     * Replace {@code target} with {@code content} so that after a crash it holds either the old or the
+     * new content, never a mix: write a temp file, fsync it, rename it over the target, fsync the directory.
+     *
+     * @param target the file.
+     * @param content its new bytes.
+     * @throws IOException on failure.
+     */
+    public static void writeAtomically(final Path target, final byte[] content) throws IOException
+    {
+        final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            writeFully(channel, ByteBuffer.wrap(content), 0);
+            channel.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.getParent());
+    }
+
+    /**
+     * Write all remaining bytes of {@code buffer} at {@code position}.
+     *
+     * @param channel the file.
+     * @param buffer the bytes, from position to limit; its position is advanced to its limit.
+     * @param position the file offset.
+     * @throws IOException on failure, including a full disk.
+     */
+    public static void writeFully(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
+    {
+        long at = position;
+        while (buffer.hasRemaining())
+        {
+            at += channel.write(buffer, at);
+        }
+    }
+
+    /**
+     * Read exactly {@code buffer.remaining()} bytes at {@code position}, or fewer at end of file.
+     *
+     * @return the bytes read.
+     */
+    public static int readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
+    {
+        int total = 0;
+        while (buffer.hasRemaining())
+        {
+            final int n = channel.read(buffer, position + total);
+            if (n < 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.spindle.wal.internal;
+
+import dev.spindle.fs.WalFileSystems;
+import dev.spindle.wal.WalException;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns {@code wal_urls} entries into lane directories: {@code file:///abs/path} or a plain path
+ * (relative paths resolve against the working directory). Remote schemes name the module that serves
+ * them; anything else is refused with the list of what is accepted. Two lanes may not share a
+ * directory or nest one inside the other (a lane would read the other as a collection).
+ */
+public final class LaneUrls
+{
+    private static final String ACCEPTED =
+        "a path, file:///absolute/path, s3://, adls://, abfs://, abfss://, gcs:// or gs://";
+
+    private LaneUrls()
+    {
+    }
+
+    /**
+     * @return one absolute, normalized directory per URL.
+     * @throws WalException naming the entry ({@code wal_urls[i]}) and what is wrong.
+     */
+    public static List<Path> resolve(final List<String> urls)
+    {
+        final List<Path> roots = new ArrayList<>();
+        for (int i = 0; i < urls.size(); i++)
+        {
+            final Path root = resolve(i, urls.get(i));
+            for (int j = 0; j < roots.size(); j++)
+            {
+                final Path other = roots.get(j);
+                if (other.equals(root))
+                {
+                    throw new WalException("wal_urls[" + i + "] (" + urls.get(i) + ") is the same directory as wal_urls[" +
+                        j + "] (" + urls.get(j) + "): each lane needs its own directory");
+                }
+                if (root.startsWith(other) || other.startsWith(root))
+                {
+                    throw new WalException("wal_urls[" + i + "] (" + root + ") and wal_urls[" + j + "] (" + other +
+                        ") are nested: lane directories may not contain one another");
+                }
+            }
+            roots.add(root);
+        }
+        return roots;
+    }
+
+    static Path resolve(final int index, final String url)
+    {
+        if (url.indexOf('\0') >= 0)
+        {
+            throw new WalException("wal_urls[" + index + "] contains a NUL character");
+        }
+        final int colon = url.indexOf("://");
+        if (colon < 0)
+        {
+            return plainPath(index, url);
+        }
+        final String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!"file".equals(scheme))
+        {
+            if (WalFileSystems.isKnownScheme(scheme))
+            {
+                throw new WalException("wal_urls[" + index + "] = \"" + url + "\": remote " + scheme + ":// lanes need " +
+                    "the module " + WalFileSystems.MODULES.get(scheme) + " on the classpath, with a local staging_dir " +
+                    "for active segments; this build has no backend for " + scheme + "://");
+            }
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": unsupported URL scheme '" + scheme +
+                "'; use " + ACCEPTED);
+        }
+        final URI uri;
+        try
+        {
+            uri = new URI(url);
+        }
+        catch (final URISyntaxException ex)
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\" is not a valid URL: " + ex.getMessage());
+        }
+        final String host = uri.getHost();
+        if (host != null && !host.isEmpty() && !"localhost".equalsIgnoreCase(host))
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": file URLs must be local " +
+                "(file:///absolute/path), not on host " + host);
+        }
+        final String path = uri.getPath();
+        if (path == null || !path.startsWith("/") || path.equals("/"))
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": a file URL needs an absolute path " +
+                "below the root, e.g. file:///var/lib/spindle/wal");
+        }
+        return plainPath(index, path);
+    }
+
+    private static Path plainPath(final int index, final String path)
+    {
+        try
+        {
+            final Path p = Path.of(path).toAbsolutePath().normalize();
+            if (p.getParent() == null)
+            {
+                throw new WalException("wal_urls[" + index + "] = \"" + path + "\": the file system root cannot be a lane");
+            }
+            return p;
+        }
+        catch (final InvalidPathException ex)
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + path + "\" is not a valid path: " + ex.getMessage());
+        }
+    }
+}

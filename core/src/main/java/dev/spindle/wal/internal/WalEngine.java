@@ -1,0 +1,606 @@
+package dev.spindle.wal.internal;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.WalReplay;
+import dev.spindle.wal.WalStats;
+import dev.spindle.wal.internal.lane.Lane;
+import dev.spindle.wal.internal.lane.LaneCollection;
+import dev.spindle.wal.internal.lane.Router;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.recovery.CollectionScan;
+import dev.spindle.wal.internal.recovery.Recovery;
+import dev.spindle.wal.internal.recovery.TailScan;
+import dev.spindle.wal.internal.replay.MergedReplay;
+import dev.spindle.wal.internal.replay.SegmentRef;
+import dev.spindle.wal.internal.segment.ActiveSegment;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The running WAL behind {@link dev.spindle.wal.Wal}: lanes, collections, the append path, the timer.
+ *
+ * <p>Append path (producer thread, no allocation): bound the entry's encoded size; wait while the
+ * bytes in flight over all lanes exceed {@code global_flush_threshold}; route to a lane; under the
+ * collection's spin lock claim a ring slot ({@code tryNext}, never blocking) and take the next
+ * sequence; copy the entry into the slot; publish.
+ */
+public final class WalEngine implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WalEngine.class);
+
+    private final WalOptions options;
+    private final Lane[] lanes;
+    private final Router router;
+    private final long writerId;
+    private final boolean ackDurable;
+    private final ConcurrentHashMap<String, CollectionState> collections = new ConcurrentHashMap<>();
+    private final AtomicLong globalSequence = new AtomicLong();
+    private final ScheduledExecutorService ticker;
+    private final List<String> recoveryNotes;
+    private volatile boolean closed;
+
+    private WalEngine(final WalOptions options, final Lane[] lanes, final long writerId, final List<String> notes)
+    {
+        this.options = options;
+        this.lanes = lanes;
+        this.writerId = writerId;
+        this.ackDurable = options.syncMode().acknowledgesDurable();
+        this.router = new Router(lanes, options.distributionStrategy(), options.collectionAffinity());
+        this.recoveryNotes = notes;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "spindle-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Lock the lanes, recover what they hold, start the lane threads.
+     */
+    public static WalEngine open(final WalOptions options)
+    {
+        final List<Path> roots = LaneUrls.resolve(options.walUrls());
+        final long writerId = new SecureRandom().nextLong();
+        final Lane[] lanes = new Lane[roots.size()];
+        try
+        {
+            for (int i = 0; i < lanes.length; i++)
+            {
+                lanes[i] = new Lane(i, options.walUrls().get(i), roots.get(i), options, writerId);
+            }
+            final Recovery.Result recovered;
+            if (options.syncMode().writesFiles())
+            {
+                recovered = Recovery.scan(roots, options.recoveryMode());
+            }
+            else
+            {
+                recovered = new Recovery.Result();
+                roots.forEach(r -> recovered.lanes.add(Map.of()));
+            }
+            final WalEngine engine = new WalEngine(options, lanes, writerId, recovered.notes);
+            engine.adopt(recovered);
+            for (final String note : recovered.notes)
+            {
+                LOG.warn("recovery: {}", note);
+            }
+            for (final Lane lane : lanes)
+            {
+                lane.start();
+            }
+            engine.startTicker();
+            return engine;
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(lanes);
+            throw new WalException("cannot open the WAL: " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(lanes);
+            throw ex;
+        }
+    }
+
+    private static void closeQuietly(final Lane[] lanes)
+    {
+        for (final Lane lane : lanes)
+        {
+            if (lane != null)
+            {
+                lane.close();
+            }
+        }
+    }
+
+    private void adopt(final Recovery.Result recovered) throws IOException
+    {
+        long maxGlobal = 0;
+        for (final Map<String, CollectionScan> lane : recovered.lanes)
+        {
+            for (final CollectionScan scan : lane.values())
+            {
+                for (final TailScan tail : scan.tails)
+                {
+                    maxGlobal = Math.max(maxGlobal, tail.lastGlobalSequence());
+                }
+                SealedSegment newest = null;
+                for (final SealedSegment s : scan.sealed)
+                {
+                    if (newest == null || s.lastSequence() > newest.lastSequence())
+                    {
+                        newest = s;
+                    }
+                }
+                if (newest != null)
+                {
+                    maxGlobal = Math.max(maxGlobal, Recovery.lastGlobalSequence(newest));
+                }
+            }
+        }
+        Recovery.repair(recovered);
+        globalSequence.set(maxGlobal);
+
+        for (final String name : recovered.collectionNames())
+        {
+            final CollectionState state = new CollectionState(name, lanes.length, ackDurable);
+            final long[] lastPerLane = new long[lanes.length];
+            long last = 0;
+            long checkpoint = 0;
+            int newestLane = -1;
+            for (int l = 0; l < lanes.length; l++)
+            {
+                final CollectionScan scan = recovered.lanes.get(l).get(name);
+                if (scan == null)
+                {
+                    continue;
+                }
+                final LaneCollection lc = lanes[l].register(state, true);
+                for (final SealedSegment s : scan.sealed)
+                {
+                    lc.sealed().put(s.firstSequence(), s);
+                }
+                lastPerLane[l] = scan.lastSequence();
+                lanes[l].recovered(lc, lastPerLane[l], scan.sealed);
+                checkpoint = Math.max(checkpoint, scan.checkpoint);
+                if (newestLane < 0 || lastPerLane[l] > lastPerLane[newestLane])
+                {
+                    newestLane = l;
+                }
+                last = Math.max(last, lastPerLane[l]);
+            }
+            state.recovered(Math.max(last, checkpoint), lastPerLane, checkpoint);
+            if (options.collectionAffinity() && newestLane >= 0)
+            {
+                state.assignLane(newestLane);
+            }
+            collections.put(name, state);
+        }
+    }
+
+    private void startTicker()
+    {
+        long interval = 1000;
+        if (options.syncMode() == SyncMode.Periodic)
+        {
+            interval = Math.min(interval, options.flushIntervalMs());
+        }
+        if (options.segmentMaxAgeMs() > 0)
+        {
+            interval = Math.min(interval, Math.max(10, options.segmentMaxAgeMs() / 10));
+        }
+        ticker.scheduleAtFixedRate(() -> {
+            for (final Lane lane : lanes)
+            {
+                lane.tick();
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    public WalOptions options()
+    {
+        return options;
+    }
+
+    public Lane[] lanes()
+    {
+        return lanes;
+    }
+
+    public List<String> recoveryNotes()
+    {
+        return recoveryNotes;
+    }
+
+    public long writerId()
+    {
+        return writerId;
+    }
+
+    /**
+     * @return the state of collection {@code name}, created (not yet on disk) on first use.
+     * @throws IllegalArgumentException when the name is not a valid collection name.
+     */
+    public CollectionState collection(final String name)
+    {
+        final CollectionState existing = collections.get(name);
+        if (existing != null)
+        {
+            return existing;
+        }
+        CollectionNames.validate(name);
+        return collections.computeIfAbsent(name, n -> new CollectionState(n, lanes.length, ackDurable));
+    }
+
+    public Collection<CollectionState> collections()
+    {
+        return collections.values();
+    }
+
+    /**
+     * Append {@code entry} to {@code collection}.
+     *
+     * @param future completed when the entry is acknowledged, or null.
+     * @return the entry's sequence.
+     */
+    public long append(final CollectionState collection, final Entry entry, final CompletableFuture<Long> future)
+    {
+        checkOpen();
+        final long bound = EntrySlot.encodedBound(entry, collection.nameUtf8().length);
+        if (bound > options.maxEntrySizeBytes())
+        {
+            throw new IllegalArgumentException("entry of up to " + bound + " encoded bytes exceeds " +
+                "max_entry_size_bytes (" + options.maxEntrySizeBytes() + ") for collection " + collection.name());
+        }
+        awaitCapacity(bound);
+        final int laneIndex = router.laneFor(collection);
+        final Lane lane = lanes[laneIndex];
+        final RingBuffer<EntrySlot> ring = lane.ring();
+        long ringSequence;
+        long sequence;
+        long global;
+        int attempts = 0;
+        while (true)
+        {
+            lane.checkHealthy();
+            checkOpen();
+            collection.lock();
+            try
+            {
+                ringSequence = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException full)
+            {
+                collection.unlock();
+                backoff(++attempts);
+                continue;
+            }
+            sequence = collection.assignLocked(laneIndex);
+            global = globalSequence.incrementAndGet();
+            collection.unlock();
+            break;
+        }
+        final EntrySlot slot = ring.get(ringSequence);
+        try
+        {
+            slot.copy(entry, collection, sequence, global, System.currentTimeMillis() * 1000, (int)bound, future);
+        }
+        catch (final Throwable t)
+        {
+            slot.kind = EntrySlot.ABORTED;
+            slot.future = null;
+            ring.publish(ringSequence);
+            throw new WalException("could not copy an entry of " + collection.name() + " into " + lane, t);
+        }
+        lane.appending(bound);
+        ring.publish(ringSequence);
+        return sequence;
+    }
+
+    private static void backoff(final int attempt)
+    {
+        if (attempt < 10)
+        {
+            Thread.onSpinWait();
+        }
+        else if (attempt < 20)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(100_000, attempt * 1_000L));
+        }
+    }
+
+    private void awaitCapacity(final long bytes)
+    {
+        final long threshold = options.globalFlushThresholdBytes();
+        if (options.syncMode() == SyncMode.MemoryOnly)
+        {
+            long held = 0;
+            for (final Lane lane : lanes)
+            {
+                held += lane.storedBytes() + lane.inFlightBytes();
+            }
+            if (held + bytes > threshold)
+            {
+                throw new WalException("MemoryOnly WAL holds about " + held + " bytes, global_flush_threshold is " +
+                    threshold + ": checkpoint collections to free memory");
+            }
+            return;
+        }
+        int attempts = 0;
+        while (true)
+        {
+            long inFlight = 0;
+            for (final Lane lane : lanes)
+            {
+                inFlight += lane.inFlightBytes();
+            }
+            if (inFlight == 0 || inFlight + bytes <= threshold)
+            {
+                return;
+            }
+            checkOpen();
+            backoff(++attempts);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new WalException("the WAL is closed");
+        }
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Block until {@code collection}'s acknowledged (or durable) watermark reaches {@code sequence}.
+     *
+     * @param timeoutNanos how long at most; negative for no limit.
+     * @return true when reached, false on timeout.
+     */
+    public boolean await(final CollectionState collection, final long sequence, final boolean durable,
+        final long timeoutNanos)
+    {
+        if (sequence > collection.lastAssigned())
+        {
+            throw new IllegalArgumentException("sequence " + sequence + " of " + collection.name() +
+                " has not been appended (last is " + collection.lastAssigned() + ")");
+        }
+        if (durable && options.syncMode() == SyncMode.MemoryOnly)
+        {
+            throw new IllegalStateException("sync_mode = MemoryOnly never makes entries durable");
+        }
+        final long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
+        while (true)
+        {
+            final long mark = durable ? collection.durableSequence() : collection.acknowledgedSequence();
+            if (mark >= sequence)
+            {
+                return true;
+            }
+            final int pending = collection.pendingLane(durable);
+            if (pending >= 0)
+            {
+                lanes[pending].checkHealthy();
+            }
+            if (closed)
+            {
+                final long after = durable ? collection.durableSequence() : collection.acknowledgedSequence();
+                if (after >= sequence)
+                {
+                    return true;
+                }
+                throw new WalException("the WAL was closed before " + collection.name() + "#" + sequence +
+                    " was acknowledged");
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * Record durably that everything of {@code collection} up to {@code sequence} is flushed by the
+     * caller, and delete sealed segments wholly at or below it.
+     */
+    public void checkpoint(final CollectionState collection, final long sequence)
+    {
+        checkOpen();
+        final long acknowledged = collection.acknowledgedSequence();
+        if (sequence < 0 || sequence > acknowledged)
+        {
+            throw new IllegalArgumentException("checkpoint " + sequence + " of " + collection.name() +
+                " is outside 0.." + acknowledged + " (the acknowledged sequences)");
+        }
+        synchronized (collection)
+        {
+            if (sequence <= collection.checkpointSequence())
+            {
+                return;
+            }
+            try
+            {
+                for (final Lane lane : lanes)
+                {
+                    final LaneCollection lc = (LaneCollection)collection.laneState(lane.index());
+                    if (lc != null)
+                    {
+                        lane.checkpoint(lc, sequence);
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new WalException("cannot checkpoint " + collection.name() + " at " + sequence + ": " +
+                    ex.getMessage(), ex);
+            }
+            collection.checkpointSequence(sequence);
+        }
+    }
+
+    /**
+     * Replay {@code collection} from {@code fromSequence} up to its acknowledged watermark now.
+     */
+    public WalReplay replay(final CollectionState collection, final long fromSequence)
+    {
+        checkOpen();
+        final long max = collection.acknowledgedSequence();
+        for (int attempt = 0; ; attempt++)
+        {
+            final List<SegmentRef> refs = new ArrayList<>();
+            for (final Lane lane : lanes)
+            {
+                final LaneCollection lc = (LaneCollection)collection.laneState(lane.index());
+                if (lc != null)
+                {
+                    lane.segmentRefs(lc, max, refs);
+                }
+            }
+            final List<SegmentRef> missing = new ArrayList<>();
+            final MergedReplay replay = new MergedReplay(refs, collection.name(), fromSequence, missing);
+            if (attempt >= 10 || missing.stream().allMatch(SegmentRef::sealed))
+            {
+                return replay;
+            }
+            replay.close(); // an active segment was sealed meanwhile: look again
+        }
+    }
+
+    /**
+     * @return per lane and collection: segments, bytes, sequences and watermarks.
+     */
+    public WalStats stats()
+    {
+        final List<WalStats.LaneStats> laneStats = new ArrayList<>();
+        for (final Lane lane : lanes)
+        {
+            final List<WalStats.CollectionStats> list = new ArrayList<>();
+            for (final CollectionState c : new java.util.TreeMap<>(collections).values())
+            {
+                final LaneCollection lc = (LaneCollection)c.laneState(lane.index());
+                if (lc == null)
+                {
+                    continue;
+                }
+                int sealed = 0;
+                long bytes = 0;
+                long first = Long.MAX_VALUE;
+                for (final SealedSegment s : lc.sealed().values())
+                {
+                    sealed++;
+                    bytes += s.size();
+                    first = Math.min(first, s.firstSequence());
+                }
+                int active = 0;
+                final List<ActiveSegment> open = new ArrayList<>(lc.awaitingSealSnapshot());
+                if (lc.activeForReaders() != null)
+                {
+                    open.add(lc.activeForReaders());
+                }
+                for (final ActiveSegment a : open)
+                {
+                    active++;
+                    bytes += a.readableLimit();
+                    first = Math.min(first, a.firstSequence());
+                }
+                list.add(new WalStats.CollectionStats(c.name(), sealed, active, bytes,
+                    first == Long.MAX_VALUE ? 0 : first, c.laneDurableSequence(lane.index()) ,
+                    c.acknowledgedSequence(), options.syncMode() == SyncMode.MemoryOnly ? 0 : c.durableSequence(),
+                    c.checkpointSequence()));
+            }
+            final WalException failure = lane.failure();
+            laneStats.add(new WalStats.LaneStats(lane.index(), lane.url(), lane.root().toString(),
+                failure == null ? null : failure.getMessage(), lane.inFlightBytes(), list));
+        }
+        return new WalStats(laneStats);
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        ticker.shutdownNow();
+        for (final Lane lane : lanes)
+        {
+            lane.stop();
+        }
+        final List<Throwable> errors = new ArrayList<>();
+        for (final Lane lane : lanes)
+        {
+            try
+            {
+                lane.forceEverything();
+            }
+            catch (final Throwable t)
+            {
+                errors.add(t);
+                lane.fail("forcing everything on close", t);
+            }
+        }
+        for (final Lane lane : lanes)
+        {
+            try
+            {
+                lane.sealEverything();
+            }
+            catch (final Throwable t)
+            {
+                errors.add(t);
+                lane.fail("sealing on close", t);
+            }
+        }
+        for (final CollectionState collection : collections.values())
+        {
+            collection.completeDeferredAcks();
+            collection.failDeferredAcks(new WalException("the WAL was closed"));
+        }
+        for (final Lane lane : lanes)
+        {
+            lane.close();
+        }
+        if (!errors.isEmpty())
+        {
+            final WalException ex = new WalException("closing the WAL failed: " + errors.get(0).getMessage(),
+                errors.get(0));
+            errors.stream().skip(1).forEach(ex::addSuppressed);
+            throw ex;
+        }
+    }
+}

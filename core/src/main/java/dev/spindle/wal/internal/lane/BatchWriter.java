@@ -1,0 +1,364 @@
+package dev.spindle.wal.internal.lane;
+
+import com.lmax.disruptor.EventHandler;
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.EntrySlot;
+import dev.spindle.wal.internal.segment.ActiveSegment;
+import dev.spindle.wal.internal.segment.EntryEncoder;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The lane thread: encodes each entry into its collection's active segment as the Disruptor hands it
+ * over, and at the end of each batch commits the group — closes one block per collection touched,
+ * forces those files concurrently ({@code PerBatch}), publishes the watermarks and completes the
+ * futures of the batch. Everything the producers published while the previous batch was being forced
+ * is the next batch: the ring is what lets group commit grow with load.
+ *
+ * <p>An I/O failure fails the lane: the batch's entries that were not yet acknowledged fail, and so
+ * does every later one. Nothing is retried after a failed fsync (its outcome is unknowable); reopening
+ * the WAL runs recovery, which keeps everything that really reached the disk.
+ */
+final class BatchWriter implements EventHandler<EntrySlot>
+{
+    private final Lane lane;
+    private final SegmentManager segments;
+    private final ParallelForcer forcer;
+    private final EntryEncoder encoder;
+    private final SyncMode syncMode;
+    private final long memoryFlushSize;
+    private final long flushIntervalNanos;
+    private final long segmentMaxAgeNanos;
+
+    /** Collections touched by the current batch. */
+    private final List<LaneCollection> batch = new ArrayList<>();
+    /** Collections written but not yet forced ({@code Periodic}). */
+    private final List<LaneCollection> unsynced = new ArrayList<>();
+    private ActiveSegment[] toForce = new ActiveSegment[16];
+    private long batchStart = -1;
+    private long batchBytes;
+    private int batchFutures;
+    private boolean tickSeen;
+    private long nextPeriodicSync;
+
+    BatchWriter(final Lane lane, final SegmentManager segments, final ParallelForcer forcer, final long writerId,
+        final WalOptions options)
+    {
+        this.lane = lane;
+        this.segments = segments;
+        this.forcer = forcer;
+        this.encoder = new EntryEncoder(writerId);
+        this.syncMode = options.syncMode();
+        this.memoryFlushSize = options.memoryFlushSizeBytes();
+        this.flushIntervalNanos = options.flushIntervalMs() * 1_000_000L;
+        this.segmentMaxAgeNanos = options.segmentMaxAgeMs() * 1_000_000L;
+        this.nextPeriodicSync = System.nanoTime() + flushIntervalNanos;
+    }
+
+    @Override
+    public void onEvent(final EntrySlot slot, final long sequence, final boolean endOfBatch)
+    {
+        if (batchStart < 0)
+        {
+            batchStart = sequence;
+        }
+        if (slot.kind == EntrySlot.ENTRY)
+        {
+            batchBytes += slot.encodedBound;
+            if (slot.future != null)
+            {
+                batchFutures++;
+            }
+            if (lane.failure() == null)
+            {
+                try
+                {
+                    write(slot);
+                }
+                catch (final Throwable t)
+                {
+                    lane.fail("writing " + slot.collection.name() + "#" + slot.sequence, t);
+                }
+            }
+        }
+        else if (slot.kind == EntrySlot.TICK)
+        {
+            tickSeen = true;
+        }
+        if (endOfBatch)
+        {
+            endBatch(sequence);
+        }
+    }
+
+    private void write(final EntrySlot slot) throws IOException
+    {
+        final LaneCollection lc = lane.collectionFor(slot.collection);
+        ActiveSegment segment = lc.active;
+        if (segment == null)
+        {
+            segment = segments.open(lc, slot.sequence);
+        }
+        if (!segment.append(slot, encoder))
+        {
+            segments.finish(lc);
+            segment = segments.open(lc, slot.sequence);
+            if (!segment.append(slot, encoder))
+            {
+                throw new IOException("an entry of up to " + slot.encodedBound + " bytes does not fit an empty segment");
+            }
+        }
+        slot.shrink();
+        lc.lastWritten = slot.sequence;
+        if (!lc.inBatch)
+        {
+            lc.inBatch = true;
+            batch.add(lc);
+        }
+        if (syncMode == SyncMode.Always)
+        {
+            segment.closeBlock();
+            segment.force();
+            segment.forced();
+            durable(lc);
+        }
+        else if (segment.openBlockBytes() >= memoryFlushSize)
+        {
+            segment.closeBlock();
+            if (syncMode == SyncMode.PerBatch)
+            {
+                segment.force();
+                segment.forced();
+                durable(lc);
+            }
+        }
+    }
+
+    private void durable(final LaneCollection lc)
+    {
+        lc.lastDurable = lc.lastWritten;
+        lc.unsynced = false;
+        if (lc.active != null)
+        {
+            lc.active.publishReadable();
+        }
+        lc.collection.laneDurable(lane.index(), lc.lastWritten);
+    }
+
+    private void written(final LaneCollection lc)
+    {
+        if (lc.active != null)
+        {
+            lc.active.publishReadable();
+        }
+        lc.collection.laneWritten(lane.index(), lc.lastWritten);
+        if (!lc.unsynced && lc.lastDurable < lc.lastWritten)
+        {
+            lc.unsynced = true;
+            unsynced.add(lc);
+        }
+    }
+
+    private void endBatch(final long endSequence)
+    {
+        if (lane.failure() == null)
+        {
+            try
+            {
+                commitBatch();
+                if (tickSeen)
+                {
+                    onTick();
+                }
+                if (segments.hasAwaiting())
+                {
+                    segments.sealAwaiting();
+                }
+            }
+            catch (final Throwable t)
+            {
+                lane.fail("committing a batch", t);
+            }
+        }
+        lane.batchDone(batchBytes);
+        if (batchFutures > 0)
+        {
+            completeFutures(batchStart, endSequence);
+        }
+        for (int i = 0, n = batch.size(); i < n; i++)
+        {
+            final LaneCollection lc = batch.get(i);
+            lc.inBatch = false;
+            lc.collection.completeDeferredAcks();
+        }
+        batch.clear();
+        batchStart = -1;
+        batchBytes = 0;
+        batchFutures = 0;
+        tickSeen = false;
+    }
+
+    private void commitBatch() throws IOException
+    {
+        final int n = batch.size();
+        for (int i = 0; i < n; i++)
+        {
+            final ActiveSegment segment = batch.get(i).active;
+            if (segment != null)
+            {
+                segment.closeBlock();
+            }
+        }
+        switch (syncMode)
+        {
+            case Always:
+            case PerBatch:
+                forceAll(batch);
+                for (int i = 0; i < n; i++)
+                {
+                    durable(batch.get(i));
+                }
+                break;
+            case Periodic:
+                for (int i = 0; i < n; i++)
+                {
+                    written(batch.get(i));
+                }
+                if (System.nanoTime() - nextPeriodicSync >= 0)
+                {
+                    syncUnsynced();
+                }
+                break;
+            case Never:
+            case MemoryOnly:
+            default:
+                for (int i = 0; i < n; i++)
+                {
+                    written(batch.get(i));
+                }
+                break;
+        }
+    }
+
+    private void forceAll(final List<LaneCollection> collections) throws IOException
+    {
+        int count = 0;
+        for (int i = 0, n = collections.size(); i < n; i++)
+        {
+            final ActiveSegment segment = collections.get(i).active;
+            if (segment != null && segment.durablePosition() < segment.writePosition())
+            {
+                if (count == toForce.length)
+                {
+                    toForce = java.util.Arrays.copyOf(toForce, count * 2);
+                }
+                toForce[count++] = segment;
+            }
+        }
+        forcer.forceAll(toForce, count);
+        for (int i = 0; i < count; i++)
+        {
+            toForce[i].forced();
+            toForce[i] = null;
+        }
+    }
+
+    /**
+     * {@code Periodic}: force every collection written since the last sync.
+     */
+    private void syncUnsynced() throws IOException
+    {
+        nextPeriodicSync = System.nanoTime() + flushIntervalNanos;
+        forceAll(unsynced);
+        for (int i = 0, n = unsynced.size(); i < n; i++)
+        {
+            durable(unsynced.get(i));
+        }
+        unsynced.clear();
+    }
+
+    private void onTick() throws IOException
+    {
+        if (syncMode == SyncMode.Periodic && System.nanoTime() - nextPeriodicSync >= 0)
+        {
+            syncUnsynced();
+        }
+        if (segmentMaxAgeNanos > 0)
+        {
+            final long now = System.nanoTime();
+            final List<LaneCollection> all = lane.collections();
+            for (int i = 0, n = all.size(); i < n; i++)
+            {
+                final LaneCollection lc = all.get(i);
+                final ActiveSegment segment = lc.active;
+                if (segment != null && segment.entryCount() > 0 && now - segment.createdNanos() >= segmentMaxAgeNanos)
+                {
+                    segments.finish(lc);
+                }
+            }
+        }
+    }
+
+    private void completeFutures(final long from, final long to)
+    {
+        final Throwable failure = lane.failure();
+        for (long s = from; s <= to; s++)
+        {
+            final EntrySlot slot = lane.slot(s);
+            final CompletableFuture<Long> future = slot.future;
+            if (slot.kind != EntrySlot.ENTRY || future == null)
+            {
+                continue;
+            }
+            slot.future = null;
+            final CollectionState collection = slot.collection;
+            if (collection.acknowledgedSequence() >= slot.sequence)
+            {
+                future.complete(slot.sequence);
+            }
+            else if (failure != null)
+            {
+                future.completeExceptionally(failure);
+            }
+            else
+            {
+                collection.deferAck(slot.sequence, future);
+            }
+        }
+    }
+
+    /**
+     * The lane thread has stopped; make everything written durable (close, first phase).
+     */
+    void forceEverything() throws IOException
+    {
+        final List<LaneCollection> all = lane.collections();
+        for (final LaneCollection lc : all)
+        {
+            if (lc.active != null)
+            {
+                lc.active.closeBlock();
+            }
+        }
+        forceAll(all);
+        for (final LaneCollection lc : all)
+        {
+            if (lc.lastWritten > 0)
+            {
+                durable(lc);
+            }
+        }
+        unsynced.clear();
+    }
+
+    @Override
+    public void onShutdown()
+    {
+        lane.laneThreadStopped();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.spindle.wal.internal.lane;
+
+import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.segment.ActiveSegment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * One collection as one lane sees it: its directory, the active segment, the sealed segments, and
+ * how far the lane has written and forced it. Fields without {@code volatile} belong to the lane thread.
+ */
+public final class LaneCollection
+{
+    final Lane lane;
+    final CollectionState collection;
+    final Path directory;
+
+    /** Sealed segments by first sequence; the lane adds, checkpoints remove, replay and stats read. */
+    final ConcurrentSkipListMap<Long, SealedSegment> sealed = new ConcurrentSkipListMap<>();
+    /** Full segments that wait for other lanes before they may be sealed (collections spread over lanes). */
+    final ConcurrentLinkedQueue<ActiveSegment> awaitingSeal = new ConcurrentLinkedQueue<>();
+
+    ActiveSegment active;
+    /** The active segment for readers (replay, stats); set by the lane thread. */
+    volatile ActiveSegment activeForReaders;
+    boolean directoryExists;
+    long lastWritten;
+    long lastDurable;
+    boolean inBatch;
+    boolean unsynced;
+    long batchBytes;
+
+    LaneCollection(final Lane lane, final CollectionState collection, final Path directory, final boolean exists)
+    {
+        this.lane = lane;
+        this.collection = collection;
+        this.directory = directory;
+        this.directoryExists = exists;
+    }
+
+    public CollectionState collection()
+    {
+        return collection;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public Lane lane()
+    {
+        return lane;
+    }
+
+    /**
+     * @return the sealed segments, by first sequence (a live concurrent view).
+     */
+    public ConcurrentSkipListMap<Long, SealedSegment> sealed()
+    {
+        return sealed;
+    }
+
+    /**
+     * @return the active segment as published to readers, or null.
+     */
+    public ActiveSegment activeForReaders()
+    {
+        return activeForReaders;
+    }
+
+    /**
+     * @return segments that are full but wait to be sealed (readers may iterate it).
+     */
+    public List<ActiveSegment> awaitingSealSnapshot()
+    {
+        return new ArrayList<>(awaitingSeal);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.spindle.wal.internal.recovery;
+
+import dev.spindle.wal.internal.lane.SealedSegment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One collection directory of one lane as recovery found it.
+ */
+public final class CollectionScan
+{
+    public final String name;
+    public final Path directory;
+    public final List<SealedSegment> sealed = new ArrayList<>();
+    public final List<TailScan> tails = new ArrayList<>();
+    public long checkpoint;
+    /** Global sequence of the last entry of the newest sealed segment (filled on demand). */
+    public long sealedLastGlobal;
+
+    CollectionScan(final String name, final Path directory)
+    {
+        this.name = name;
+        this.directory = directory;
+    }
+
+    /**
+     * @return the highest sequence in this lane's files, after any gap cut.
+     */
+    public long lastSequence()
+    {
+        long last = 0;
+        for (final SealedSegment s : sealed)
+        {
+            last = Math.max(last, s.lastSequence());
+        }
+        for (final TailScan t : tails)
+        {
+            last = Math.max(last, t.lastSequence());
+        }
+        return last;
+    }
+
+    public long maxSealedLast()
+    {
+        long last = 0;
+        for (final SealedSegment s : sealed)
+        {
+            last = Math.max(last, s.lastSequence());
+        }
+        return last;
+    }
+
+    public List<String> describe()
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final SealedSegment s : sealed)
+        {
+            lines.add(s.path().getFileName() + " sealed " + s.firstSequence() + ".." + s.lastSequence());
+        }
+        for (final TailScan t : tails)
+        {
+            lines.add(t.path.getFileName() + " open, cut at " + t.cut);
+        }
+        return lines;
+    }
+}

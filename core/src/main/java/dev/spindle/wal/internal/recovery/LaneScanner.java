@@ -1,0 +1,367 @@
+package dev.spindle.wal.internal.recovery;
+
+import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.RecoveryMode;
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalRecord;
+import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentNames;
+import dev.spindle.wal.internal.segment.SegmentReader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads what a lane directory holds, changing nothing: collection directories (names checked, links
+ * never followed), sealed segments (header checked: they were complete and fsync'd before their
+ * rename), active segments (scanned block by block to the last whole valid block), checkpoints.
+ *
+ * <p>Where an active segment stops being valid, the scan looks for any whole valid block further on.
+ * If there is none, the end is a torn tail: the normal state after a crash, cut silently. If there is
+ * one and the file was written with {@code PerBatch} or {@code Always} — where only the last block of a
+ * file can be unsynced — the damage is corruption: an error naming the file and offset, unless
+ * {@code recovery_mode = "lenient"}. Files written with {@code Periodic} or {@code Never} may lose
+ * unsynced blocks in any order at power loss, so there it is a warning.
+ */
+public final class LaneScanner
+{
+    public static final String CHECKPOINT_PREFIX = "spindle-checkpoint v1 sequence=";
+
+    private final RecoveryMode mode;
+    private final List<String> notes;
+
+    /**
+     * @param notes where to add a line for each thing worth telling (torn tails, skipped files).
+     */
+    public LaneScanner(final RecoveryMode mode, final List<String> notes)
+    {
+        this.mode = mode;
+        this.notes = notes;
+    }
+
+    /**
+     * @return the collections found under {@code root}, by name.
+     */
+    public Map<String, CollectionScan> scan(final Path root) throws IOException
+    {
+        final Map<String, CollectionScan> found = new TreeMap<>();
+        if (!Files.isDirectory(root))
+        {
+            return found;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root))
+        {
+            for (final Path entry : entries)
+            {
+                final String name = entry.getFileName().toString();
+                if (name.startsWith("."))
+                {
+                    continue;
+                }
+                final BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+                if (!CollectionNames.isValid(name))
+                {
+                    notes.add(entry + ": not a collection name; left alone");
+                    continue;
+                }
+                if (attrs.isSymbolicLink() || !attrs.isDirectory())
+                {
+                    notes.add(entry + ": not a directory (links are never followed); left alone");
+                    continue;
+                }
+                found.put(name, scanCollection(name, entry));
+            }
+        }
+        return found;
+    }
+
+    private CollectionScan scanCollection(final String name, final Path dir) throws IOException
+    {
+        final CollectionScan scan = new CollectionScan(name, dir);
+        final List<Path> open = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : entries)
+            {
+                final String fileName = file.getFileName().toString();
+                final BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+                if (!attrs.isRegularFile())
+                {
+                    notes.add(file + ": not a regular file; left alone");
+                    continue;
+                }
+                final long[] range = SegmentNames.parseSealed(fileName);
+                if (range != null)
+                {
+                    checkSealed(scan, file, range, attrs.size());
+                }
+                else if (SegmentNames.parseOpen(fileName) > 0)
+                {
+                    open.add(file);
+                }
+                else if (SegmentNames.CHECKPOINT.equals(fileName))
+                {
+                    scan.checkpoint = readCheckpoint(file);
+                }
+                else if (!fileName.endsWith(".tmp") && !fileName.endsWith(".corrupt"))
+                {
+                    notes.add(file + ": not a Spindle file; left alone");
+                }
+            }
+        }
+        scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
+        for (int i = 1; i < scan.sealed.size(); i++)
+        {
+            final SealedSegment previous = scan.sealed.get(i - 1);
+            final SealedSegment next = scan.sealed.get(i);
+            if (next.firstSequence() <= previous.lastSequence())
+            {
+                throw new CorruptSegmentException(next.path(), 0, "its sequences " + next.firstSequence() + ".." +
+                    next.lastSequence() + " overlap " + previous.path().getFileName());
+            }
+        }
+        open.sort(null);
+        for (final Path file : open)
+        {
+            final long first = SegmentNames.parseOpen(file.getFileName().toString());
+            if (hasSealedStartingAt(scan, first))
+            {
+                // a seal or a recovery repair renamed a copy and was cut short before deleting this one
+                notes.add(file + ": leftover of an interrupted seal (a sealed segment starts at " + first + ")");
+                scan.tails.add(new TailScan(file, Files.size(file), null));
+                continue;
+            }
+            final TailScan tail = scanTail(name, file, first);
+            if (tail != null)
+            {
+                scan.tails.add(tail);
+            }
+        }
+        return scan;
+    }
+
+    private static boolean hasSealedStartingAt(final CollectionScan scan, final long first)
+    {
+        for (final SealedSegment s : scan.sealed)
+        {
+            if (s.firstSequence() == first)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkSealed(final CollectionScan scan, final Path file, final long[] range, final long size)
+        throws IOException
+    {
+        try (SegmentReader reader = new SegmentReader(file))
+        {
+            final SegmentReader.Header header = reader.readHeader(scan.name);
+            if (header.firstSequence != range[0])
+            {
+                throw new CorruptSegmentException(file, 0, "header first sequence " + header.firstSequence +
+                    " does not match the file name");
+            }
+            if (size <= header.length)
+            {
+                throw new CorruptSegmentException(file, header.length, "sealed segment holds no block");
+            }
+            scan.sealed.add(new SealedSegment(file, range[0], range[1], size));
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            if (mode == RecoveryMode.strict)
+            {
+                throw ex;
+            }
+            notes.add("lenient recovery: skipping " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Scan an active segment to its last whole valid block.
+     *
+     * @return the scan, or null when lenient recovery set the file aside.
+     */
+    TailScan scanTail(final String collection, final Path file, final long first) throws IOException
+    {
+        final long size = Files.size(file);
+        if (isAllZero(file, size))
+        {
+            // created, never made durable: nothing in it was ever acknowledged
+            return new TailScan(file, size, null);
+        }
+        try (SegmentReader reader = new SegmentReader(file))
+        {
+            final SegmentReader.Header header;
+            try
+            {
+                header = reader.readHeader(collection);
+                if (header.firstSequence != first)
+                {
+                    throw new CorruptSegmentException(file, 0, "header first sequence " + header.firstSequence +
+                        " does not match the file name");
+                }
+            }
+            catch (final CorruptSegmentException ex)
+            {
+                if (mode == RecoveryMode.strict)
+                {
+                    throw ex;
+                }
+                notes.add("lenient recovery: setting aside " + ex.getMessage());
+                return null;
+            }
+            final TailScan tail = new TailScan(file, size, header);
+            final SegmentReader.Block block = new SegmentReader.Block();
+            long offset = header.length;
+            long previous = first - 1;
+            while (true)
+            {
+                reader.readBlock(offset, size, previous, block);
+                if (block.status == SegmentReader.Status.VALID && tail.blocks.isEmpty() &&
+                    block.entries.get(0).sequence() != first)
+                {
+                    block.status = SegmentReader.Status.INVALID;
+                    block.problem = "first entry has sequence " + block.entries.get(0).sequence() +
+                        ", the file name says " + first;
+                    block.problemOffset = block.bodyOffset;
+                }
+                if (block.status != SegmentReader.Status.VALID)
+                {
+                    break;
+                }
+                tail.blocks.add(info(block));
+                previous = block.entries.get(block.entries.size() - 1).sequence();
+                offset = block.nextOffset;
+            }
+            tail.cut = offset;
+            if (offset < size)
+            {
+                final boolean torn = block.status == SegmentReader.Status.INVALID;
+                final String why = torn ? block.problem + " at byte " + block.problemOffset : "zeros at byte " + offset;
+                tail.stopReason = torn ? block.problem : null;
+                tail.stopOffset = torn ? block.problemOffset : offset;
+                final long later = reader.findValidBlockAfter(offset + 1, size, previous);
+                if (later >= 0)
+                {
+                    final String problem = why + ", yet a whole valid block follows at byte " + later;
+                    final SyncMode writerMode = header.syncMode;
+                    if (writerMode == SyncMode.Periodic || writerMode == SyncMode.Never)
+                    {
+                        notes.add(file + ": " + problem + " (written with sync_mode=" + writerMode +
+                            ", which may lose unsynced blocks out of order at power loss); cut at byte " + offset);
+                    }
+                    else if (mode == RecoveryMode.strict)
+                    {
+                        throw new CorruptSegmentException(file, offset, "corruption before the tail: " + problem +
+                            "; use recovery_mode = \"lenient\" to cut the segment here");
+                    }
+                    else
+                    {
+                        notes.add("lenient recovery: " + file + ": corruption before the tail: " + problem +
+                            "; cut at byte " + offset + ", dropping " + (size - offset) + " bytes");
+                    }
+                }
+                else if (torn)
+                {
+                    notes.add(file + ": torn tail at byte " + offset + " (" + why + "); cut there");
+                }
+            }
+            return tail;
+        }
+    }
+
+    private static TailScan.BlockInfo info(final SegmentReader.Block block)
+    {
+        final int n = block.entries.size();
+        final long[] sequences = new long[n];
+        long lastGlobal = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final WalRecord r = block.entries.get(i);
+            sequences[i] = r.sequence();
+            lastGlobal = Math.max(lastGlobal, r.globalSequence());
+        }
+        return new TailScan.BlockInfo(block.offset, block.bodyOffset, block.nextOffset, sequences,
+            java.util.Arrays.copyOf(block.entryLengths, n), lastGlobal);
+    }
+
+    private static boolean isAllZero(final Path file, final long size) throws IOException
+    {
+        if (size > 1 << 20)
+        {
+            return false;
+        }
+        final ByteBuffer buffer = ByteBuffer.allocate((int)size);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0)
+            {
+                // fill
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return true;
+        }
+        for (int i = 0; i < buffer.position(); i++)
+        {
+            if (buffer.get(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long readCheckpoint(final Path file) throws IOException
+    {
+        final String text = Files.readString(file).trim();
+        if (text.startsWith(CHECKPOINT_PREFIX))
+        {
+            try
+            {
+                final long sequence = Long.parseLong(text.substring(CHECKPOINT_PREFIX.length()).trim());
+                if (sequence >= 0)
+                {
+                    return sequence;
+                }
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // falls through to the error
+            }
+        }
+        if (mode == RecoveryMode.strict)
+        {
+            throw new CorruptSegmentException(file, 0, "checkpoint file does not hold '" + CHECKPOINT_PREFIX + "N'");
+        }
+        notes.add("lenient recovery: ignoring unreadable checkpoint " + file);
+        return 0;
+    }
+
+    /**
+     * @return the text of a checkpoint file for {@code sequence}.
+     */
+    public static byte[] checkpointContent(final long sequence)
+    {
+        return (CHECKPOINT_PREFIX + sequence + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,330 @@
+package dev.spindle.wal.internal.recovery;
+
+import dev.spindle.wal.RecoveryMode;
+import dev.spindle.wal.internal.FileSync;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentFormat;
+import dev.spindle.wal.internal.segment.SegmentNames;
+import dev.spindle.wal.internal.segment.SegmentReader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Recovery across all lanes, run when a WAL opens.
+ *
+ * <ol>
+ *   <li>{@link #scan}: every lane is read ({@link LaneScanner}); nothing changes on disk.</li>
+ *   <li>Gaps: a collection spread over several lanes may, after a crash, have entries in one lane past
+ *       a sequence that another lane lost. Acknowledgements wait for the collection's contiguous
+ *       watermark and sealed segments never pass it, so everything after the first missing sequence
+ *       is unacknowledged and lies in {@code .open} tails: it is dropped ({@link TailScan#keepUpTo}).</li>
+ *   <li>{@link #repair}: each tail is cut at its last whole block (or at the gap, rewriting one block
+ *       when the gap falls inside it) and sealed: truncate, fsync, atomic rename, directory fsync.
+ *       Empty tails are deleted. The next appends start new segments.</li>
+ * </ol>
+ */
+public final class Recovery
+{
+    /** What recovery found, per lane: collection name to scan. */
+    public static final class Result
+    {
+        public final List<Map<String, CollectionScan>> lanes = new ArrayList<>();
+        public final List<String> notes = new ArrayList<>();
+
+        /**
+         * @return every collection name seen in any lane.
+         */
+        public TreeSet<String> collectionNames()
+        {
+            final TreeSet<String> names = new TreeSet<>();
+            for (final Map<String, CollectionScan> lane : lanes)
+            {
+                names.addAll(lane.keySet());
+            }
+            return names;
+        }
+    }
+
+    private Recovery()
+    {
+    }
+
+    /**
+     * Read every lane and decide the cuts; changes nothing on disk.
+     */
+    public static Result scan(final List<Path> laneRoots, final RecoveryMode mode) throws IOException
+    {
+        final Result result = new Result();
+        final LaneScanner scanner = new LaneScanner(mode, result.notes);
+        for (final Path root : laneRoots)
+        {
+            result.lanes.add(scanner.scan(root));
+        }
+        for (final String name : result.collectionNames())
+        {
+            cutAtGap(name, result);
+        }
+        return result;
+    }
+
+    private static void cutAtGap(final String name, final Result result)
+    {
+        final List<CollectionScan> scans = new ArrayList<>();
+        for (final Map<String, CollectionScan> lane : result.lanes)
+        {
+            final CollectionScan scan = lane.get(name);
+            if (scan != null)
+            {
+                scans.add(scan);
+            }
+        }
+        if (scans.size() < 2)
+        {
+            return;
+        }
+        long start = 0;
+        for (final CollectionScan scan : scans)
+        {
+            start = Math.max(start, Math.max(scan.maxSealedLast(), scan.checkpoint));
+        }
+        final TreeSet<Long> present = new TreeSet<>();
+        for (final CollectionScan scan : scans)
+        {
+            for (final TailScan tail : scan.tails)
+            {
+                for (final TailScan.BlockInfo block : tail.blocks)
+                {
+                    for (final long s : block.sequences)
+                    {
+                        if (s > start)
+                        {
+                            present.add(s);
+                        }
+                    }
+                }
+            }
+        }
+        long expect = start + 1;
+        for (final long s : present)
+        {
+            if (s != expect)
+            {
+                break;
+            }
+            expect++;
+        }
+        final long keepUpTo = expect - 1;
+        final long dropped = present.tailSet(keepUpTo, false).size();
+        if (dropped > 0)
+        {
+            result.notes.add("collection " + name + ": sequence " + expect + " was lost before it was durable; " +
+                dropped + " later entries in other lanes were never acknowledged and are dropped");
+            for (final CollectionScan scan : scans)
+            {
+                for (final TailScan tail : scan.tails)
+                {
+                    tail.keepUpTo = keepUpTo;
+                }
+            }
+        }
+    }
+
+    /**
+     * Make the disk match the scan: seal each tail at its cut, delete empty tails and leftovers.
+     * Afterwards every collection has only sealed segments.
+     */
+    public static void repair(final Result result) throws IOException
+    {
+        for (final Map<String, CollectionScan> lane : result.lanes)
+        {
+            for (final CollectionScan scan : lane.values())
+            {
+                for (final TailScan tail : scan.tails)
+                {
+                    final SealedSegment sealed = sealTail(tail, result.notes);
+                    if (sealed != null)
+                    {
+                        scan.sealed.add(sealed);
+                    }
+                }
+                scan.tails.clear();
+                scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
+                deleteTemporaries(scan.directory);
+            }
+        }
+    }
+
+    private static SealedSegment sealTail(final TailScan tail, final List<String> notes) throws IOException
+    {
+        final Path dir = tail.path.getParent();
+        final long last = tail.lastSequence();
+        if (tail.header == null || last == 0)
+        {
+            Files.deleteIfExists(tail.path);
+            FileSync.fsyncDirectory(dir);
+            return null;
+        }
+        final Path sealedPath = dir.resolve(SegmentNames.sealed(tail.header.firstSequence, last));
+        long end = tail.cut;
+        TailScan.BlockInfo split = null;
+        int keep = 0;
+        for (final TailScan.BlockInfo block : tail.blocks)
+        {
+            if (block.lastSequence() <= tail.keepUpTo)
+            {
+                continue;
+            }
+            if (block.firstSequence() > tail.keepUpTo)
+            {
+                end = block.offset;
+            }
+            else
+            {
+                split = block;
+                while (block.sequences[keep] <= tail.keepUpTo)
+                {
+                    keep++;
+                }
+            }
+            break;
+        }
+        if (split == null)
+        {
+            try (FileChannel channel = FileChannel.open(tail.path, StandardOpenOption.WRITE))
+            {
+                channel.truncate(end);
+                channel.force(true);
+            }
+            Files.move(tail.path, sealedPath, StandardCopyOption.ATOMIC_MOVE);
+            FileSync.fsyncDirectory(dir);
+            return new SealedSegment(sealedPath, tail.header.firstSequence, last, end);
+        }
+        final long size = rewriteWithPrefix(tail, split, keep, sealedPath);
+        Files.deleteIfExists(tail.path);
+        FileSync.fsyncDirectory(dir);
+        notes.add(tail.path + ": sealed as " + sealedPath.getFileName() + " keeping the first " + keep +
+            " entries of the block at byte " + split.offset);
+        return new SealedSegment(sealedPath, tail.header.firstSequence, last, size);
+    }
+
+    /**
+     * Copy the tail up to {@code block}, then that block cut to its first {@code keep} entries, into a
+     * new sealed file (temp, fsync, rename, directory fsync).
+     */
+    private static long rewriteWithPrefix(final TailScan tail, final TailScan.BlockInfo block, final int keep,
+        final Path sealedPath) throws IOException
+    {
+        final Path tmp = sealedPath.resolveSibling(sealedPath.getFileName() + ".tmp");
+        long bodyLength = 0;
+        for (int i = 0; i < keep; i++)
+        {
+            bodyLength += block.lengths[i];
+        }
+        final byte[] blockHeader = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+        final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, bodyLength, blockHeader);
+        try (FileChannel in = FileChannel.open(tail.path, StandardOpenOption.READ);
+            FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            long copied = 0;
+            while (copied < block.offset)
+            {
+                copied += in.transferTo(copied, block.offset - copied, out);
+            }
+            long at = block.offset;
+            FileSync.writeFully(out, ByteBuffer.wrap(blockHeader, 0, blockHeaderLength), at);
+            at += blockHeaderLength;
+            final ByteBuffer body = ByteBuffer.allocate((int)bodyLength);
+            FileSync.readFully(in, body, block.bodyOffset);
+            body.flip();
+            FileSync.writeFully(out, body, at);
+            at += bodyLength;
+            FileSync.writeFully(out, ByteBuffer.wrap(tail.header.sync), at);
+            at += SegmentFormat.SYNC_SIZE;
+            out.truncate(at);
+            out.force(true);
+            Files.move(tmp, sealedPath, StandardCopyOption.ATOMIC_MOVE);
+            FileSync.fsyncDirectory(sealedPath.getParent());
+            return at;
+        }
+    }
+
+    private static void deleteTemporaries(final Path dir) throws IOException
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return;
+        }
+        boolean deleted = false;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.tmp"))
+        {
+            for (final Path tmp : entries)
+            {
+                Files.deleteIfExists(tmp);
+                deleted = true;
+            }
+        }
+        if (deleted)
+        {
+            FileSync.fsyncDirectory(dir);
+        }
+    }
+
+    /**
+     * @return the global sequence of the last entry of {@code segment}, read from its last block.
+     */
+    public static long lastGlobalSequence(final SealedSegment segment) throws IOException
+    {
+        try (SegmentReader reader = new SegmentReader(segment.path()))
+        {
+            reader.readHeader(null);
+            final long offset = reader.lastBlockOffset();
+            if (offset < 0)
+            {
+                return 0;
+            }
+            final SegmentReader.Block block = new SegmentReader.Block();
+            reader.readBlock(offset, reader.size(), 0, block);
+            if (block.status != SegmentReader.Status.VALID)
+            {
+                return 0;
+            }
+            long max = 0;
+            for (final var record : block.entries)
+            {
+                max = Math.max(max, record.globalSequence());
+            }
+            return max;
+        }
+    }
+
+    /**
+     * @return the last sequence per collection found, per lane (for a quick summary).
+     */
+    public static Map<String, long[]> lastSequences(final Result result)
+    {
+        final Map<String, long[]> last = new TreeMap<>();
+        for (int l = 0; l < result.lanes.size(); l++)
+        {
+            for (final CollectionScan scan : result.lanes.get(l).values())
+            {
+                final long[] perLane = last.computeIfAbsent(scan.name, k -> new long[result.lanes.size()]);
+                perLane[l] = Arrays.stream(new long[]{scan.lastSequence()}).max().orElse(0);
+            }
+        }
+        return last;
+    }
+}

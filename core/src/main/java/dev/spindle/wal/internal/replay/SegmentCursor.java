@@ -1,0 +1,142 @@
+package dev.spindle.wal.internal.replay;
+
+import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.WalRecord;
+import dev.spindle.wal.internal.segment.MemoryChannel;
+import dev.spindle.wal.internal.segment.SegmentReader;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * Walks the entries of one segment in order, one block at a time.
+ */
+final class SegmentCursor
+{
+    private final SegmentRef ref;
+    private final String collection;
+    private final long fromSequence;
+    private final SegmentReader.Block block = new SegmentReader.Block();
+    private SegmentReader reader;
+    private long offset;
+    private long limit;
+    private long previous;
+    private int index;
+    private WalRecord current;
+    private boolean exhausted;
+
+    SegmentCursor(final SegmentRef ref, final String collection, final long fromSequence)
+    {
+        this.ref = ref;
+        this.collection = collection;
+        this.fromSequence = fromSequence;
+    }
+
+    /**
+     * Open the file; a segment that vanished (sealed, or deleted by a checkpoint, meanwhile) is reported.
+     *
+     * @return false when the file does not exist.
+     */
+    boolean open() throws IOException
+    {
+        try
+        {
+            if (ref.memory() != null)
+            {
+                final MemoryChannel channel = ref.memory().get(ref.path());
+                if (channel == null)
+                {
+                    return false;
+                }
+                reader = new SegmentReader(ref.path(), channel);
+            }
+            else
+            {
+                reader = new SegmentReader(ref.path());
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return false;
+        }
+        offset = reader.readHeader(collection).length;
+        limit = Math.min(ref.limit(), reader.size());
+        previous = ref.firstSequence() - 1;
+        index = 0;
+        block.entries.clear();
+        advance();
+        return true;
+    }
+
+    WalRecord current()
+    {
+        return current;
+    }
+
+    boolean exhausted()
+    {
+        return exhausted;
+    }
+
+    void advance() throws IOException
+    {
+        while (true)
+        {
+            if (index < block.entries.size())
+            {
+                final WalRecord record = block.entries.get(index++);
+                if (record.sequence() > ref.maxSequence())
+                {
+                    finish();
+                    return;
+                }
+                if (record.sequence() >= fromSequence)
+                {
+                    current = record;
+                    return;
+                }
+                continue;
+            }
+            if (offset >= limit)
+            {
+                finish();
+                return;
+            }
+            reader.readBlock(offset, limit, previous, block);
+            index = 0;
+            switch (block.status)
+            {
+                case VALID:
+                    offset = block.nextOffset;
+                    previous = block.entries.get(block.entries.size() - 1).sequence();
+                    break;
+                case END:
+                    if (ref.sealed())
+                    {
+                        throw new CorruptSegmentException(ref.path(), offset, "sealed segment ends with zeros");
+                    }
+                    finish();
+                    return;
+                case INVALID:
+                default:
+                    throw new CorruptSegmentException(ref.path(), block.problemOffset, block.problem);
+            }
+        }
+    }
+
+    private void finish() throws IOException
+    {
+        current = null;
+        exhausted = true;
+        close();
+    }
+
+    void close() throws IOException
+    {
+        if (reader != null)
+        {
+            reader.close();
+            reader = null;
+        }
+    }
+}

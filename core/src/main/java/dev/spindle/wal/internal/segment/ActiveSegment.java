@@ -1,0 +1,291 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.internal.EntrySlot;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The segment a lane is appending to for one collection: the block logic shared by every I/O path.
+ * Subclasses say where the bytes go ({@link PwriteSegment}: an off-heap buffer then positional writes;
+ * {@link MappedSegment}: straight into the mapped, preallocated file).
+ *
+ * <p>Layout of an open block in the window (file offsets):
+ * <pre>
+ *   blockStart        entriesStart                      entriesEnd
+ *   | header (reserved: predicted length) | entry | entry | ... |
+ * </pre>
+ * The block header (count, size) is only known when the block closes; room for the length of the
+ * last block's header is reserved, and in the rare case the real header is longer or shorter the
+ * entries are moved (an overlapping copy) before the header and the sync marker are written.
+ *
+ * <p>Only the lane thread calls this class, except {@link #force()}, which the lane's forcer may run
+ * on a helper thread while the lane thread waits for it.
+ */
+public abstract class ActiveSegment
+{
+    protected final Path path;
+    protected final long firstSequence;
+    protected final byte[] sync;
+    protected final long limit;
+    protected final long createdNanos;
+
+    /** The memory entries are encoded into; index 0 is file offset {@link #windowBase}. */
+    protected final UnsafeBuffer window = new UnsafeBuffer(0, 0);
+    /** A {@link ByteBuffer} over the same memory as {@link #window}, for the checksum. */
+    protected ByteBuffer view;
+    protected long windowBase;
+
+    private final byte[] scratch = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+    private boolean blockOpen;
+    private long blockStart;
+    private long entriesStart;
+    private long entriesEnd;
+    private int blockCount;
+    private int predictedHeader = 2;
+
+    /** End of the last closed block: where the next block starts. */
+    protected long writePosition;
+    /** Bytes known to be on stable storage. */
+    protected long durablePosition;
+    private long entryCount;
+    private long lastSequence;
+    private long lastGlobalSequence;
+    private volatile long readableLimit;
+
+    protected ActiveSegment(final Path path, final long firstSequence, final byte[] sync, final long limit,
+        final int headerLength)
+    {
+        this.path = path;
+        this.firstSequence = firstSequence;
+        this.sync = sync;
+        this.limit = limit;
+        this.createdNanos = System.nanoTime();
+        this.writePosition = headerLength;
+        this.durablePosition = 0;
+    }
+
+    /**
+     * Encode {@code slot} into the open block (opening one if needed).
+     *
+     * @return false, having appended nothing, when the segment is full: seal it and append to a new one.
+     */
+    public final boolean append(final EntrySlot slot, final EntryEncoder encoder) throws IOException
+    {
+        final int bound = slot.encodedBound;
+        if (!blockOpen)
+        {
+            if (entryCount > 0 && writePosition + SegmentFormat.MAX_BLOCK_HEADER + bound + SegmentFormat.SYNC_SIZE > limit)
+            {
+                return false;
+            }
+            openBlock();
+        }
+        else if (entriesEnd + bound + SegmentFormat.SYNC_SIZE + headerSlack() > limit)
+        {
+            closeBlock();
+            return false;
+        }
+        long needEnd = entriesEnd + bound + SegmentFormat.SYNC_SIZE + headerSlack();
+        if (needEnd > windowEnd() && !growWindow(needEnd, blockCount == 0))
+        {
+            closeBlock();
+            openBlock();
+            needEnd = entriesEnd + bound + SegmentFormat.SYNC_SIZE + headerSlack();
+            if (needEnd > windowEnd() && !growWindow(needEnd, true))
+            {
+                throw new IllegalStateException("no room for an entry of up to " + bound + " bytes in " + path);
+            }
+        }
+        final int written = encoder.encode(slot, window, view, (int)(entriesEnd - windowBase));
+        entriesEnd += written;
+        blockCount++;
+        entryCount++;
+        lastSequence = slot.sequence;
+        lastGlobalSequence = slot.globalSequence;
+        afterAppend(entriesEnd);
+        return true;
+    }
+
+    private long headerSlack()
+    {
+        return SegmentFormat.MAX_BLOCK_HEADER - (entriesStart - blockStart);
+    }
+
+    private void openBlock() throws IOException
+    {
+        blockStart = writePosition;
+        startWindowAt(blockStart);
+        entriesStart = blockStart + predictedHeader;
+        entriesEnd = entriesStart;
+        blockCount = 0;
+        blockOpen = true;
+    }
+
+    /**
+     * Close the open block (header, sync marker) and hand its bytes to the file. No force.
+     */
+    public final void closeBlock() throws IOException
+    {
+        if (!blockOpen)
+        {
+            return;
+        }
+        blockOpen = false;
+        if (blockCount == 0)
+        {
+            return;
+        }
+        final long size = entriesEnd - entriesStart;
+        final int headerLength = SegmentFormat.encodeBlockHeader(blockCount, size, scratch);
+        final int reserved = (int)(entriesStart - blockStart);
+        final int at = (int)(blockStart - windowBase);
+        if (headerLength != reserved)
+        {
+            window.putBytes(at + headerLength, window, at + reserved, (int)size);
+        }
+        window.putBytes(at, scratch, 0, headerLength);
+        window.putBytes(at + headerLength + (int)size, sync);
+        final long end = blockStart + headerLength + size + SegmentFormat.SYNC_SIZE;
+        predictedHeader = headerLength;
+        commit(blockStart, end);
+        writePosition = end;
+    }
+
+    /**
+     * @return bytes of entries in the open block (what {@code memory_flush_size_bytes} is compared with).
+     */
+    public final long openBlockBytes()
+    {
+        return blockOpen ? entriesEnd - entriesStart : 0;
+    }
+
+    /**
+     * Make everything up to {@link #writePosition} durable. Thread-safe against nothing: the lane
+     * thread calls it, or waits while a helper does.
+     */
+    public abstract void force() throws IOException;
+
+    /**
+     * Record that {@link #force()} succeeded for everything written so far.
+     */
+    public final void forced()
+    {
+        durablePosition = writePosition;
+    }
+
+    /**
+     * Close the block, force, truncate to the written length, rename to the sealed name, fsync the directory.
+     *
+     * @return the sealed file.
+     */
+    public final Path seal() throws IOException
+    {
+        closeBlock();
+        if (durablePosition < writePosition)
+        {
+            force();
+            forced();
+        }
+        final Path sealed = path.resolveSibling(SegmentNames.sealed(firstSequence, lastSequence));
+        sealFile(writePosition, sealed);
+        return sealed;
+    }
+
+    /**
+     * Remove an active segment that holds no entry.
+     */
+    public abstract void discard() throws IOException;
+
+    /**
+     * Release the file without sealing it (after a failure); recovery deals with it at the next open.
+     */
+    public abstract void abandon();
+
+    /** @return file offset one past the last byte the window can take now. */
+    protected abstract long windowEnd();
+
+    /**
+     * Try to make the window reach {@code needEnd}.
+     *
+     * @param blockEmpty true when the open block holds no entry yet.
+     * @return false when it cannot without closing the open block first.
+     */
+    protected abstract boolean growWindow(long needEnd, boolean blockEmpty) throws IOException;
+
+    /** A block is about to start at {@code position}. */
+    protected abstract void startWindowAt(long position) throws IOException;
+
+    /** Bytes [from, to) are a closed block: write them to the file if the window is not the file. */
+    protected abstract void commit(long from, long to) throws IOException;
+
+    protected abstract void sealFile(long length, Path sealedPath) throws IOException;
+
+    /** Called after each entry with the end of the open block. */
+    protected void afterAppend(final long position) throws IOException
+    {
+    }
+
+    /**
+     * Readers of an open segment may read up to this offset: whole blocks that are acknowledged.
+     */
+    public final long readableLimit()
+    {
+        return readableLimit;
+    }
+
+    /**
+     * Let readers see everything written so far (whole blocks).
+     */
+    public final void publishReadable()
+    {
+        readableLimit = writePosition;
+    }
+
+    public final Path path()
+    {
+        return path;
+    }
+
+    public final long firstSequence()
+    {
+        return firstSequence;
+    }
+
+    public final long lastSequence()
+    {
+        return lastSequence;
+    }
+
+    public final long lastGlobalSequence()
+    {
+        return lastGlobalSequence;
+    }
+
+    public final long entryCount()
+    {
+        return entryCount;
+    }
+
+    public final long writePosition()
+    {
+        return writePosition;
+    }
+
+    public final long durablePosition()
+    {
+        return durablePosition;
+    }
+
+    public final boolean isDirty()
+    {
+        return durablePosition < writePosition || openBlockBytes() > 0;
+    }
+
+    public final long createdNanos()
+    {
+        return createdNanos;
+    }
+}

@@ -1,0 +1,248 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.internal.FileSync;
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An active segment written the mmap way: entries are encoded straight into a {@link MappedByteBuffer}
+ * of the file; {@link #force()} msyncs the dirty range.
+ *
+ * <p>Invariant 4: the mapping only ever covers bytes the {@link Preallocator} has already written
+ * (zeros), never a sparse extension, so the lane never touches a page without disk blocks. The
+ * mapping is [0, allocated) and is remapped as the preallocated length grows, a chunk at a time.
+ */
+public final class MappedSegment extends ActiveSegment
+{
+    private final Target target = new Target();
+    private final Preallocator preallocator;
+    private final long chunk;
+    private final FileChannel channel;
+    private MappedByteBuffer mapped;
+    private long mappedLength;
+    private ByteBuffer inlineZeros;
+
+    private final class Target extends Preallocator.Target
+    {
+        @Override
+        protected FileChannel channel()
+        {
+            return channel;
+        }
+    }
+
+    private MappedSegment(final Path path, final FileChannel channel, final long firstSequence, final byte[] sync,
+        final long limit, final int headerLength, final Preallocator preallocator, final long chunk)
+    {
+        super(path, firstSequence, sync, limit, headerLength);
+        this.channel = channel;
+        this.preallocator = preallocator;
+        this.chunk = chunk;
+        this.durablePosition = 0; // the first msync covers the header's page too
+        target.allocated = headerLength;
+        target.requested = headerLength;
+    }
+
+    /**
+     * Create a new mapped segment file: header written, first chunk preallocated, directory entry durable.
+     */
+    public static MappedSegment create(final Path path, final byte[] header, final long firstSequence,
+        final byte[] sync, final long limit, final Preallocator preallocator, final long chunk) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        try
+        {
+            FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
+            FileSync.fsyncDirectory(path.getParent());
+            final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
+                preallocator, chunk);
+            segment.requestAhead(header.length);
+            return segment;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    protected long windowEnd()
+    {
+        return mappedLength;
+    }
+
+    @Override
+    protected boolean growWindow(final long needEnd, final boolean blockEmpty) throws IOException
+    {
+        if (target.allocated < needEnd)
+        {
+            requestAhead(needEnd);
+            awaitAllocated(needEnd);
+        }
+        remap(target.allocated);
+        return true;
+    }
+
+    @Override
+    protected void afterAppend(final long position) throws IOException
+    {
+        if (position + chunk / 2 > target.requested && target.requested < limit)
+        {
+            requestAhead(position);
+        }
+    }
+
+    private void requestAhead(final long position) throws IOException
+    {
+        final long want = Math.max(position, Math.min(limit, position + chunk));
+        if (want <= target.requested)
+        {
+            return;
+        }
+        target.requested = want;
+        if (!preallocator.request(target))
+        {
+            if (inlineZeros == null)
+            {
+                inlineZeros = BufferUtil.allocateDirectAligned(1 << 20, 4096);
+            }
+            Preallocator.fill(target, inlineZeros);
+            throwIfFailed();
+        }
+    }
+
+    private void awaitAllocated(final long needEnd) throws IOException
+    {
+        int spins = 0;
+        while (target.allocated < needEnd)
+        {
+            throwIfFailed();
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else if (spins < 200)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                LockSupport.parkNanos(50_000);
+                if (spins % 20_000 == 0)
+                {
+                    preallocator.request(target);
+                }
+            }
+        }
+    }
+
+    private void throwIfFailed() throws IOException
+    {
+        final IOException failure = target.failure;
+        if (failure != null)
+        {
+            throw new IOException("cannot preallocate " + path + " up to byte " + target.requested + ": " +
+                failure.getMessage(), failure);
+        }
+    }
+
+    private void remap(final long length) throws IOException
+    {
+        if (length <= mappedLength)
+        {
+            return;
+        }
+        final MappedByteBuffer previous = mapped;
+        mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+        mappedLength = length;
+        view = mapped;
+        window.wrap(mapped);
+        if (previous != null)
+        {
+            IoUtil.unmap(previous);
+        }
+    }
+
+    @Override
+    protected void startWindowAt(final long position)
+    {
+        windowBase = 0;
+    }
+
+    @Override
+    protected void commit(final long from, final long to)
+    {
+        // the bytes are in the mapping already
+    }
+
+    @Override
+    public void force()
+    {
+        final long from = durablePosition;
+        final long to = writePosition;
+        if (to > from && mapped != null)
+        {
+            mapped.force((int)from, (int)(to - from));
+        }
+    }
+
+    @Override
+    protected void sealFile(final long length, final Path sealedPath) throws IOException
+    {
+        target.cancel();
+        unmap();
+        channel.truncate(length);
+        channel.force(true);
+        channel.close();
+        Files.move(path, sealedPath, StandardCopyOption.ATOMIC_MOVE);
+        FileSync.fsyncDirectory(path.getParent());
+    }
+
+    @Override
+    public void discard() throws IOException
+    {
+        target.cancel();
+        unmap();
+        channel.close();
+        Files.deleteIfExists(path);
+        FileSync.fsyncDirectory(path.getParent());
+    }
+
+    @Override
+    public void abandon()
+    {
+        target.cancel();
+        unmap();
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // the lane has failed already; recovery reads what is on disk
+        }
+    }
+
+    private void unmap()
+    {
+        if (mapped != null)
+        {
+            IoUtil.unmap(mapped);
+            mapped = null;
+            mappedLength = 0;
+        }
+        inlineZeros = null;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.spindle.wal.internal.segment;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Extends mapped segments with real zero writes a little ahead of the write position, on its own
+ * thread, so the lane thread never faults on a page whose disk blocks are not allocated (a full disk
+ * is then an {@link IOException} here, handed to the lane, instead of a SIGBUS) and never waits for
+ * the zeroing itself unless the disk falls behind. One per lane.
+ */
+public final class Preallocator implements AutoCloseable
+{
+    private static final int ZERO_BUFFER = 1 << 20;
+
+    /** A file to extend: the lane thread raises {@link #requested}; this thread raises {@link #allocated}. */
+    public abstract static class Target
+    {
+        protected volatile long requested;
+        protected volatile long allocated;
+        protected volatile IOException failure;
+        protected volatile boolean cancelled;
+        private volatile boolean busy;
+
+        protected abstract FileChannel channel();
+
+        /**
+         * Stop extending this file and wait for a fill in progress to end. Lane thread only.
+         */
+        public final void cancel()
+        {
+            cancelled = true;
+            while (busy)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private final ManyToOneConcurrentArrayQueue<Target> queue = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final ByteBuffer zeros = BufferUtil.allocateDirectAligned(ZERO_BUFFER, 4096);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public Preallocator(final String name)
+    {
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Ask for {@code target} to be extended to its {@code requested} length. Never blocks.
+     *
+     * @return false when the queue is full; the caller then extends the file itself.
+     */
+    public boolean request(final Target target)
+    {
+        final boolean queued = queue.offer(target);
+        LockSupport.unpark(thread);
+        return queued;
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            final Target target = queue.poll();
+            if (target == null)
+            {
+                LockSupport.park(this);
+                continue;
+            }
+            fill(target, zeros);
+        }
+    }
+
+    /**
+     * Write zeros from {@code target.allocated} to {@code target.requested}. Runs on this thread, or on
+     * the lane thread when the queue was full (then {@code buffer} is the lane's own).
+     */
+    static void fill(final Target target, final ByteBuffer buffer)
+    {
+        target.busy = true;
+        try
+        {
+            if (target.cancelled || target.failure != null)
+            {
+                return;
+            }
+            final long to = target.requested;
+            long at = target.allocated;
+            final FileChannel channel = target.channel();
+            while (at < to && !target.cancelled)
+            {
+                final int n = (int)Math.min(buffer.capacity(), to - at);
+                buffer.clear().limit(n);
+                while (buffer.hasRemaining())
+                {
+                    at += channel.write(buffer, at);
+                }
+                target.allocated = at;
+            }
+        }
+        catch (final IOException ex)
+        {
+            target.failure = ex;
+        }
+        finally
+        {
+            target.busy = false;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

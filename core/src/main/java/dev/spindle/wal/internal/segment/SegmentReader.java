@@ -1,0 +1,478 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalRecord;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a segment file block by block with positional reads (never a mapping, so a file truncated
+ * under the reader gives an error, not a SIGBUS). Every length read from the file is checked against
+ * the bytes that are really there before anything is allocated for it. Shared by recovery, replay,
+ * {@code verify} and {@code dump}.
+ */
+public final class SegmentReader implements Closeable
+{
+    private static final long SCHEMA_FINGERPRINT = SchemaNormalization.parsingFingerprint64(SegmentFormat.SCHEMA);
+
+    /** A parsed segment header. */
+    public static final class Header
+    {
+        public final int length;
+        public final byte[] sync;
+        public final Map<String, String> metadata;
+        public final String collection;
+        public final long firstSequence;
+        /** The sync mode of the writer, or null when the header does not say. */
+        public final SyncMode syncMode;
+
+        Header(final int length, final byte[] sync, final Map<String, String> metadata, final String collection,
+            final long firstSequence, final SyncMode syncMode)
+        {
+            this.length = length;
+            this.sync = sync;
+            this.metadata = metadata;
+            this.collection = collection;
+            this.firstSequence = firstSequence;
+            this.syncMode = syncMode;
+        }
+    }
+
+    /** What reading one block found. */
+    public enum Status
+    {
+        /** A whole, valid block. */
+        VALID,
+        /** The read position is the limit, or the bytes there are zeros (preallocated, never written). */
+        END,
+        /** Something that is not a whole valid block: a torn tail, old bytes of a recycled file, or corruption. */
+        INVALID
+    }
+
+    /** One block read; reused by the reader for the next block. */
+    public static final class Block
+    {
+        public Status status;
+        public long offset;
+        public long nextOffset;
+        public String problem;
+        /** Offset of the problem in the file (INVALID only). */
+        public long problemOffset;
+        /** File offset of the first entry (after the block header). */
+        public long bodyOffset;
+        public final List<WalRecord> entries = new ArrayList<>();
+        /** Encoded length of each entry, in order. */
+        public int[] entryLengths = new int[16];
+    }
+
+    private final Path path;
+    private final SegmentChannel channel;
+    private final long size;
+    private final EntryDecoder decoder = new EntryDecoder();
+    private final byte[] small = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+    private byte[] body = new byte[64 * 1024];
+    private BinaryDecoder varints;
+    private Header header;
+
+    public SegmentReader(final Path path) throws IOException
+    {
+        this(path, SegmentChannel.of(FileChannel.open(path, StandardOpenOption.READ)));
+    }
+
+    /**
+     * @param path the name to give in messages.
+     * @param channel the bytes; closed by {@link #close()}.
+     */
+    public SegmentReader(final Path path, final SegmentChannel channel) throws IOException
+    {
+        this.path = path;
+        this.channel = channel;
+        this.size = channel.size();
+    }
+
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * @return the file's size when it was opened.
+     */
+    public long size()
+    {
+        return size;
+    }
+
+    public Header header()
+    {
+        return header;
+    }
+
+    /**
+     * Read and check the header: magic, schema, codec, the spindle.* keys.
+     *
+     * @param expectedCollection the collection the file's directory names, or null not to check.
+     * @return the header.
+     * @throws CorruptSegmentException naming what is wrong.
+     */
+    public Header readHeader(final String expectedCollection) throws IOException
+    {
+        final int want = (int)Math.min(size, SegmentFormat.MAX_HEADER_SIZE);
+        final byte[] bytes = new byte[want];
+        final int got = readFully(channel, ByteBuffer.wrap(bytes), 0);
+        if (got < SegmentFormat.MAGIC.length + 1 + SegmentFormat.SYNC_SIZE)
+        {
+            throw corrupt(0, "file of " + size + " bytes is too short for a segment header");
+        }
+        if (!Arrays.equals(Arrays.copyOf(bytes, 4), SegmentFormat.MAGIC))
+        {
+            throw corrupt(0, "not an Avro object container file (bad magic)");
+        }
+        final BinaryDecoder d = DecoderFactory.get().binaryDecoder(bytes, 4, got - 4, null);
+        final Map<String, String> meta = new HashMap<>();
+        try
+        {
+            for (long n = d.readMapStart(); n != 0; n = d.mapNext())
+            {
+                if (n < 0 || n > 1024)
+                {
+                    throw corrupt(4, "header metadata claims " + n + " entries");
+                }
+                for (long i = 0; i < n; i++)
+                {
+                    final String key = new String(readBounded(d, got), StandardCharsets.UTF_8);
+                    meta.put(key, new String(readBounded(d, got), StandardCharsets.UTF_8));
+                }
+            }
+            final byte[] sync = new byte[SegmentFormat.SYNC_SIZE];
+            d.readFixed(sync);
+            final int length = got - d.inputStream().available();
+            header = checkHeader(meta, sync, length, expectedCollection);
+            return header;
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            throw ex;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw corrupt(4, "header is truncated or malformed (" + ex.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private byte[] readBounded(final BinaryDecoder d, final int limit) throws IOException
+    {
+        final long length = d.readLong();
+        if (length < 0 || length > d.inputStream().available())
+        {
+            throw corrupt(4, "header string of " + length + " bytes runs past the header (" + limit + " bytes read)");
+        }
+        final byte[] bytes = new byte[(int)length];
+        d.readFixed(bytes);
+        return bytes;
+    }
+
+    private Header checkHeader(final Map<String, String> meta, final byte[] sync, final int length,
+        final String expectedCollection)
+    {
+        final String schemaJson = meta.get("avro.schema");
+        if (schemaJson == null)
+        {
+            throw corrupt(4, "header has no avro.schema");
+        }
+        final Schema schema;
+        try
+        {
+            schema = new Schema.Parser().parse(schemaJson);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw corrupt(4, "header avro.schema does not parse: " + ex.getMessage());
+        }
+        if (SchemaNormalization.parsingFingerprint64(schema) != SCHEMA_FINGERPRINT)
+        {
+            throw corrupt(4, "header schema " + schema.getFullName() + " is not Spindle's WalEntry version " +
+                SegmentFormat.FORMAT_VERSION);
+        }
+        final String codec = meta.getOrDefault("avro.codec", "null");
+        if (!"null".equals(codec))
+        {
+            throw corrupt(4, "header avro.codec is '" + codec + "'; Spindle segments are uncompressed ('null')");
+        }
+        final String version = meta.get(SegmentFormat.META_FORMAT_VERSION);
+        if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version))
+        {
+            throw corrupt(4, "header " + SegmentFormat.META_FORMAT_VERSION + " is " + version + ", expected " +
+                SegmentFormat.FORMAT_VERSION);
+        }
+        final String collection = meta.get(SegmentFormat.META_COLLECTION);
+        if (collection == null || (expectedCollection != null && !expectedCollection.equals(collection)))
+        {
+            throw corrupt(4, "header " + SegmentFormat.META_COLLECTION + " is " + collection +
+                (expectedCollection == null ? "" : " but the file lies in the directory of " + expectedCollection));
+        }
+        final long first;
+        try
+        {
+            first = Long.parseLong(meta.getOrDefault(SegmentFormat.META_FIRST_SEQUENCE, ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw corrupt(4, "header " + SegmentFormat.META_FIRST_SEQUENCE + " is not a number");
+        }
+        SyncMode mode = null;
+        try
+        {
+            final String m = meta.get(SegmentFormat.META_SYNC_MODE);
+            mode = m == null ? null : SyncMode.valueOf(m);
+        }
+        catch (final IllegalArgumentException ignore)
+        {
+            // an unknown mode is treated as not said: recovery is then strict
+        }
+        return new Header(length, sync, meta, collection, first, mode);
+    }
+
+    /**
+     * Read the block at {@code offset}, not reading past {@code limit}. Entries must be of the header's
+     * collection with sequences above {@code previousSequence}, strictly increasing.
+     *
+     * @param block where to put the result (cleared first).
+     */
+    public void readBlock(final long offset, final long limit, final long previousSequence, final Block block)
+        throws IOException
+    {
+        block.entries.clear();
+        block.offset = offset;
+        block.nextOffset = offset;
+        block.problem = null;
+        block.problemOffset = offset;
+        if (offset >= limit)
+        {
+            block.status = Status.END;
+            return;
+        }
+        final int headerBytes = (int)Math.min(SegmentFormat.MAX_BLOCK_HEADER, limit - offset);
+        final int got = readFully(channel, ByteBuffer.wrap(small, 0, headerBytes), offset);
+        if (got > 0 && small[0] == 0)
+        {
+            block.status = Status.END;
+            return;
+        }
+        final long count;
+        final long length;
+        final int headerLength;
+        try
+        {
+            varints = DecoderFactory.get().binaryDecoder(small, 0, got, varints);
+            count = varints.readLong();
+            length = varints.readLong();
+            headerLength = got - varints.inputStream().available();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            invalid(block, offset, "block header is truncated or not a varint");
+            return;
+        }
+        final long available = limit - offset - headerLength - SegmentFormat.SYNC_SIZE;
+        if (count <= 0 || length <= 0 || length > available || count > length)
+        {
+            invalid(block, offset, "block header (count " + count + ", size " + length + ") does not fit the " +
+                Math.max(0, limit - offset) + " bytes left");
+            return;
+        }
+        final int total = (int)length + SegmentFormat.SYNC_SIZE;
+        if (body.length < total)
+        {
+            body = new byte[Math.max(total, Math.min(Integer.MAX_VALUE - 8, body.length * 2))];
+        }
+        final long bodyOffset = offset + headerLength;
+        if (readFully(channel, ByteBuffer.wrap(body, 0, total), bodyOffset) < total)
+        {
+            invalid(block, offset, "block runs past the end of the file");
+            return;
+        }
+        if (!syncMatches(body, (int)length))
+        {
+            invalid(block, bodyOffset + length, "sync marker does not match the header's");
+            return;
+        }
+        decoder.wrap(body, 0, (int)length);
+        long previous = previousSequence;
+        for (long i = 0; i < count; i++)
+        {
+            final int at = (int)length - decoder.remaining();
+            final WalRecord record;
+            try
+            {
+                record = decoder.next(body);
+            }
+            catch (final EntryDecoder.MalformedEntry ex)
+            {
+                invalid(block, bodyOffset + ex.offset(), ex.getMessage());
+                return;
+            }
+            if (header != null && !header.collection.equals(record.collection()))
+            {
+                invalid(block, bodyOffset + at, "entry of collection " + record.collection() + " in a segment of " +
+                    header.collection);
+                return;
+            }
+            if (record.sequence() <= previous)
+            {
+                invalid(block, bodyOffset + at, "sequence " + record.sequence() + " does not increase (previous " +
+                    previous + ")");
+                return;
+            }
+            previous = record.sequence();
+            if (block.entries.size() == block.entryLengths.length)
+            {
+                block.entryLengths = Arrays.copyOf(block.entryLengths, block.entryLengths.length * 2);
+            }
+            block.entryLengths[block.entries.size()] = decoder.entryLength();
+            block.entries.add(record);
+        }
+        if (decoder.remaining() != 0)
+        {
+            invalid(block, bodyOffset + length - decoder.remaining(), "block size " + length + " holds " +
+                decoder.remaining() + " bytes after its " + count + " entries");
+            return;
+        }
+        block.status = Status.VALID;
+        block.bodyOffset = bodyOffset;
+        block.nextOffset = bodyOffset + total;
+    }
+
+    /**
+     * Search forward from {@code from} for the next whole valid block that follows a sync marker,
+     * to tell a torn tail (nothing valid after the cut) from corruption (valid data after it).
+     *
+     * @return the offset of such a block, or -1.
+     */
+    public long findValidBlockAfter(final long from, final long limit, final long previousSequence) throws IOException
+    {
+        final byte[] sync = header.sync;
+        final int chunk = 1 << 20;
+        final byte[] buf = new byte[chunk + SegmentFormat.SYNC_SIZE];
+        final Block probe = new Block();
+        long base = from;
+        while (base < limit)
+        {
+            final int want = (int)Math.min(buf.length, limit - base);
+            final int got = readFully(channel, ByteBuffer.wrap(buf, 0, want), base);
+            for (int i = 0; i + SegmentFormat.SYNC_SIZE <= got; i++)
+            {
+                if (buf[i] == sync[0] && regionEquals(buf, i, sync))
+                {
+                    final long candidate = base + i + SegmentFormat.SYNC_SIZE;
+                    readBlock(candidate, limit, previousSequence, probe);
+                    if (probe.status == Status.VALID)
+                    {
+                        return candidate;
+                    }
+                }
+            }
+            if (got < want || got <= SegmentFormat.SYNC_SIZE)
+            {
+                break;
+            }
+            base += got - SegmentFormat.SYNC_SIZE + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * Find where the last block of a sealed segment starts, searching backwards for the sync marker
+     * that ends the block (or header) before it.
+     *
+     * @return the offset of the last block, or -1 when the file holds no block.
+     */
+    public long lastBlockOffset() throws IOException
+    {
+        final byte[] sync = header.sync;
+        final int syncSize = SegmentFormat.SYNC_SIZE;
+        if (size <= header.length)
+        {
+            return -1;
+        }
+        final int chunk = 256 * 1024;
+        final byte[] buf = new byte[chunk + syncSize];
+        final long low = header.length - syncSize;     // the header's own marker
+        long high = size - syncSize - 1;               // exclude the file's final marker
+        while (high >= low)
+        {
+            final long start = Math.max(low, high - chunk + 1);
+            final int length = (int)(high - start + 1) + syncSize - 1;
+            final int got = readFully(channel, ByteBuffer.wrap(buf, 0, length), start);
+            for (int i = (int)(high - start); i >= 0; i--)
+            {
+                if (i + syncSize <= got && regionEquals(buf, i, sync))
+                {
+                    return start + i + syncSize;
+                }
+            }
+            high = start - 1;
+        }
+        return header.length;
+    }
+
+    private boolean syncMatches(final byte[] bytes, final int at)
+    {
+        return regionEquals(bytes, at, header.sync);
+    }
+
+    private static boolean regionEquals(final byte[] bytes, final int at, final byte[] sync)
+    {
+        return Arrays.equals(bytes, at, at + sync.length, sync, 0, sync.length);
+    }
+
+    private static void invalid(final Block block, final long at, final String problem)
+    {
+        block.status = Status.INVALID;
+        block.problem = problem;
+        block.problemOffset = at;
+    }
+
+    static int readFully(final SegmentChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
+    {
+        int total = 0;
+        while (buffer.hasRemaining())
+        {
+            final int n = channel.read(buffer, position + total);
+            if (n < 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private CorruptSegmentException corrupt(final long offset, final String problem)
+    {
+        return new CorruptSegmentException(path, offset, problem);
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        channel.close();
+    }
+}
