@@ -55,6 +55,58 @@ public final class LaneUrls
         return roots;
     }
 
+    /**
+     * Check one entry without needing any backend on the classpath: a path, or a URL of a scheme
+     * Spindle knows, with a sane shape.
+     *
+     * @return the scheme ("file" for plain paths).
+     * @throws WalException naming {@code wal_urls[index]} and what is wrong.
+     */
+    public static String checkSyntax(final int index, final String url)
+    {
+        if (url == null || url.isBlank())
+        {
+            throw new WalException("wal_urls[" + index + "] is empty: give a directory or URL");
+        }
+        if (url.indexOf('\0') >= 0)
+        {
+            throw new WalException("wal_urls[" + index + "] contains a NUL character");
+        }
+        final int colon = url.indexOf("://");
+        if (colon < 0)
+        {
+            plainPath(index, url);
+            return "file";
+        }
+        final String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!WalFileSystems.isKnownScheme(scheme))
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": unsupported URL scheme '" + scheme +
+                "'; use " + ACCEPTED);
+        }
+        if ("file".equals(scheme))
+        {
+            resolve(index, url);
+            return scheme;
+        }
+        final String rest = url.substring(colon + 3);
+        final int slash = rest.indexOf('/');
+        final String authority = slash < 0 ? rest : rest.substring(0, slash);
+        if (authority.isEmpty())
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": " + scheme + ":// needs a bucket, " +
+                "container or account after the scheme");
+        }
+        for (final String part : rest.split("/"))
+        {
+            if (".".equals(part) || "..".equals(part))
+            {
+                throw new WalException("wal_urls[" + index + "] = \"" + url + "\": '.' and '..' are not allowed in URLs");
+            }
+        }
+        return scheme;
+    }
+
     static Path resolve(final int index, final String url)
     {
         if (url.indexOf('\0') >= 0)
