@@ -1,0 +1,137 @@
+package dev.spindle.cli;
+
+import dev.spindle.wal.IoMode;
+import dev.spindle.wal.SyncMode;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code spindle bench --matrix}: every combination of entry size (256 B, 4 KiB), lanes (1, 3) and
+ * io_mode (pwrite, mmap), run round-robin {@code --repeat} times (default 3) so that the machine's
+ * drift hits every cell alike; reports medians and ratios taken within the same run.
+ */
+final class BenchMatrix
+{
+    private static final int[] SIZES = {256, 4096};
+    private static final int[] LANES = {1, 3};
+    private static final IoMode[] MODES = {IoMode.pwrite, IoMode.mmap};
+
+    private final BenchCommand bench;
+
+    BenchMatrix(final BenchCommand bench)
+    {
+        this.bench = bench;
+    }
+
+    private static final class Cell
+    {
+        final int size;
+        final int lanes;
+        final IoMode mode;
+        final List<LoadGenerator.Result> results = new ArrayList<>();
+
+        Cell(final int size, final int lanes, final IoMode mode)
+        {
+            this.size = size;
+            this.lanes = lanes;
+            this.mode = mode;
+        }
+
+        LoadGenerator.Result median()
+        {
+            final List<LoadGenerator.Result> sorted = new ArrayList<>(results);
+            sorted.sort(Comparator.comparingDouble(LoadGenerator.Result::entriesPerSecond));
+            return sorted.get(sorted.size() / 2);
+        }
+
+        long medianPercentile(final double p)
+        {
+            final long[] values = results.stream().mapToLong(r -> r.latencyMicros().getValueAtPercentile(p)).sorted()
+                .toArray();
+            return values[values.length / 2];
+        }
+    }
+
+    int run(final PrintWriter out) throws Exception
+    {
+        final int repeat = bench.repeat > 1 ? bench.repeat : 3;
+        final SyncMode sync = bench.syncMode == null ? SyncMode.PerBatch : bench.syncMode;
+        bench.defaults(256, -1);
+        final long smallEntries = bench.workload.entries > 0 ? bench.workload.entries : 2_000_000;
+        final List<Cell> cells = new ArrayList<>();
+        for (final int size : SIZES)
+        {
+            for (final int lanes : LANES)
+            {
+                for (final IoMode mode : MODES)
+                {
+                    cells.add(new Cell(size, lanes, mode));
+                }
+            }
+        }
+        final PrintWriter err = bench.spec.commandLine().getErr();
+        for (int r = 0; r < repeat; r++)
+        {
+            for (final Cell cell : cells)
+            {
+                final long entries = smallEntries * 256 / cell.size;
+                bench.workload.entrySize = cell.size;
+                final BenchCommand.Run run = bench.runOnce(cell.size, entries, cell.lanes, cell.mode, sync);
+                cell.results.add(run.result());
+                err.printf(Locale.ROOT, "[spindle] round %d/%d: %5d B, %d lane(s), %-6s %,12.0f entries/s %8.1f MB/s%n",
+                    r + 1, repeat, cell.size, cell.lanes, cell.mode, run.result().entriesPerSecond(),
+                    run.result().megabytesPerSecond());
+                err.flush();
+            }
+        }
+        out.printf(Locale.ROOT, "Spindle bench matrix: sync_mode=%s, %d collections, %d threads, median of %d runs%n",
+            sync, bench.workload.collections, bench.workload.threads, repeat);
+        out.printf(Locale.ROOT, "%7s %5s %-6s %14s %9s %9s %9s %9s %14s%n", "entry", "lanes", "io", "entries/s", "MB/s",
+            "p50 us", "p99 us", "p999 us", "vs pwrite 1L");
+        for (final Cell cell : cells)
+        {
+            final LoadGenerator.Result m = cell.median();
+            final Cell base = cells.stream().filter(c -> c.size == cell.size && c.lanes == 1 && c.mode == IoMode.pwrite)
+                .findFirst().orElseThrow();
+            out.printf(Locale.ROOT, "%5d B %5d %-6s %,14.0f %9.1f %,9d %,9d %,9d %13.2fx%n", cell.size, cell.lanes,
+                cell.mode, m.entriesPerSecond(), m.megabytesPerSecond(), cell.medianPercentile(50),
+                cell.medianPercentile(99), cell.medianPercentile(99.9),
+                m.entriesPerSecond() / base.median().entriesPerSecond());
+        }
+        out.println(Json.toString(g -> {
+            g.writeStartObject();
+            g.writeStringField("sync_mode", sync.name());
+            g.writeNumberField("repeat", repeat);
+            g.writeArrayFieldStart("cells");
+            for (final Cell cell : cells)
+            {
+                final LoadGenerator.Result m = cell.median();
+                final Histogram h = m.latencyMicros();
+                g.writeStartObject();
+                g.writeNumberField("entry_size", cell.size);
+                g.writeNumberField("lanes", cell.lanes);
+                g.writeStringField("io_mode", cell.mode.name());
+                g.writeNumberField("entries", m.entries());
+                g.writeNumberField("bytes", m.bytes());
+                g.writeNumberField("seconds", BenchCommand.round(m.seconds(), 3));
+                g.writeNumberField("entries_per_sec", Math.round(m.entriesPerSecond()));
+                g.writeNumberField("mb_per_sec", BenchCommand.round(m.megabytesPerSecond(), 1));
+                g.writeObjectFieldStart("latency_us");
+                g.writeNumberField("p50", cell.medianPercentile(50));
+                g.writeNumberField("p99", cell.medianPercentile(99));
+                g.writeNumberField("p999", cell.medianPercentile(99.9));
+                g.writeNumberField("max", h.getMaxValue());
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+        return SpindleCli.OK;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.spindle.cli;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The workload flags shared by {@code write} and {@code bench}.
+ */
+final class WorkloadOptions
+{
+    @Option(names = "--collections", paramLabel = "N", description = "collections to spread entries over (c0..cN-1)")
+    int collections = -1;
+
+    @Option(names = "--entries", paramLabel = "M", description = "entries to append in total")
+    long entries = -1;
+
+    @Option(names = "--entry-size", paramLabel = "B", description = "bytes of each value")
+    int entrySize = -1;
+
+    @Option(names = "--threads", paramLabel = "T", description = "producer threads")
+    int threads = -1;
+
+    @Option(names = "--seed", paramLabel = "S", description = "payload seed (values are a function of seed, collection, sequence)")
+    long seed = 42;
+
+    @Option(names = "--quiet", description = "no progress lines on stderr")
+    boolean quiet;
+
+    void check()
+    {
+        if (collections <= 0 || collections > 100_000)
+        {
+            throw new SpindleCli.UsageException("--collections must be 1..100000, not " + collections);
+        }
+        if (entries < 0)
+        {
+            throw new SpindleCli.UsageException("--entries must be 0 or more, not " + entries);
+        }
+        if (entrySize < 0 || entrySize > 64 << 20)
+        {
+            throw new SpindleCli.UsageException("--entry-size must be 0..67108864 bytes, not " + entrySize);
+        }
+        if (threads <= 0 || threads > 1024)
+        {
+            throw new SpindleCli.UsageException("--threads must be 1..1024, not " + threads);
+        }
+    }
+}
