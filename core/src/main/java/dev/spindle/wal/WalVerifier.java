@@ -2,6 +2,7 @@ package dev.spindle.wal;
 
 import dev.spindle.wal.internal.CollectionNames;
 import dev.spindle.wal.internal.LaneUrls;
+import dev.spindle.wal.internal.recovery.LaneScanner;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 
@@ -200,9 +201,10 @@ public final class WalVerifier
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!sealed && reader.size() == 0)
+                if (!sealed && LaneScanner.headerIsZero(file))
                 {
-                    findings.add(new Finding(Severity.NOTE, file, 0, "empty active segment (recovery deletes it)"));
+                    findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
+                        "disk, so nothing in it was acknowledged (recovery deletes it)"));
                 }
                 else
                 {

@@ -202,9 +202,12 @@ public final class LaneScanner
     TailScan scanTail(final String collection, final Path file, final long first) throws IOException
     {
         final long size = Files.size(file);
-        if (isAllZero(file, size))
+        if (headerIsZero(file))
         {
-            // created, never made durable: nothing in it was ever acknowledged
+            // created but never made durable: the first fsync of a segment always covers its header page,
+            // so a segment whose header is still zeros (lost at power loss, or never written) holds
+            // nothing that was ever acknowledged
+            notes.add(file + ": header never reached the disk (no entry in it was acknowledged); deleted");
             return new TailScan(file, size, null);
         }
         try (SegmentReader reader = new SegmentReader(file))
@@ -303,18 +306,17 @@ public final class LaneScanner
             java.util.Arrays.copyOf(block.entryLengths, n), lastGlobal);
     }
 
-    private static boolean isAllZero(final Path file, final long size) throws IOException
+    /**
+     * @return true when the file is empty or its first page (where the header lives) is all zeros.
+     */
+    public static boolean headerIsZero(final Path file) throws IOException
     {
-        if (size > 1 << 20)
-        {
-            return false;
-        }
-        final ByteBuffer buffer = ByteBuffer.allocate((int)size);
+        final ByteBuffer buffer = ByteBuffer.allocate(4096);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             while (buffer.hasRemaining() && channel.read(buffer) >= 0)
             {
-                // fill
+                // fill the first page, or what there is
             }
         }
         catch (final NoSuchFileException ex)

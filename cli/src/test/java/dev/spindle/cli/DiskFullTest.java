@@ -1,0 +1,80 @@
+package dev.spindle.cli;
+
+import dev.spindle.config.SpindleConfig;
+import dev.spindle.wal.IoMode;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A lane on a 16 MiB tmpfs fills up. The writer (a child JVM) must get an error and exit with 1 —
+ * not die of SIGBUS, which a mapping over unallocated blocks would cause — and every acknowledged
+ * entry must still be there after restart. After a checkpoint frees space, writing works again.
+ * Needs root (mount); CI runs as root.
+ */
+class DiskFullTest
+{
+    private static final long SEED = 11;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(IoMode.class)
+    void shouldFailAppendsCleanlyAndKeepEveryAcknowledgedEntryWhenTheDiskIsFull(final IoMode ioMode) throws Exception
+    {
+        Assumptions.assumeTrue(Child.isRoot(), "mounting a tmpfs needs root (CI runs as root)");
+        final Path mount = dir.resolve("small");
+        Mounts.tmpfs(mount, "16m");
+        try
+        {
+            final Path config = dir.resolve("spindle.toml");
+            Files.writeString(config, "[storage.wal_config]\nwal_urls = [\"" + mount.resolve("wal") + "\"]\n" +
+                "io_mode = \"" + ioMode + "\"\ndisk_segment_size = \"4 MiB\"\npreallocate_chunk_bytes = \"1 MiB\"\n");
+            final Path ackLog = dir.resolve("ack.log");
+            final Child writer = Child.start(dir, "write", "--config", config.toString(), "--collections", "3",
+                "--entries", "1000000", "--entry-size", "1000", "--threads", "2", "--seed", Long.toString(SEED),
+                "--ack-log", ackLog.toString(), "--quiet");
+            final int exit = writer.waitFor(180);
+            final String stderr = writer.stderr();
+            assertEquals(SpindleCli.DATA_PROBLEM, exit, "the writer must fail with exit 1, not crash:\n" + stderr);
+            assertTrue(stderr.contains("No space left on device"), stderr);
+            assertTrue(!stderr.contains("SIGBUS") && !stderr.contains("A fatal error has been detected"), stderr);
+
+            final Map<String, Long> acknowledged = AckLog.read(ackLog);
+            assertTrue(acknowledged.values().stream().mapToLong(Long::longValue).sum() > 1000,
+                "acknowledged before the disk filled: " + acknowledged);
+            Survivors.check(SpindleConfig.load(config), acknowledged, SEED, ioMode + " after disk full");
+
+            final Child again = Child.start(dir, "write", "--config", config.toString(), "--collections", "3",
+                "--entries", "3000", "--entry-size", "1000", "--threads", "2", "--seed", Long.toString(SEED),
+                "--ack-log", ackLog.toString(), "--quiet");
+            assertEquals(SpindleCli.OK, again.waitFor(120), () -> "after freeing space: " + stderrOf(again));
+            Survivors.check(SpindleConfig.load(config), AckLog.read(ackLog), SEED, ioMode + " after space was freed");
+        }
+        finally
+        {
+            Mounts.unmount(mount);
+        }
+    }
+
+    private static String stderrOf(final Child child)
+    {
+        try
+        {
+            return child.stderr();
+        }
+        catch (final Exception ex)
+        {
+            return ex.toString();
+        }
+    }
+}
