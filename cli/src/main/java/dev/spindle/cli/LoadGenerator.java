@@ -103,8 +103,7 @@ final class LoadGenerator
         final long start = System.nanoTime();
         for (int t = 0; t < threads; t++)
         {
-            final long share = entries / threads + (t < entries % threads ? 1 : 0);
-            producers[t] = new Producer(t, share);
+            producers[t] = new Producer(t, entries);
             final Thread thread = new Thread(producers[t], "spindle-producer-" + t);
             thread.start();
             started.add(thread);
@@ -154,12 +153,23 @@ final class LoadGenerator
     }
 
     /**
-     * One producer thread: appends its share round-robin over its collections, records latencies.
+     * @return how many of {@code total} entries collection {@code c} gets: an even spread.
+     */
+    private long quota(final long total, final int c)
+    {
+        final int n = params.collections();
+        return total / n + (c < total % n ? 1 : 0);
+    }
+
+    /**
+     * One producer thread: appends round-robin over its collections until each has its share,
+     * recording latencies. With more threads than collections, threads share a collection (and its
+     * quota), taking a lock so each knows the sequence it is about to get.
      */
     private final class Producer implements Runnable
     {
-        private final long share;
         private final int[] owned;
+        private final long[] remaining;
         private final boolean shared;
         private final Histogram latency = new Histogram(3_600_000_000L, 3);
         private final long[][] pendingSequence;
@@ -170,9 +180,8 @@ final class LoadGenerator
         private final byte[] key = new byte[Payloads.KEY_LENGTH];
         private final byte[] value;
 
-        Producer(final int index, final long share)
+        Producer(final int index, final long total)
         {
-            this.share = share;
             final int n = params.collections();
             final int threads = params.threads();
             if (threads <= n)
@@ -190,6 +199,21 @@ final class LoadGenerator
                 owned = new int[]{index % n};
                 shared = true;
             }
+            remaining = new long[owned.length];
+            for (int i = 0; i < owned.length; i++)
+            {
+                final int c = owned[i];
+                if (shared)
+                {
+                    final int sharers = threads / n + (c < threads % n ? 1 : 0);
+                    final int rank = index / n;
+                    remaining[i] = quota(total, c) / sharers + (rank < quota(total, c) % sharers ? 1 : 0);
+                }
+                else
+                {
+                    remaining[i] = quota(total, c);
+                }
+            }
             final int window = Math.max(64, Integer.highestOneBit(WINDOW / owned.length));
             pendingSequence = new long[owned.length][window];
             pendingStart = new long[owned.length][window];
@@ -203,9 +227,19 @@ final class LoadGenerator
         {
             try
             {
-                for (long i = 0; i < share && failure.get() == null; i++)
+                int slot = 0;
+                long left = 0;
+                for (final long r : remaining)
                 {
-                    final int slot = (int)(i % owned.length);
+                    left += r;
+                }
+                for (; left > 0 && failure.get() == null; left--)
+                {
+                    while (remaining[slot] == 0)
+                    {
+                        slot = (slot + 1) % owned.length;
+                    }
+                    remaining[slot]--;
                     final int c = owned[slot];
                     final long start = System.nanoTime();
                     final long sequence;
@@ -223,6 +257,7 @@ final class LoadGenerator
                     appended.incrementAndGet();
                     remember(slot, sequence, start);
                     drain(slot, false);
+                    slot = (slot + 1) % owned.length;
                 }
                 for (int slot = 0; slot < owned.length; slot++)
                 {

@@ -89,20 +89,42 @@ public final class EntrySlot implements BiConsumer<String, String>
         return bound;
     }
 
-    private static long metadataBound(final Map<String, String> metadata)
+    /**
+     * Measures metadata through {@code Map.forEach}, which a {@code HashMap}, {@code LinkedHashMap} or
+     * {@code TreeMap} runs without allocating (iterating {@code entrySet()} allocates an iterator).
+     */
+    private static final class MetadataMeasure implements BiConsumer<String, String>
     {
-        long bound = 10 + 1;
-        for (final Map.Entry<String, String> e : metadata.entrySet())
+        long bound;
+        boolean hasNull;
+        String nullKey;
+
+        @Override
+        public void accept(final String k, final String v)
         {
-            final String k = e.getKey();
-            final String v = e.getValue();
             if (k == null || v == null)
             {
-                throw new IllegalArgumentException("metadata may not hold null keys or values (key " + k + ")");
+                hasNull = true;
+                nullKey = k;
+                return;
             }
             bound += 2L * LEN + 3L * k.length() + 3L * v.length();
         }
-        return bound;
+    }
+
+    private static final ThreadLocal<MetadataMeasure> MEASURE = ThreadLocal.withInitial(MetadataMeasure::new);
+
+    private static long metadataBound(final Map<String, String> metadata)
+    {
+        final MetadataMeasure measure = MEASURE.get();
+        measure.bound = 10 + 1;
+        measure.hasNull = false;
+        metadata.forEach(measure);
+        if (measure.hasNull)
+        {
+            throw new IllegalArgumentException("metadata may not hold null keys or values (key " + measure.nullKey + ")");
+        }
+        return measure.bound;
     }
 
     /**
