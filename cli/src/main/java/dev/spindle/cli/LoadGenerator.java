@@ -259,9 +259,9 @@ final class LoadGenerator
                     drain(slot, false);
                     slot = (slot + 1) % owned.length;
                 }
-                for (int slot = 0; slot < owned.length; slot++)
+                for (int s = 0; s < owned.length; s++)
                 {
-                    drain(slot, true);
+                    drain(s, true);
                 }
             }
             catch (final Throwable t)

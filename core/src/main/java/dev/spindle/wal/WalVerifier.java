@@ -201,7 +201,8 @@ public final class WalVerifier
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!sealed && LaneScanner.headerIsZero(file))
+                if (!sealed && (LaneScanner.headerIsZero(file) || !reader.holdsAnyEntry(
+                    expectedCollection == null ? "" : expectedCollection, openFirst)))
                 {
                     findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
                         "disk, so nothing in it was acknowledged (recovery deletes it)"));
@@ -273,7 +274,8 @@ public final class WalVerifier
             }
             else
             {
-                final long later = reader.findValidBlockAfter(offset + 1, size, previous);
+                final long later = block.status == SegmentReader.Status.INVALID ?
+                    reader.findValidBlockAfter(block, size, previous) : reader.findValidBlockAfter(offset + 1, size, previous);
                 if (later >= 0 && header.syncMode != SyncMode.Periodic && header.syncMode != SyncMode.Never)
                 {
                     findings.add(new Finding(Severity.ERROR, file, at, "corruption before the tail: " + why +

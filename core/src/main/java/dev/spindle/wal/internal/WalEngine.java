@@ -18,8 +18,6 @@ import dev.spindle.wal.internal.recovery.TailScan;
 import dev.spindle.wal.internal.replay.MergedReplay;
 import dev.spindle.wal.internal.replay.SegmentRef;
 import dev.spindle.wal.internal.segment.ActiveSegment;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -319,6 +317,28 @@ public final class WalEngine implements AutoCloseable
         return sequence;
     }
 
+    /**
+     * Spin, then yield, then park with a growing interval up to 200 µs; allocation-free.
+     *
+     * @return the next step.
+     */
+    private static int awaitBackoff(final int step)
+    {
+        if (step < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (step < 110)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(200_000L, 1_000L << Math.min(8, step - 110)));
+        }
+        return step + 1;
+    }
+
     private static void backoff(final int attempt)
     {
         if (attempt < 10)
@@ -401,7 +421,7 @@ public final class WalEngine implements AutoCloseable
             throw new IllegalStateException("sync_mode = MemoryOnly never makes entries durable");
         }
         final long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
-        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
+        int idle = 0;
         while (true)
         {
             final long mark = durable ? collection.durableSequence() : collection.acknowledgedSequence();
@@ -424,11 +444,11 @@ public final class WalEngine implements AutoCloseable
                 throw new WalException("the WAL was closed before " + collection.name() + "#" + sequence +
                     " was acknowledged");
             }
-            if (System.nanoTime() - deadline >= 0)
+            if (timeoutNanos >= 0 && System.nanoTime() - deadline >= 0)
             {
                 return false;
             }
-            idle.idle();
+            idle = awaitBackoff(idle);
         }
     }
 

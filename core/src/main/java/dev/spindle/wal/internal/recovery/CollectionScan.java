@@ -15,6 +15,8 @@ public final class CollectionScan
     public final Path directory;
     public final List<SealedSegment> sealed = new ArrayList<>();
     public final List<TailScan> tails = new ArrayList<>();
+    /** Files lenient recovery could not use; repair renames them {@code *.corrupt}. */
+    public final List<Path> setAside = new ArrayList<>();
     public long checkpoint;
     /** Global sequence of the last entry of the newest sealed segment (filled on demand). */
     public long sealedLastGlobal;

@@ -42,6 +42,7 @@ public final class LaneScanner
 
     private final RecoveryMode mode;
     private final List<String> notes;
+    private CollectionScan current;
 
     /**
      * @param notes where to add a line for each thing worth telling (torn tails, skipped files).
@@ -92,6 +93,7 @@ public final class LaneScanner
     private CollectionScan scanCollection(final String name, final Path dir) throws IOException
     {
         final CollectionScan scan = new CollectionScan(name, dir);
+        current = scan;
         final List<Path> open = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
         {
@@ -190,7 +192,8 @@ public final class LaneScanner
             {
                 throw ex;
             }
-            notes.add("lenient recovery: skipping " + ex.getMessage());
+            notes.add("lenient recovery: setting aside (renamed *.corrupt) " + ex.getMessage());
+            scan.setAside.add(file);
         }
     }
 
@@ -210,6 +213,7 @@ public final class LaneScanner
             notes.add(file + ": header never reached the disk (no entry in it was acknowledged); deleted");
             return new TailScan(file, size, null);
         }
+        final CollectionScan owner = current;
         try (SegmentReader reader = new SegmentReader(file))
         {
             final SegmentReader.Header header;
@@ -224,11 +228,18 @@ public final class LaneScanner
             }
             catch (final CorruptSegmentException ex)
             {
+                if (!reader.holdsAnyEntry(collection, first))
+                {
+                    notes.add(file + ": header torn (" + ex.getMessage().substring(ex.getMessage().indexOf(": ") + 2) +
+                        ") and no entry in the file: lost before its first fsync, so never acknowledged; deleted");
+                    return new TailScan(file, size, null);
+                }
                 if (mode == RecoveryMode.strict)
                 {
                     throw ex;
                 }
-                notes.add("lenient recovery: setting aside " + ex.getMessage());
+                notes.add("lenient recovery: setting aside (renamed *.corrupt) " + ex.getMessage());
+                owner.setAside.add(file);
                 return null;
             }
             final TailScan tail = new TailScan(file, size, header);
@@ -261,7 +272,8 @@ public final class LaneScanner
                 final String why = torn ? block.problem + " at byte " + block.problemOffset : "zeros at byte " + offset;
                 tail.stopReason = torn ? block.problem : null;
                 tail.stopOffset = torn ? block.problemOffset : offset;
-                final long later = reader.findValidBlockAfter(offset + 1, size, previous);
+                final long later = torn ? reader.findValidBlockAfter(block, size, previous) :
+                    reader.findValidBlockAfter(offset + 1, size, previous);
                 if (later >= 0)
                 {
                     final String problem = why + ", yet a whole valid block follows at byte " + later;

@@ -161,6 +161,17 @@ public final class Recovery
                     }
                 }
                 scan.tails.clear();
+                for (final Path file : scan.setAside)
+                {
+                    Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+                    for (int n = 1; Files.exists(aside); n++)
+                    {
+                        aside = file.resolveSibling(file.getFileName() + ".corrupt." + n);
+                    }
+                    Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+                    FileSync.fsyncDirectory(scan.directory);
+                }
+                scan.setAside.clear();
                 scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
                 deleteTemporaries(scan.directory);
             }

@@ -76,6 +76,8 @@ public final class SegmentReader implements Closeable
         public long problemOffset;
         /** File offset of the first entry (after the block header). */
         public long bodyOffset;
+        /** For an INVALID block whose header parsed and fits: where it says it ends; else -1. */
+        public long claimedEnd = -1;
         public final List<WalRecord> entries = new ArrayList<>();
         /** Encoded length of each entry, in order. */
         public int[] entryLengths = new int[16];
@@ -263,6 +265,7 @@ public final class SegmentReader implements Closeable
         block.nextOffset = offset;
         block.problem = null;
         block.problemOffset = offset;
+        block.claimedEnd = -1;
         if (offset >= limit)
         {
             block.status = Status.END;
@@ -298,6 +301,7 @@ public final class SegmentReader implements Closeable
             return;
         }
         final int total = (int)length + SegmentFormat.SYNC_SIZE;
+        block.claimedEnd = offset + headerLength + total;
         if (body.length < total)
         {
             body = new byte[Math.max(total, Math.min(Integer.MAX_VALUE - 8, body.length * 2))];
@@ -355,13 +359,76 @@ public final class SegmentReader implements Closeable
             return;
         }
         block.status = Status.VALID;
+        block.claimedEnd = -1;
         block.bodyOffset = bodyOffset;
         block.nextOffset = bodyOffset + total;
     }
 
     /**
-     * Search forward from {@code from} for the next whole valid block that follows a sync marker,
-     * to tell a torn tail (nothing valid after the cut) from corruption (valid data after it).
+     * After an invalid block, look for any whole valid block further on, to tell a torn tail (nothing
+     * valid after the cut) from corruption (valid data after it): first where the invalid block says it
+     * ends (its sync marker may be what is damaged), then after every later copy of the sync marker.
+     *
+     * @param invalid the invalid block (its {@code claimedEnd}), or null.
+     * @return the offset of such a block, or -1.
+     */
+    public long findValidBlockAfter(final Block invalid, final long limit, final long previousSequence)
+        throws IOException
+    {
+        if (invalid.claimedEnd > invalid.offset && invalid.claimedEnd < limit)
+        {
+            final Block probe = new Block();
+            readBlock(invalid.claimedEnd, limit, previousSequence, probe);
+            if (probe.status == Status.VALID)
+            {
+                return invalid.claimedEnd;
+            }
+        }
+        return findValidBlockAfter(invalid.offset + 1, limit, previousSequence);
+    }
+
+    /**
+     * Whether any whole entry of {@code collection} with a sequence at or above {@code firstSequence}
+     * and a matching CRC32C lies anywhere in the file, header or not. Used when a header does not
+     * parse: a segment holding no entry at all was lost before its first fsync (which always covers
+     * the header), one holding entries has a damaged header. Runs of zeros are skipped (no entry
+     * starts with two zero bytes: the collection name is never empty).
+     */
+    public boolean holdsAnyEntry(final String collection, final long firstSequence) throws IOException
+    {
+        final int chunk = 8 << 20;
+        final int overlap = 256 << 10;
+        final byte[] buf = new byte[(int)Math.min(size, chunk + overlap)];
+        final EntryDecoder probe = new EntryDecoder();
+        for (long base = 0; base < size; base += chunk)
+        {
+            final int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, size - base)), base);
+            for (int i = 0; i < Math.min(n, chunk); i++)
+            {
+                if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0))
+                {
+                    continue;
+                }
+                probe.wrap(buf, i, n - i);
+                try
+                {
+                    final WalRecord record = probe.next(buf);
+                    if (record.collection().equals(collection) && record.sequence() >= firstSequence)
+                    {
+                        return true;
+                    }
+                }
+                catch (final EntryDecoder.MalformedEntry notHere)
+                {
+                    // not an entry at this offset
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Search forward from {@code from} for the next whole valid block that follows a sync marker.
      *
      * @return the offset of such a block, or -1.
      */
