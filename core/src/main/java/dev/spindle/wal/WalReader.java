@@ -119,14 +119,15 @@ public final class WalReader implements AutoCloseable
             }
             for (final SealedSegment sealed : s.sealed)
             {
-                refs.add(new SegmentRef(sealed.path(), sealed.firstSequence(), Long.MAX_VALUE, Long.MAX_VALUE, true,
-                    null));
+                refs.add(new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(), Long.MAX_VALUE,
+                    Long.MAX_VALUE, true, null));
             }
             for (final TailScan tail : s.tails)
             {
                 if (tail.header != null && tail.lastSequence() > 0)
                 {
-                    refs.add(new SegmentRef(tail.path, tail.firstSequence(), tail.cut, tail.keepUpTo, false, null));
+                    refs.add(new SegmentRef(tail.path, tail.firstSequence(), Long.MAX_VALUE, tail.cut, tail.keepUpTo, false,
+                        null));
                 }
             }
         }

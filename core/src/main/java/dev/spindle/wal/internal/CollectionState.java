@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.CRC32C;
@@ -21,6 +22,11 @@ import java.util.zip.CRC32C;
  * ({@code claimed[L] > done[L]}): every sequence at or below it is done in its own lane. Readers read
  * {@link #lastAssigned} first; producers set {@code claimed} before {@code lastAssigned}, so a reader
  * never misses a pending lane. With one lane (affinity) this is simply that lane's progress.
+ *
+ * <p>That bound is safe but not monotonic: when an entry goes to a lane that has been idle for the
+ * collection, the lane's old {@code done[L]} pulls it down until the lane writes the entry. Since a
+ * bound, once true, stays true (nothing is ever un-written), the watermark is the highest bound
+ * computed so far, so it never goes down.
  *
  * <p>Sequences are assigned under a tiny spin lock together with the ring slot claim, so every lane's
  * ring (and so every file) sees a collection's sequences in increasing order. The lock is never held
@@ -44,6 +50,9 @@ public final class CollectionState
     private final AtomicLongArray durable;
     private final AtomicReferenceArray<Object> laneStates;
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
+    /** Highest watermarks computed so far: every computed value is a safe lower bound, so their max is too. */
+    private final AtomicLong writtenMark = new AtomicLong();
+    private final AtomicLong durableMark = new AtomicLong();
     private volatile long checkpointSequence;
 
     public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable)
@@ -94,6 +103,8 @@ public final class CollectionState
             written.set(l, lastPerLane[l]);
             durable.set(l, lastPerLane[l]);
         }
+        writtenMark.set(lastSequence);
+        durableMark.set(lastSequence);
         checkpointSequence = checkpoint;
         lastAssigned = lastSequence;
     }
@@ -145,10 +156,14 @@ public final class CollectionState
         assignedLane = lane;
     }
 
-    /** Lane thread: everything up to {@code sequence} in this lane is written. */
+    /**
+     * Lane thread: everything up to {@code sequence} in this lane is written. A volatile store: a lane
+     * publishing progress and then looking for held futures, against another lane holding a future and
+     * then reading this progress, must not both miss each other.
+     */
     public void laneWritten(final int lane, final long sequence)
     {
-        written.lazySet(lane, sequence);
+        written.set(lane, sequence);
     }
 
     /** Lane thread: everything up to {@code sequence} in this lane is durable. */
@@ -156,7 +171,7 @@ public final class CollectionState
     {
         if (sequence > written.get(lane))
         {
-            written.lazySet(lane, sequence);
+            written.set(lane, sequence);
         }
         durable.set(lane, sequence);
     }
@@ -171,7 +186,7 @@ public final class CollectionState
      */
     public long writtenSequence()
     {
-        return watermark(written);
+        return watermark(written, writtenMark);
     }
 
     /**
@@ -179,7 +194,7 @@ public final class CollectionState
      */
     public long durableSequence()
     {
-        return watermark(durable);
+        return watermark(durable, durableMark);
     }
 
     /**
@@ -187,13 +202,14 @@ public final class CollectionState
      */
     public long acknowledgedSequence()
     {
-        return ackWhenDurable ? watermark(durable) : watermark(written);
+        return ackWhenDurable ? durableSequence() : writtenSequence();
     }
 
-    private long watermark(final AtomicLongArray done)
+    private long watermark(final AtomicLongArray done, final AtomicLong highest)
     {
+        long known = highest.get();
         long mark = lastAssigned;
-        for (int l = 0; l < laneCount; l++)
+        for (int l = 0; l < laneCount && mark > known; l++)
         {
             final long d = done.get(l);
             if (d < mark && claimed.get(l) > d)
@@ -201,7 +217,15 @@ public final class CollectionState
                 mark = d;
             }
         }
-        return mark;
+        while (mark > known)
+        {
+            if (highest.compareAndSet(known, mark))
+            {
+                return mark;
+            }
+            known = highest.get();    // recorded before returning: no caller ever sees it go down
+        }
+        return known;
     }
 
     /**

@@ -190,6 +190,14 @@ public final class WalEngine implements AutoCloseable
                 last = Math.max(last, lastPerLane[l]);
             }
             state.recovered(Math.max(last, checkpoint), lastPerLane, checkpoint);
+            for (int l = 0; l < lanes.length; l++)
+            {
+                final Object lc = state.laneState(l);
+                if (lc != null && checkpoint > 0)
+                {
+                    lanes[l].deleteCheckpointed((LaneCollection)lc, checkpoint); // sealed after the checkpoint, or a crash between
+                }
+            }
             if (options.collectionAffinity() && newestLane >= 0)
             {
                 state.assignLane(newestLane);
@@ -498,7 +506,8 @@ public final class WalEngine implements AutoCloseable
     {
         checkOpen();
         final long max = collection.acknowledgedSequence();
-        for (int attempt = 0; ; attempt++)
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true)
         {
             final List<SegmentRef> refs = new ArrayList<>();
             for (final Lane lane : lanes)
@@ -511,11 +520,19 @@ public final class WalEngine implements AutoCloseable
             }
             final List<SegmentRef> missing = new ArrayList<>();
             final MergedReplay replay = new MergedReplay(refs, collection.name(), fromSequence, missing);
-            if (attempt >= 10 || missing.stream().allMatch(SegmentRef::sealed))
+            final long checkpoint = collection.checkpointSequence();
+            // a sealed segment may vanish under a checkpoint: fine. Anything else moved while we looked
+            // (an active segment being sealed and renamed): look again.
+            if (missing.stream().allMatch(r -> r.sealed() && r.lastSequence() <= checkpoint))
             {
                 return replay;
             }
-            replay.close(); // an active segment was sealed meanwhile: look again
+            replay.close();
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw new WalException("cannot replay " + collection.name() + ": segments kept moving (" + missing + ")");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
     }
 

@@ -216,7 +216,7 @@ public final class Lane
     }
 
     /**
-     * @return an estimate of the bytes this lane holds (for LoadBalanced's tie break).
+     * @return the bytes this lane's segments hold (LoadBalanced's tie break; MemoryOnly's memory use).
      */
     public long storedBytes()
     {
@@ -236,7 +236,6 @@ public final class Lane
         if (bytes != 0)
         {
             inFlightBytes.addAndGet(-bytes);
-            storedBytes.addAndGet(bytes);
         }
     }
 
@@ -335,18 +334,18 @@ public final class Lane
         final ActiveSegment active = lc.activeForReaders();
         if (active != null && active.readableLimit() > 0)
         {
-            byFirst.put(active.firstSequence(), new SegmentRef(active.path(), active.firstSequence(),
+            byFirst.put(active.firstSequence(), new SegmentRef(active.path(), active.firstSequence(), Long.MAX_VALUE,
                 active.readableLimit(), maxSequence, false, memory));
         }
         for (final ActiveSegment waiting : lc.awaitingSealSnapshot())
         {
-            byFirst.put(waiting.firstSequence(), new SegmentRef(waiting.path(), waiting.firstSequence(),
+            byFirst.put(waiting.firstSequence(), new SegmentRef(waiting.path(), waiting.firstSequence(), Long.MAX_VALUE,
                 waiting.readableLimit(), maxSequence, false, memory));
         }
         for (final SealedSegment sealed : lc.sealed().values())
         {
-            byFirst.put(sealed.firstSequence(), new SegmentRef(sealed.path(), sealed.firstSequence(), Long.MAX_VALUE,
-                maxSequence, true, memory));
+            byFirst.put(sealed.firstSequence(), new SegmentRef(sealed.path(), sealed.firstSequence(),
+                sealed.lastSequence(), Long.MAX_VALUE, maxSequence, true, memory));
         }
         refs.addAll(byFirst.values());
     }
@@ -379,6 +378,14 @@ public final class Lane
             FileSync.writeAtomically(lc.directory().resolve(SegmentNames.CHECKPOINT),
                 LaneScanner.checkpointContent(sequence));
         }
+        deleteCheckpointed(lc, sequence);
+    }
+
+    /**
+     * Delete {@code lc}'s sealed segments wholly at or below {@code sequence}.
+     */
+    public void deleteCheckpointed(final LaneCollection lc, final long sequence) throws IOException
+    {
         boolean deleted = false;
         for (final SealedSegment s : lc.sealed().values())
         {
@@ -386,7 +393,10 @@ public final class Lane
             {
                 break;
             }
-            lc.sealed().remove(s.firstSequence());
+            if (!lc.sealed().remove(s.firstSequence(), s))
+            {
+                continue; // the lane thread and a checkpoint raced for it
+            }
             if (memory != null)
             {
                 memory.delete(s.path());

@@ -66,7 +66,7 @@ public final class Router
             case RoundRobin:
                 return healthy((int)Math.floorMod(next.getAndIncrement(), (long)lanes.length));
             case Hash:
-                return Math.floorMod(collection.stableHash(), lanes.length);
+                return Integer.remainderUnsigned(collection.stableHash(), lanes.length);
             case LoadBalanced:
             default:
                 return leastLoaded();

@@ -87,17 +87,18 @@ final class SegmentManager
         {
             final MemoryChannel channel = memory.create(path);
             channel.write(ByteBuffer.wrap(header), 0);
-            segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, stagingFor(lc), false);
+            segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, stagingFor(lc), false,
+                lane.storedBytes);
         }
         else if (ioMode == IoMode.pwrite)
         {
             segment = new PwriteSegment(path, PwriteSegment.createFile(path, header), firstSequence, sync, limit,
-                header.length, stagingFor(lc), true);
+                header.length, stagingFor(lc), true, lane.storedBytes);
         }
         else
         {
             segment = MappedSegment.create(path, header, firstSequence, sync, limit, preallocator,
-                Math.min(options.preallocateChunkBytes(), limit));
+                Math.min(options.preallocateChunkBytes(), limit), lane.storedBytes);
         }
         lc.active = segment;
         lc.activeForReaders = segment;
@@ -147,7 +148,7 @@ final class SegmentManager
         segment.publishReadable();
         lc.lastDurable = Math.max(lc.lastDurable, segment.lastSequence());
         lc.collection.laneDurable(lane.index(), lc.lastDurable);
-        if (lc.collection.durableSequence() >= segment.lastSequence())
+        if (sealGate(lc) >= segment.lastSequence())
         {
             seal(lc, segment);
             lc.active = null;
@@ -165,6 +166,25 @@ final class SegmentManager
         }
     }
 
+    /**
+     * How far a collection must be done, over all its lanes, before a segment ending there may be sealed:
+     * durable (so a sealed segment never holds an entry past a sequence a crash could lose); for
+     * {@code Never}, which makes entries durable only at seals, written (kill -9 loses no written
+     * entry; power loss is the mode's stated risk); for {@code MemoryOnly}, no wait (nothing to recover).
+     */
+    private long sealGate(final LaneCollection lc)
+    {
+        switch (syncMode)
+        {
+            case MemoryOnly:
+                return Long.MAX_VALUE;
+            case Never:
+                return lc.collection.writtenSequence();
+            default:
+                return lc.collection.durableSequence();
+        }
+    }
+
     private void seal(final LaneCollection lc, final ActiveSegment segment) throws IOException
     {
         final Path sealed = segment.seal();
@@ -174,6 +194,10 @@ final class SegmentManager
         }
         lc.sealed.put(segment.firstSequence(),
             new SealedSegment(sealed, segment.firstSequence(), segment.lastSequence(), segment.writePosition()));
+        if (segment.lastSequence() <= lc.collection.checkpointSequence())
+        {
+            lane.deleteCheckpointed(lc, lc.collection.checkpointSequence());  // checkpointed while it was active
+        }
     }
 
     /**
@@ -185,8 +209,7 @@ final class SegmentManager
         {
             final LaneCollection lc = awaiting.get(i);
             ActiveSegment segment;
-            while ((segment = lc.awaitingSeal.peek()) != null &&
-                lc.collection.durableSequence() >= segment.lastSequence())
+            while ((segment = lc.awaitingSeal.peek()) != null && sealGate(lc) >= segment.lastSequence())
             {
                 seal(lc, segment);
                 lc.awaitingSeal.poll();

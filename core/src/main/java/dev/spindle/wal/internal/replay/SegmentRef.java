@@ -9,12 +9,13 @@ import java.nio.file.Path;
  *
  * @param path the file (or the name in a {@link MemoryStore}).
  * @param firstSequence the first sequence in it.
+ * @param lastSequence the last sequence in it, when known from its name (sealed), else {@link Long#MAX_VALUE}.
  * @param limit read no block that ends after this offset ({@link Long#MAX_VALUE}: the whole file).
  * @param maxSequence return no entry above this sequence.
  * @param sealed true for a sealed segment (which must end exactly at a block boundary).
  * @param memory the store of a MemoryOnly lane, or null for a file on disk.
  */
-public record SegmentRef(Path path, long firstSequence, long limit, long maxSequence, boolean sealed,
-                         MemoryStore memory)
+public record SegmentRef(Path path, long firstSequence, long lastSequence, long limit, long maxSequence,
+                         boolean sealed, MemoryStore memory)
 {
 }

@@ -31,6 +31,8 @@ public abstract class ActiveSegment
     protected final byte[] sync;
     protected final long limit;
     protected final long createdNanos;
+    /** The lane's count of bytes held in segments: header and closed blocks are added as they are made. */
+    private final java.util.concurrent.atomic.AtomicLong stored;
 
     /** The memory entries are encoded into; index 0 is file offset {@link #windowBase}. */
     protected final UnsafeBuffer window = new UnsafeBuffer(0, 0);
@@ -56,8 +58,10 @@ public abstract class ActiveSegment
     private volatile long readableLimit;
 
     protected ActiveSegment(final Path path, final long firstSequence, final byte[] sync, final long limit,
-        final int headerLength)
+        final int headerLength, final java.util.concurrent.atomic.AtomicLong stored)
     {
+        this.stored = stored;
+        stored.addAndGet(headerLength);
         this.path = path;
         this.firstSequence = firstSequence;
         this.sync = sync;
@@ -151,6 +155,7 @@ public abstract class ActiveSegment
         final long end = blockStart + headerLength + size + SegmentFormat.SYNC_SIZE;
         predictedHeader = headerLength;
         commit(blockStart, end);
+        stored.addAndGet(end - blockStart);
         writePosition = end;
     }
 
@@ -197,7 +202,13 @@ public abstract class ActiveSegment
     /**
      * Remove an active segment that holds no entry.
      */
-    public abstract void discard() throws IOException;
+    public final void discard() throws IOException
+    {
+        stored.addAndGet(-writePosition);
+        discardFile();
+    }
+
+    protected abstract void discardFile() throws IOException;
 
     /**
      * Release the file without sealing it (after a failure); recovery deals with it at the next open.

@@ -42,9 +42,10 @@ public final class MappedSegment extends ActiveSegment
     }
 
     private MappedSegment(final Path path, final FileChannel channel, final long firstSequence, final byte[] sync,
-        final long limit, final int headerLength, final Preallocator preallocator, final long chunk)
+        final long limit, final int headerLength, final Preallocator preallocator, final long chunk,
+        final java.util.concurrent.atomic.AtomicLong stored)
     {
-        super(path, firstSequence, sync, limit, headerLength);
+        super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
         this.preallocator = preallocator;
         this.chunk = chunk;
@@ -57,7 +58,8 @@ public final class MappedSegment extends ActiveSegment
      * Create a new mapped segment file: header written, first chunk preallocated, directory entry durable.
      */
     public static MappedSegment create(final Path path, final byte[] header, final long firstSequence,
-        final byte[] sync, final long limit, final Preallocator preallocator, final long chunk) throws IOException
+        final byte[] sync, final long limit, final Preallocator preallocator, final long chunk,
+        final java.util.concurrent.atomic.AtomicLong stored) throws IOException
     {
         final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
@@ -66,7 +68,7 @@ public final class MappedSegment extends ActiveSegment
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
             FileSync.fsyncDirectory(path.getParent());
             final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
-                preallocator, chunk);
+                preallocator, chunk, stored);
             segment.requestAhead(header.length);
             return segment;
         }
@@ -211,7 +213,7 @@ public final class MappedSegment extends ActiveSegment
     }
 
     @Override
-    public void discard() throws IOException
+    protected void discardFile() throws IOException
     {
         target.cancel();
         unmap();

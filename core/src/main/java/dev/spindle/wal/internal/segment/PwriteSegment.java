@@ -27,9 +27,10 @@ public final class PwriteSegment extends ActiveSegment
      * @param onDisk false for a {@link MemoryChannel}: no rename, no directory fsync.
      */
     public PwriteSegment(final Path path, final SegmentChannel channel, final long firstSequence, final byte[] sync,
-        final long limit, final int headerLength, final ByteBuffer staging, final boolean onDisk)
+        final long limit, final int headerLength, final ByteBuffer staging, final boolean onDisk,
+        final java.util.concurrent.atomic.AtomicLong stored)
     {
-        super(path, firstSequence, sync, limit, headerLength);
+        super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
         this.staging = staging;
         this.onDisk = onDisk;
@@ -117,7 +118,7 @@ public final class PwriteSegment extends ActiveSegment
     }
 
     @Override
-    public void discard() throws IOException
+    protected void discardFile() throws IOException
     {
         channel.close();
         if (onDisk)
