@@ -1,0 +1,192 @@
+package dev.spindle.fs.local;
+
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.internal.FileSync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * {@link WalFileSystem} over a local directory. A put is atomic and durable (temp file, fsync,
+ * rename, directory fsync) and idempotent: an existing key of the same length is left alone, one of
+ * another length is an error. Keys map to paths under the root; a key that would leave the root, or
+ * pass through a symbolic link, is refused.
+ */
+public final class LocalFileSystem implements WalFileSystem
+{
+    /** Keys per listing page. */
+    static final int PAGE_SIZE = 1000;
+
+    private final Path root;
+
+    public LocalFileSystem(final Path root) throws IOException
+    {
+        this.root = root.toAbsolutePath().normalize();
+        Files.createDirectories(this.root);
+    }
+
+    public Path root()
+    {
+        return root;
+    }
+
+    private Path resolve(final String key) throws IOException
+    {
+        final Path path = root.resolve(WalFileSystem.checkKey(key)).normalize();
+        if (!path.startsWith(root) || path.equals(root))
+        {
+            throw new IllegalArgumentException("key " + key + " leaves the root " + root);
+        }
+        for (Path p = path.getParent(); p != null && !p.equals(root); p = p.getParent())
+        {
+            if (Files.isSymbolicLink(p))
+            {
+                throw new IOException("key " + key + " passes through the symbolic link " + p);
+            }
+        }
+        return path;
+    }
+
+    @Override
+    public boolean putIfAbsent(final String key, final Path source) throws IOException
+    {
+        final Path target = resolve(key);
+        final long length = Files.size(source);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))
+        {
+            final long existing = Files.size(target);
+            if (existing == length)
+            {
+                return false;
+            }
+            throw new FileAlreadyExistsException(target.toString(), null,
+                "exists with " + existing + " bytes, the upload has " + length);
+        }
+        FileSync.createDirectoryDurably(target.getParent());
+        final Path tmp = target.resolveSibling(target.getFileName() + ".upload.tmp");
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+            FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            long copied = 0;
+            while (copied < length)
+            {
+                copied += in.transferTo(copied, length - copied, out);
+            }
+            out.force(true);
+        }
+        try
+        {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            Files.deleteIfExists(tmp);
+            throw ex;
+        }
+        FileSync.fsyncDirectory(target.getParent());
+        return true;
+    }
+
+    @Override
+    public int read(final String key, final long offset, final ByteBuffer destination) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(resolve(key), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            if (offset >= channel.size())
+            {
+                return -1;
+            }
+            int total = 0;
+            while (destination.hasRemaining())
+            {
+                final int n = channel.read(destination, offset + total);
+                if (n < 0)
+                {
+                    break;
+                }
+                total += n;
+            }
+            return total;
+        }
+    }
+
+    @Override
+    public long size(final String key) throws IOException
+    {
+        final Path path = resolve(key);
+        try
+        {
+            final BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+            return attrs.isRegularFile() ? attrs.size() : -1;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return -1;
+        }
+    }
+
+    @Override
+    public Page list(final String prefix, final String pageToken) throws IOException
+    {
+        final TreeSet<String> keys = new TreeSet<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>()
+        {
+            @Override
+            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs)
+            {
+                if (attrs.isRegularFile())
+                {
+                    final String key = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                    if (key.startsWith(prefix) && !key.endsWith(".upload.tmp") &&
+                        (pageToken == null || key.compareTo(pageToken) > 0))
+                    {
+                        keys.add(key);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        final List<String> page = new ArrayList<>();
+        for (final String key : keys)
+        {
+            if (page.size() == PAGE_SIZE)
+            {
+                return new Page(page, page.get(page.size() - 1));
+            }
+            page.add(key);
+        }
+        return new Page(page, null);
+    }
+
+    @Override
+    public void delete(final String key) throws IOException
+    {
+        final Path path = resolve(key);
+        if (Files.deleteIfExists(path))
+        {
+            FileSync.fsyncDirectory(path.getParent());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        // nothing held open
+    }
+}
