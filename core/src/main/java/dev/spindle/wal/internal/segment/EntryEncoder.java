@@ -17,6 +17,11 @@ import java.util.zip.CRC32C;
  * {@link DirectBufferOutputStream}, then appends the CRC32C of those bytes. One instance per lane
  * thread; it allocates nothing per entry.
  *
+ * <p>The encoder is Avro's buffered one: fields are assembled in its own array and reach the window in
+ * a bulk copy at each flush (two per entry: before the checksum, which needs the bytes in place, and
+ * after it). Avro's direct encoder writes every varint byte through the stream instead: 199 ns against
+ * 137 ns per 256-byte entry ({@code EncodeBenchmark}).
+ *
  * <p>Strings are written with {@code writeBytes}: Avro encodes a string exactly like bytes
  * (length, UTF-8), and the slot already holds UTF-8, so no {@code String} is made.
  */
@@ -25,7 +30,8 @@ public final class EntryEncoder
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final DirectBufferOutputStream out = new DirectBufferOutputStream();
-    private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    /** Avro's buffered encoder: fields go to its own array, reaching the window in one copy per flush. */
+    private final BinaryEncoder encoder = new EncoderFactory().configureBufferSize(4096).binaryEncoder(out, null);
     private final CRC32C crc = new CRC32C();
     private final byte[] generatedId = new byte[32];
     private final long writerId;
@@ -103,6 +109,7 @@ public final class EntryEncoder
                 encoder.writeIndex(0);
             }
             encoder.writeLong(slot.version);
+            encoder.flush();
 
             final int covered = out.position();
             view.limit(index + covered).position(index);
@@ -110,6 +117,7 @@ public final class EntryEncoder
             crc.update(view);
             view.clear();
             encoder.writeInt((int)crc.getValue());
+            encoder.flush();
             return out.position();
         }
         catch (final IOException ex)
