@@ -164,7 +164,8 @@ final class BenchCommand implements Callable<Integer>
             try (Wal wal = Wal.open(options))
             {
                 final LoadGenerator.Result result = new LoadGenerator(wal, new LoadGenerator.Params(workload.collections,
-                    entries, entrySize, workload.threads, workload.seed, null, !workload.quiet, warm), err).run();
+                    entries, entrySize, workload.threads, workload.seed, null, !workload.quiet, warm, workload.rate), err)
+                    .run();
                 return new Run(result, options);
             }
         }
@@ -200,8 +201,16 @@ final class BenchCommand implements Callable<Integer>
             workload.entrySize);
         out.printf(Locale.ROOT, "  entries      %,d in %.2f s%n", r.entries(), r.seconds());
         out.printf(Locale.ROOT, "  throughput   %,.0f entries/s, %,.1f MB/s%n", r.entriesPerSecond(), r.megabytesPerSecond());
-        out.printf(Locale.ROOT, "  latency      p50 %,d us, p99 %,d us, p99.9 %,d us, max %,d us (append to acknowledgement)%n",
-            h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+        out.printf(Locale.ROOT, "  latency      p50 %,d us, p99 %,d us, p99.9 %,d us, max %,d us (append to acknowledgement%s)%n",
+            h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
+            workload.rate > 0 ? String.format(Locale.ROOT, ", offered %,d entries/s", workload.rate) :
+                ", at saturation: mostly queueing; see --rate");
+        if (workload.rate > 0)
+        {
+            out.printf(Locale.ROOT, "  generator    started appends late by p50 %,d us, p99 %,d us, max %,d us " +
+                "(included in the latency above)%n", r.lateMicros().getValueAtPercentile(50),
+                r.lateMicros().getValueAtPercentile(99), r.lateMicros().getMaxValue());
+        }
     }
 
     static String json(final LoadGenerator.Result r, final WalOptions options, final WorkloadOptions workload)
@@ -226,6 +235,15 @@ final class BenchCommand implements Callable<Integer>
             g.writeNumberField("lanes", options.walUrls().size());
             g.writeStringField("io_mode", options.ioMode().name());
             g.writeStringField("sync_mode", options.syncMode().name());
+            if (workload.rate > 0)
+            {
+                g.writeNumberField("offered_rate", workload.rate);
+                g.writeObjectFieldStart("generator_late_us");
+                g.writeNumberField("p50", r.lateMicros().getValueAtPercentile(50));
+                g.writeNumberField("p99", r.lateMicros().getValueAtPercentile(99));
+                g.writeNumberField("max", r.lateMicros().getMaxValue());
+                g.writeEndObject();
+            }
             g.writeEndObject();
         });
     }

@@ -35,12 +35,12 @@ final class LoadGenerator
 {
     /** What to run. */
     record Params(int collections, long entries, int entrySize, int threads, long seed, Path ackLog,
-                  boolean progress, long warmupEntries)
+                  boolean progress, long warmupEntries, long rate)
     {
     }
 
     /** What happened. */
-    record Result(long entries, long bytes, double seconds, Histogram latencyMicros)
+    record Result(long entries, long bytes, double seconds, Histogram latencyMicros, Histogram lateMicros)
     {
         double entriesPerSecond()
         {
@@ -145,11 +145,13 @@ final class LoadGenerator
             throw t instanceof RuntimeException ? (RuntimeException)t : new IllegalStateException(t);
         }
         final Histogram latency = new Histogram(3_600_000_000L, 3);
+        final Histogram late = new Histogram(3_600_000_000L, 3);
         for (final Producer producer : producers)
         {
             latency.add(producer.latency);
+            late.add(producer.late);
         }
-        return new Result(entries, entries * params.entrySize(), seconds, latency);
+        return new Result(entries, entries * params.entrySize(), seconds, latency, late);
     }
 
     /**
@@ -172,6 +174,8 @@ final class LoadGenerator
         private final long[] remaining;
         private final boolean shared;
         private final Histogram latency = new Histogram(3_600_000_000L, 3);
+        /** With --rate: how late this thread started each append (the generator's own delay). */
+        private final Histogram late = new Histogram(3_600_000_000L, 3);
         private final long[][] pendingSequence;
         private final long[][] pendingStart;
         private final int[] head;
@@ -233,6 +237,8 @@ final class LoadGenerator
                 {
                     left += r;
                 }
+                final long interval = params.rate() > 0 ? Math.max(1, 1_000_000_000L * params.threads() / params.rate()) : 0;
+                long scheduled = System.nanoTime();
                 for (; left > 0 && failure.get() == null; left--)
                 {
                     while (remaining[slot] == 0)
@@ -241,7 +247,23 @@ final class LoadGenerator
                     }
                     remaining[slot]--;
                     final int c = owned[slot];
-                    final long start = System.nanoTime();
+                    final long start;
+                    if (interval > 0)
+                    {
+                        scheduled += interval;
+                        long wait;
+                        while ((wait = scheduled - System.nanoTime()) > 0)
+                        {
+                            drainAll();
+                            LockSupport.parkNanos(wait); // never spin: on few cores it would starve the lane
+                        }
+                        start = scheduled; // from the intended time: a stall cannot hide (coordinated omission)
+                        late.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
+                    }
+                    else
+                    {
+                        start = System.nanoTime();
+                    }
                     final long sequence;
                     if (shared)
                     {
@@ -284,6 +306,14 @@ final class LoadGenerator
                     ", expected " + sequence + ": is another process writing to it?");
             }
             return given;
+        }
+
+        private void drainAll()
+        {
+            for (int s = 0; s < owned.length; s++)
+            {
+                drain(s, false);
+            }
         }
 
         private void remember(final int slot, final long sequence, final long start)

@@ -25,6 +25,11 @@ final class WorkloadOptions
     @Option(names = "--quiet", description = "no progress lines on stderr")
     boolean quiet;
 
+    @Option(names = "--rate", paramLabel = "N",
+        description = "offered load in entries/s over all threads (default: as fast as possible). Latency is then " +
+            "measured from each entry's scheduled time, so stalls are not hidden")
+    long rate;
+
     void check()
     {
         if (collections <= 0 || collections > 100_000)
@@ -38,6 +43,10 @@ final class WorkloadOptions
         if (entrySize < 0 || entrySize > 64 << 20)
         {
             throw new SpindleCli.UsageException("--entry-size must be 0..67108864 bytes, not " + entrySize);
+        }
+        if (rate < 0)
+        {
+            throw new SpindleCli.UsageException("--rate must be 0 (unthrottled) or more, not " + rate);
         }
         if (threads <= 0 || threads > 1024)
         {

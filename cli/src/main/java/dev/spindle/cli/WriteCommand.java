@@ -50,7 +50,7 @@ final class WriteCommand implements Callable<Integer>
         try (Wal wal = Wal.open(options))
         {
             final LoadGenerator.Result result = new LoadGenerator(wal, new LoadGenerator.Params(workload.collections,
-                workload.entries, workload.entrySize, workload.threads, workload.seed, ackLog, !workload.quiet, 0),
+                workload.entries, workload.entrySize, workload.threads, workload.seed, ackLog, !workload.quiet, 0, workload.rate),
                 spec.commandLine().getErr()).run();
             spec.commandLine().getOut().println(BenchCommand.json(result, options, workload));
         }

@@ -53,8 +53,10 @@ class CrashRecoveryTest
                 "io_mode = \"" + ioMode + "\"\n" +
                 "sync_mode = \"" + syncMode + "\"\n" +
                 "disk_segment_size = \"1 MiB\"\n" +
+                "pwrite_preallocate = " + (round % 4 == 2) + "\n" +
                 "memory_flush_size_bytes = \"256 KiB\"\n");
-            final String context = "round " + round + " (" + ioMode + ", affinity=" + affinity + ", " + syncMode +
+            final String context = "round " + round + " (" + ioMode + (round % 4 == 2 ? "+preallocate" : "") +
+                ", affinity=" + affinity + ", " + syncMode +
                 ", " + entrySize + " B)";
 
             final long logged = AckLog.size(ackLog);

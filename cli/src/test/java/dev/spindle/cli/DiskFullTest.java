@@ -5,7 +5,6 @@ import dev.spindle.wal.IoMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,9 @@ class DiskFullTest
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void shouldFailAppendsCleanlyAndKeepEveryAcknowledgedEntryWhenTheDiskIsFull(final IoMode ioMode) throws Exception
+    @org.junit.jupiter.params.provider.CsvSource({"pwrite,false", "pwrite,true", "mmap,false"})
+    void shouldFailAppendsCleanlyAndKeepEveryAcknowledgedEntryWhenTheDiskIsFull(final IoMode ioMode,
+        final boolean pwritePreallocate) throws Exception
     {
         Assumptions.assumeTrue(Child.isRoot(), "mounting a tmpfs needs root (CI runs as root)");
         final Path mount = dir.resolve("small");
@@ -38,7 +38,8 @@ class DiskFullTest
         {
             final Path config = dir.resolve("spindle.toml");
             Files.writeString(config, "[storage.wal_config]\nwal_urls = [\"" + mount.resolve("wal") + "\"]\n" +
-                "io_mode = \"" + ioMode + "\"\ndisk_segment_size = \"4 MiB\"\npreallocate_chunk_bytes = \"1 MiB\"\n");
+                "io_mode = \"" + ioMode + "\"\ndisk_segment_size = \"4 MiB\"\npreallocate_chunk_bytes = \"1 MiB\"\n" +
+                "pwrite_preallocate = " + pwritePreallocate + "\n");
             final Path ackLog = dir.resolve("ack.log");
             final Child writer = Child.start(dir, "write", "--config", config.toString(), "--collections", "3",
                 "--entries", "1000000", "--entry-size", "1000", "--threads", "2", "--seed", Long.toString(SEED),

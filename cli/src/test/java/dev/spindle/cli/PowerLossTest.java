@@ -47,7 +47,7 @@ class PowerLossTest
                 final Path config = dir.resolve("round" + round + ".toml");
                 Files.writeString(config, "[storage.wal_config]\nwal_urls = [\"" + mount.resolve("lane0") + "\", \"" +
                     mount.resolve("lane1") + "\"]\nio_mode = \"" + ioMode + "\"\ncollection_affinity = " +
-                    (round % 3 != 2) + "\ndisk_segment_size = \"2 MiB\"\n");
+                    (round % 3 != 2) + "\ndisk_segment_size = \"2 MiB\"\npwrite_preallocate = " + (round % 4 == 2) + "\n");
                 final String context = "power loss round " + round + " (" + ioMode + ")";
                 final long logged = AckLog.size(ackLog);
                 final Child writer = Child.start(dir, "write", "--config", config.toString(), "--collections", "4",

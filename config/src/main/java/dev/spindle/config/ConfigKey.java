@@ -49,7 +49,9 @@ public enum ConfigKey
     PREALLOCATE_CHUNK_BYTES("preallocate_chunk_bytes", Type.SIZE, "4194304 (4 MiB)",
         "how far ahead of the write position mmap segments are preallocated with real writes"),
     SYNC_PARALLELISM("sync_parallelism", Type.INTEGER, Integer.toString(WalOptions.DEFAULT_SYNC_PARALLELISM),
-        "how many files of one batch a lane forces at once");
+        "how many files of one batch a lane forces at once"),
+    PWRITE_PREALLOCATE("pwrite_preallocate", Type.BOOLEAN, Boolean.toString(WalOptions.DEFAULT_PWRITE_PREALLOCATE),
+        "zero-fill and fdatasync pwrite segments a chunk ahead: lower commit latency, less peak throughput");
 
     /** Value types accepted in TOML. */
     public enum Type

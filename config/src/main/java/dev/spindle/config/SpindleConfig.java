@@ -210,6 +210,9 @@ public final class SpindleConfig
             case SYNC_PARALLELISM:
                 builder.syncParallelism((int)integer(value, name, position, 64));
                 break;
+            case PWRITE_PREALLOCATE:
+                builder.pwritePreallocate(bool(value, name, position));
+                break;
             default:
                 throw new IllegalStateException("unhandled key " + key);
         }

@@ -37,6 +37,7 @@ public final class WalOptions
     public static final int DEFAULT_MAX_ENTRY_SIZE_BYTES = (int)(16 * MIB);
     public static final long DEFAULT_PREALLOCATE_CHUNK_BYTES = 4 * MIB;
     public static final int DEFAULT_SYNC_PARALLELISM = 4;
+    public static final boolean DEFAULT_PWRITE_PREALLOCATE = false;
 
     /** Smallest segment accepted: a header, a block and room to seal. */
     public static final long MIN_SEGMENT_SIZE = 64 * KIB;
@@ -57,6 +58,7 @@ public final class WalOptions
     private final int maxEntrySizeBytes;
     private final long preallocateChunkBytes;
     private final int syncParallelism;
+    private final boolean pwritePreallocate;
 
     private WalOptions(final Builder b)
     {
@@ -76,6 +78,7 @@ public final class WalOptions
         maxEntrySizeBytes = b.maxEntrySizeBytes;
         preallocateChunkBytes = b.preallocateChunkBytes;
         syncParallelism = b.syncParallelism;
+        pwritePreallocate = b.pwritePreallocate;
     }
 
     public static Builder builder()
@@ -105,6 +108,7 @@ public final class WalOptions
         b.maxEntrySizeBytes = maxEntrySizeBytes;
         b.preallocateChunkBytes = preallocateChunkBytes;
         b.syncParallelism = syncParallelism;
+        b.pwritePreallocate = pwritePreallocate;
         return b;
     }
 
@@ -204,6 +208,16 @@ public final class WalOptions
         return syncParallelism;
     }
 
+    /**
+     * @return {@code pwrite_preallocate}: zero-fill and fdatasync pwrite segments a chunk ahead of the
+     *     writes, so commits need no metadata journal write. Lower commit latency at moderate load, about
+     *     a quarter less peak throughput (every byte reaches the disk twice).
+     */
+    public boolean pwritePreallocate()
+    {
+        return pwritePreallocate;
+    }
+
     @Override
     public String toString()
     {
@@ -222,7 +236,8 @@ public final class WalOptions
             ", recovery_mode=" + recoveryMode +
             ", max_entry_size_bytes=" + maxEntrySizeBytes +
             ", preallocate_chunk_bytes=" + preallocateChunkBytes +
-            ", sync_parallelism=" + syncParallelism + "}";
+            ", sync_parallelism=" + syncParallelism +
+            ", pwrite_preallocate=" + pwritePreallocate + "}";
     }
 
     /**
@@ -246,6 +261,7 @@ public final class WalOptions
         private int maxEntrySizeBytes = -1;
         private long preallocateChunkBytes = DEFAULT_PREALLOCATE_CHUNK_BYTES;
         private int syncParallelism = DEFAULT_SYNC_PARALLELISM;
+        private boolean pwritePreallocate = DEFAULT_PWRITE_PREALLOCATE;
 
         private Builder()
         {
@@ -349,6 +365,12 @@ public final class WalOptions
         public Builder syncParallelism(final int threads)
         {
             this.syncParallelism = threads;
+            return this;
+        }
+
+        public Builder pwritePreallocate(final boolean preallocate)
+        {
+            this.pwritePreallocate = preallocate;
             return this;
         }
 

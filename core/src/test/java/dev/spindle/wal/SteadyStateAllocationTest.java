@@ -2,7 +2,6 @@ package dev.spindle.wal;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -29,12 +28,13 @@ class SteadyStateAllocationTest
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void shouldAllocateNothingPerAppendInSteadyState(final IoMode ioMode)
+    @org.junit.jupiter.params.provider.CsvSource({"pwrite,false", "pwrite,true", "mmap,false"})
+    void shouldAllocateNothingPerAppendInSteadyState(final IoMode ioMode, final boolean pwritePreallocate)
     {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final WalOptions options = WalOptions.builder().walUrls(dir.toString()).ioMode(ioMode)
+            .pwritePreallocate(pwritePreallocate)
             .diskSegmentSizeBytes(256L * 1024 * 1024).build();
         try (Wal wal = Wal.open(options))
         {

@@ -2,7 +2,6 @@ package dev.spindle.wal;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,12 +20,14 @@ class WalRoundTripTest
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void shouldReplayEverythingAcknowledgedAfterReopen(final IoMode ioMode)
+    @org.junit.jupiter.params.provider.CsvSource({"pwrite,false", "pwrite,true", "mmap,false"})
+    void shouldReplayEverythingAcknowledgedAfterReopen(final IoMode ioMode, final boolean pwritePreallocate)
     {
         final WalOptions options = WalOptions.builder()
             .walUrls(dir.resolve("a").toString(), dir.resolve("b").toString())
             .ioMode(ioMode)
+            .pwritePreallocate(pwritePreallocate)
+            .preallocateChunkBytes(64 * 1024)
             .diskSegmentSizeBytes(256 * 1024)
             .build();
         final Entry entry = new Entry();

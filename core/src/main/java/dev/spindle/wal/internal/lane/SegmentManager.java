@@ -42,6 +42,7 @@ final class SegmentManager
     private final SyncMode syncMode;
     private final IoMode ioMode;
     private final Preallocator preallocator;
+    private final boolean preallocatePwrite;
     private final MemoryStore memory;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
     private final Map<LaneCollection, ByteBuffer> staging = new IdentityHashMap<>();
@@ -55,7 +56,8 @@ final class SegmentManager
         this.syncMode = options.syncMode();
         this.ioMode = options.ioMode();
         this.memory = memory;
-        this.preallocator = memory == null && ioMode == IoMode.mmap ?
+        this.preallocatePwrite = options.pwritePreallocate();
+        this.preallocator = memory == null && (ioMode == IoMode.mmap || preallocatePwrite) ?
             new Preallocator("spindle-prealloc-" + lane.index()) : null;
     }
 
@@ -88,12 +90,12 @@ final class SegmentManager
             final MemoryChannel channel = memory.create(path);
             channel.write(ByteBuffer.wrap(header), 0);
             segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, stagingFor(lc), false,
-                lane.storedBytes);
+                lane.storedBytes, null);
         }
         else if (ioMode == IoMode.pwrite)
         {
-            segment = new PwriteSegment(path, PwriteSegment.createFile(path, header), firstSequence, sync, limit,
-                header.length, stagingFor(lc), true, lane.storedBytes);
+            segment = PwriteSegment.create(path, header, firstSequence, sync, limit, stagingFor(lc), lane.storedBytes,
+                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit));
         }
         else
         {

@@ -1,7 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
 import dev.spindle.wal.internal.FileSync;
-import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An active segment written the mmap way: entries are encoded straight into a {@link MappedByteBuffer}
@@ -24,22 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class MappedSegment extends ActiveSegment
 {
-    private final Target target = new Target();
-    private final Preallocator preallocator;
-    private final long chunk;
+    private final Preallocation preallocation;
     private final FileChannel channel;
     private MappedByteBuffer mapped;
     private long mappedLength;
-    private ByteBuffer inlineZeros;
-
-    private final class Target extends Preallocator.Target
-    {
-        @Override
-        protected FileChannel channel()
-        {
-            return channel;
-        }
-    }
 
     private MappedSegment(final Path path, final FileChannel channel, final long firstSequence, final byte[] sync,
         final long limit, final int headerLength, final Preallocator preallocator, final long chunk,
@@ -47,11 +33,8 @@ public final class MappedSegment extends ActiveSegment
     {
         super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
-        this.preallocator = preallocator;
-        this.chunk = chunk;
+        this.preallocation = new Preallocation(path, channel, preallocator, chunk, limit, headerLength, false);
         this.durablePosition = 0; // the first msync covers the header's page too
-        target.allocated = headerLength;
-        target.requested = headerLength;
     }
 
     /**
@@ -69,7 +52,7 @@ public final class MappedSegment extends ActiveSegment
             FileSync.fsyncDirectory(path.getParent());
             final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
                 preallocator, chunk, stored);
-            segment.requestAhead(header.length);
+            segment.preallocation.requestAhead(header.length);
             return segment;
         }
         catch (final IOException | RuntimeException ex)
@@ -88,76 +71,15 @@ public final class MappedSegment extends ActiveSegment
     @Override
     protected boolean growWindow(final long needEnd, final boolean blockEmpty) throws IOException
     {
-        if (target.allocated < needEnd)
-        {
-            requestAhead(needEnd);
-            awaitAllocated(needEnd);
-        }
-        remap(target.allocated);
+        preallocation.ensure(needEnd);
+        remap(preallocation.allocated());
         return true;
     }
 
     @Override
     protected void afterAppend(final long position) throws IOException
     {
-        if (position + chunk / 2 > target.requested && target.requested < limit)
-        {
-            requestAhead(position);
-        }
-    }
-
-    private void requestAhead(final long position) throws IOException
-    {
-        final long want = Math.max(position, Math.min(limit, position + chunk));
-        if (want <= target.requested)
-        {
-            return;
-        }
-        target.requested = want;
-        if (!preallocator.request(target))
-        {
-            if (inlineZeros == null)
-            {
-                inlineZeros = BufferUtil.allocateDirectAligned(1 << 20, 4096);
-            }
-            Preallocator.fill(target, inlineZeros);
-            throwIfFailed();
-        }
-    }
-
-    private void awaitAllocated(final long needEnd) throws IOException
-    {
-        int spins = 0;
-        while (target.allocated < needEnd)
-        {
-            throwIfFailed();
-            if (++spins < 100)
-            {
-                Thread.onSpinWait();
-            }
-            else if (spins < 200)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                LockSupport.parkNanos(50_000);
-                if (spins % 20_000 == 0)
-                {
-                    preallocator.request(target);
-                }
-            }
-        }
-    }
-
-    private void throwIfFailed() throws IOException
-    {
-        final IOException failure = target.failure;
-        if (failure != null)
-        {
-            throw new IOException("cannot preallocate " + path + " up to byte " + target.requested + ": " +
-                failure.getMessage(), failure);
-        }
+        preallocation.keepAhead(position);
     }
 
     private void remap(final long length) throws IOException
@@ -203,7 +125,7 @@ public final class MappedSegment extends ActiveSegment
     @Override
     protected void sealFile(final long length, final Path sealedPath) throws IOException
     {
-        target.cancel();
+        preallocation.release();
         unmap();
         channel.truncate(length);
         channel.force(true);
@@ -215,7 +137,7 @@ public final class MappedSegment extends ActiveSegment
     @Override
     protected void discardFile() throws IOException
     {
-        target.cancel();
+        preallocation.release();
         unmap();
         channel.close();
         Files.deleteIfExists(path);
@@ -225,7 +147,7 @@ public final class MappedSegment extends ActiveSegment
     @Override
     public void abandon()
     {
-        target.cancel();
+        preallocation.release();
         unmap();
         try
         {
@@ -245,6 +167,5 @@ public final class MappedSegment extends ActiveSegment
             mapped = null;
             mappedLength = 0;
         }
-        inlineZeros = null;
     }
 }

@@ -9,10 +9,11 @@ import java.nio.channels.FileChannel;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Extends mapped segments with real zero writes a little ahead of the write position, on its own
- * thread, so the lane thread never faults on a page whose disk blocks are not allocated (a full disk
- * is then an {@link IOException} here, handed to the lane, instead of a SIGBUS) and never waits for
- * the zeroing itself unless the disk falls behind. One per lane.
+ * Extends segments with real zero writes a little ahead of the write position, on its own thread.
+ * For mapped segments this is what keeps the lane from faulting on a page whose disk blocks are not
+ * allocated (a full disk is then an {@link IOException} here, handed to the lane, instead of a
+ * SIGBUS); for pwrite segments, with the zeros fdatasync'd, it keeps the lane's fdatasyncs free of
+ * metadata. The lane waits for it only when the disk falls behind. One per lane.
  */
 public final class Preallocator implements AutoCloseable
 {
@@ -25,6 +26,8 @@ public final class Preallocator implements AutoCloseable
         protected volatile long allocated;
         protected volatile IOException failure;
         protected volatile boolean cancelled;
+        /** fdatasync each filled chunk before it counts as allocated. */
+        protected boolean syncZeros;
         private volatile boolean busy;
 
         protected abstract FileChannel channel();
@@ -104,7 +107,15 @@ public final class Preallocator implements AutoCloseable
                 {
                     at += channel.write(buffer, at);
                 }
-                target.allocated = at;
+                if (!target.syncZeros)
+                {
+                    target.allocated = at;
+                }
+                else if (at == to || (at & ((8 << 20) - 1)) == 0)
+                {
+                    channel.force(false);   // blocks and size on disk before the lane writes there
+                    target.allocated = at;
+                }
             }
         }
         catch (final IOException ex)

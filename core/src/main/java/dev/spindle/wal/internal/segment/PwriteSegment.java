@@ -19,21 +19,24 @@ public final class PwriteSegment extends ActiveSegment
 {
     private final SegmentChannel channel;
     private final boolean onDisk;
+    private final Preallocation preallocation;
     private ByteBuffer staging;
 
     /**
      * @param channel the new file, holding just the header.
      * @param staging an off-heap buffer owned by the lane (reused across segments); may be replaced by a larger one.
      * @param onDisk false for a {@link MemoryChannel}: no rename, no directory fsync.
+     * @param preallocation keeps the file zero-filled and synced ahead of the writes, or null.
      */
     public PwriteSegment(final Path path, final SegmentChannel channel, final long firstSequence, final byte[] sync,
         final long limit, final int headerLength, final ByteBuffer staging, final boolean onDisk,
-        final java.util.concurrent.atomic.AtomicLong stored)
+        final java.util.concurrent.atomic.AtomicLong stored, final Preallocation preallocation)
     {
         super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
         this.staging = staging;
         this.onDisk = onDisk;
+        this.preallocation = preallocation;
         this.durablePosition = headerLength;
         wrapStaging();
     }
@@ -80,8 +83,21 @@ public final class PwriteSegment extends ActiveSegment
     }
 
     @Override
+    protected void afterAppend(final long position) throws IOException
+    {
+        if (preallocation != null)
+        {
+            preallocation.keepAhead(position);
+        }
+    }
+
+    @Override
     protected void commit(final long from, final long to) throws IOException
     {
+        if (preallocation != null)
+        {
+            preallocation.ensure(to);
+        }
         final int at = (int)(from - windowBase);
         staging.limit(at + (int)(to - from)).position(at);
         try
@@ -107,6 +123,10 @@ public final class PwriteSegment extends ActiveSegment
     @Override
     protected void sealFile(final long length, final Path sealedPath) throws IOException
     {
+        if (preallocation != null)
+        {
+            preallocation.release();
+        }
         channel.truncate(length);
         channel.force(true);
         channel.close();
@@ -120,6 +140,10 @@ public final class PwriteSegment extends ActiveSegment
     @Override
     protected void discardFile() throws IOException
     {
+        if (preallocation != null)
+        {
+            preallocation.release();
+        }
         channel.close();
         if (onDisk)
         {
@@ -131,6 +155,10 @@ public final class PwriteSegment extends ActiveSegment
     @Override
     public void abandon()
     {
+        if (preallocation != null)
+        {
+            preallocation.release();
+        }
         try
         {
             channel.close();
@@ -144,7 +172,26 @@ public final class PwriteSegment extends ActiveSegment
     /**
      * Create the file of a new pwrite segment: header written and the directory entry durable.
      */
-    public static SegmentChannel createFile(final Path path, final byte[] header) throws IOException
+    public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
+        final byte[] sync, final long limit, final ByteBuffer staging, final java.util.concurrent.atomic.AtomicLong stored,
+        final Preallocator preallocator, final long chunk) throws IOException
+    {
+        final java.nio.channels.FileChannel file = createFile(path, header);
+        final Preallocation preallocation = preallocator == null ? null :
+            new Preallocation(path, file, preallocator, chunk, limit, header.length, true);
+        final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(file), firstSequence, sync, limit,
+            header.length, staging, true, stored, preallocation);
+        if (preallocation != null)
+        {
+            preallocation.requestAhead(header.length);
+        }
+        return segment;
+    }
+
+    /**
+     * Create the file of a new pwrite segment: header written and the directory entry durable.
+     */
+    public static java.nio.channels.FileChannel createFile(final Path path, final byte[] header) throws IOException
     {
         final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
             java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
@@ -153,7 +200,7 @@ public final class PwriteSegment extends ActiveSegment
         {
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
             FileSync.fsyncDirectory(path.getParent());
-            return SegmentChannel.of(channel);
+            return channel;
         }
         catch (final IOException | RuntimeException ex)
         {
