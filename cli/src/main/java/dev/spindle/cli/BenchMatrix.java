@@ -62,7 +62,7 @@ final class BenchMatrix
         final int repeat = bench.repeat > 1 ? bench.repeat : 3;
         final SyncMode sync = bench.syncMode == null ? SyncMode.PerBatch : bench.syncMode;
         bench.defaults(256, -1);
-        final long smallEntries = bench.workload.entries > 0 ? bench.workload.entries : 2_000_000;
+        final long smallEntries = bench.workload.entries > 0 ? bench.workload.entries : 4_000_000;
         final List<Cell> cells = new ArrayList<>();
         for (final int size : SIZES)
         {
