@@ -389,6 +389,10 @@ final class LoadGenerator
                 StandardOpenOption.APPEND))
             {
                 final StringBuilder lines = new StringBuilder(1 << 16);
+                if (!endsWithNewline(file))
+                {
+                    lines.append('\n');  // a previous writer was killed inside a write(2): end its torn line
+                }
                 boolean last = false;
                 while (!last)
                 {
@@ -416,6 +420,20 @@ final class LoadGenerator
             catch (final IOException ex)
             {
                 failure.compareAndSet(null, new UncheckedIOException("cannot write the ack log " + file, ex));
+            }
+        }
+
+        private boolean endsWithNewline(final Path path) throws IOException
+        {
+            try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ))
+            {
+                if (in.size() == 0)
+                {
+                    return true;
+                }
+                final ByteBuffer last = ByteBuffer.allocate(1);
+                in.read(last, in.size() - 1);
+                return last.get(0) == '\n';
             }
         }
 

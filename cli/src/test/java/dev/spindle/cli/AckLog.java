@@ -10,7 +10,8 @@ import java.util.TreeMap;
 /**
  * Reads a {@code --ack-log}: the highest acknowledged-durable sequence per collection. The writer
  * logs sequences in order per collection and a sequence is only ever acknowledged after all before it,
- * so the acknowledged set is 1..max. A last line cut by SIGKILL (no newline) is ignored.
+ * so the acknowledged set is 1..max. A line cut by SIGKILL inside write(2) is ignored (the last one,
+ * or one the next writer ended with a newline).
  */
 final class AckLog
 {
@@ -57,10 +58,11 @@ final class AckLog
         for (final String line : text.substring(0, end).split("\n"))
         {
             final String[] parts = line.split(" ");
-            if (parts.length != 2)
+            if (parts.length != 2 || parts[1].isEmpty())
             {
-                throw new AssertionError("malformed ack log line: '" + line + "'");
+                continue; // the torn last line of a writer killed inside write(2), ended by the next writer
             }
+            // a torn line keeps a prefix of its digits: a smaller number, never a larger claim
             max.merge(parts[0], Long.parseLong(parts[1]), Math::max);
         }
         return max;

@@ -41,6 +41,47 @@ final class Child
         return new Child(process, err);
     }
 
+    /**
+     * SIGSTOP, and wait until every thread of the process is stopped: from then on it can neither
+     * write nor record an acknowledgement. A power-loss simulation must freeze the writer before the
+     * file system is shut down: an fdatasync in flight when FS_IOC_GOINGDOWN aborts the journal can
+     * return success for a commit that never happens (reproduced without Spindle, by four threads
+     * doing pwrite + fdatasync), which a real power cut could never let a process observe.
+     */
+    void freeze() throws IOException, InterruptedException
+    {
+        final long pid = process.pid();
+        sh("kill", "-STOP", Long.toString(pid));
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline)
+        {
+            boolean stopped = true;
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task")))
+            {
+                for (final Path task : (Iterable<Path>)tasks::iterator)
+                {
+                    final String stat = Files.readString(task.resolve("stat"));
+                    final char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    if (state != 'T' && state != 't')
+                    {
+                        stopped = false;
+                        break;
+                    }
+                }
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                return; // exited
+            }
+            if (stopped)
+            {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("child " + pid + " did not stop within 10 s");
+    }
+
     /** SIGKILL: no shutdown hook, no close, no flush. */
     void kill() throws InterruptedException
     {

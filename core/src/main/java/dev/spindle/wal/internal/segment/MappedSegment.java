@@ -33,6 +33,10 @@ public final class MappedSegment extends ActiveSegment
     {
         super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
+        // zeros written, not synced: the blocks exist (no SIGBUS on a full disk), and the msync of a commit
+        // writes the data pages back and commits the file size that writeback sets. Syncing the zeros
+        // too cost a fifth of the throughput (270 against 343 MB/s at 4 KiB) and the power-loss test
+        // shows no need for it.
         this.preallocation = new Preallocation(path, channel, preallocator, chunk, limit, headerLength, false);
         this.durablePosition = 0; // the first msync covers the header's page too
     }
