@@ -41,6 +41,8 @@ public final class WalOptions
 
     /** Smallest segment accepted: a header, a block and room to seal. */
     public static final long MIN_SEGMENT_SIZE = 64 * KIB;
+    /** Largest segment accepted (mappings and buffers are indexed by int). */
+    public static final long MAX_SEGMENT_SIZE = 1024 * MIB;
 
     private final List<String> walUrls;
     private final DistributionStrategy distributionStrategy;
@@ -421,6 +423,11 @@ public final class WalOptions
             {
                 throw new IllegalArgumentException(
                     "disk_segment_size is " + diskSegmentSizeBytes + ": give at least " + MIN_SEGMENT_SIZE + " bytes");
+            }
+            if (diskSegmentSizeBytes > MAX_SEGMENT_SIZE)
+            {
+                throw new IllegalArgumentException(
+                    "disk_segment_size is " + diskSegmentSizeBytes + ": give at most " + MAX_SEGMENT_SIZE + " bytes (1 GiB)");
             }
             if (Integer.bitCount(ringBufferSize) != 1)
             {

@@ -164,10 +164,20 @@ public final class WalVerifier
     {
         try
         {
-            final String text = Files.readString(file).trim();
+            final byte[] head = new byte[128];
+            final int n;
+            try (java.io.InputStream in = Files.newInputStream(file))
+            {
+                n = in.readNBytes(head, 0, head.length);
+            }
+            final String text = new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
             final String prefix = "spindle-checkpoint v1 sequence=";
+            if (!text.startsWith(prefix))
+            {
+                throw new NumberFormatException();
+            }
             final long sequence = Long.parseLong(text.substring(prefix.length()));
-            if (!text.startsWith(prefix) || sequence < 0)
+            if (sequence < 0)
             {
                 throw new NumberFormatException();
             }

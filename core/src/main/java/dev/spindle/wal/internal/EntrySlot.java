@@ -39,6 +39,8 @@ public final class EntrySlot implements BiConsumer<String, String>
 
     public byte[] entryId = new byte[0];
     public int entryIdLength;
+    /** False: Spindle makes the id (32 hex characters). */
+    public boolean hasEntryId;
 
     public boolean hasKey;
     public byte[] key = new byte[0];
@@ -150,6 +152,7 @@ public final class EntrySlot implements BiConsumer<String, String>
         this.future = future;
 
         final String id = entry.entryId();
+        hasEntryId = id != null;
         if (id == null)
         {
             entryIdLength = 0;

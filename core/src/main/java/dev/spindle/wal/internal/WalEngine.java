@@ -57,6 +57,7 @@ public final class WalEngine implements AutoCloseable
     private final ScheduledExecutorService ticker;
     private final List<String> recoveryNotes;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private WalEngine(final WalOptions options, final Lane[] lanes, final long writerId, final List<String> notes)
     {
@@ -96,6 +97,10 @@ public final class WalEngine implements AutoCloseable
             {
                 recovered = new Recovery.Result();
                 roots.forEach(r -> recovered.lanes.add(Map.of()));
+            }
+            for (final Lane lane : lanes)
+            {
+                lane.peers(lanes);
             }
             final WalEngine engine = new WalEngine(options, lanes, writerId, recovered.notes);
             engine.adopt(recovered);
@@ -257,6 +262,14 @@ public final class WalEngine implements AutoCloseable
             return existing;
         }
         CollectionNames.validate(name);
+        for (final Lane lane : lanes)
+        {
+            if (lane.memory() == null && java.nio.file.Files.isSymbolicLink(lane.root().resolve(name)))
+            {
+                throw new IllegalArgumentException(lane.root().resolve(name) + " is a symbolic link: Spindle keeps " +
+                    "every file inside its lane directories and does not follow links there");
+            }
+        }
         return collections.computeIfAbsent(name, n -> new CollectionState(n, lanes.length, ackDurable));
     }
 
@@ -281,6 +294,12 @@ public final class WalEngine implements AutoCloseable
                 "max_entry_size_bytes (" + options.maxEntrySizeBytes() + ") for collection " + collection.name());
         }
         awaitCapacity(bound);
+        final int stuck = collection.pendingLane(false);
+        if (stuck >= 0 && lanes[stuck].failure() != null)
+        {
+            throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
+                ": no later entry could be acknowledged; reopen the WAL", lanes[stuck].failure());
+        }
         final int laneIndex = router.laneFor(collection);
         final Lane lane = lanes[laneIndex];
         final RingBuffer<EntrySlot> ring = lane.ring();
@@ -588,7 +607,7 @@ public final class WalEngine implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        if (!closing.compareAndSet(false, true))
         {
             return;
         }

@@ -2,6 +2,7 @@ package dev.spindle.wal.internal.lane;
 
 import com.lmax.disruptor.EventHandler;
 import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.CollectionState;
 import dev.spindle.wal.internal.EntrySlot;
@@ -89,6 +90,13 @@ final class BatchWriter implements EventHandler<EntrySlot>
         else if (slot.kind == EntrySlot.TICK)
         {
             tickSeen = true;
+        }
+        else if (slot.kind == EntrySlot.ABORTED && lane.failure() == null)
+        {
+            // a producer took a sequence and a slot, then could not fill it: that sequence can never be
+            // written, so nothing after it in its collection may ever be acknowledged
+            lane.fail("skipping ring slot " + sequence, new java.io.IOException(
+                "a producer failed to copy its entry into the ring after taking a sequence"));
         }
         if (endOfBatch)
         {
@@ -327,7 +335,15 @@ final class BatchWriter implements EventHandler<EntrySlot>
             }
             else
             {
-                collection.deferAck(slot.sequence, future);
+                final WalException blocker = lane.failedPendingLane(collection);
+                if (blocker != null)
+                {
+                    future.completeExceptionally(blocker);
+                }
+                else
+                {
+                    collection.deferAck(slot.sequence, future);
+                }
             }
         }
     }

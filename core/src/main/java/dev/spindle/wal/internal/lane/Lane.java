@@ -69,6 +69,7 @@ public final class Lane
     private final FileLock lock;
     private volatile WalException failure;
     private volatile Runnable onFailure = () -> { };
+    private Lane[] peers = new Lane[0];
     private boolean started;
 
     /**
@@ -90,7 +91,7 @@ public final class Lane
         {
             try
             {
-                Files.createDirectories(root);
+                FileSync.createDirectoryDurably(root);
                 lockChannel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock acquired;
                 try
@@ -262,6 +263,23 @@ public final class Lane
     public void onFailure(final Runnable action)
     {
         this.onFailure = action;
+    }
+
+    /**
+     * Tell the lane about all lanes of the WAL (to see when a collection waits on a failed one).
+     */
+    public void peers(final Lane[] all)
+    {
+        this.peers = all.clone();
+    }
+
+    /**
+     * @return the failure of a lane that holds an unacknowledged entry of {@code collection}, or null.
+     */
+    public WalException failedPendingLane(final CollectionState collection)
+    {
+        final int pending = collection.pendingLane(false);
+        return pending >= 0 && pending < peers.length ? peers[pending].failure() : null;
     }
 
     /**

@@ -4,62 +4,35 @@ import dev.spindle.wal.internal.segment.ActiveSegment;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Forces the dirty segments of one batch concurrently: the lane thread and up to
  * {@code sync_parallelism - 1} helper threads each take the next file and fsync it, so a batch that
  * touched K collections waits about one fsync, not K (the device coalesces concurrent flushes).
+ * A batch that touched one file is forced inline, with no hand-off. Allocates nothing.
  *
- * <p>Each multi-file force is a small {@link Round} object (one per batch, never per entry): helpers
- * claim indexes from it until it runs out, so a helper that wakes late only finds an exhausted round.
- * A batch that touched one file is forced inline with no hand-off at all.
+ * <p>Hand-off: one {@link #ticket} holds (generation, next index). The lane thread fills {@link #work},
+ * {@link #count} and resets {@link #done}, then opens a generation (index 0). Everyone claims an index
+ * with a CAS on the ticket; a claim can only succeed while its generation is open. When all are done
+ * the lane thread closes the generation (index {@link #CLOSED}) before it touches {@link #work} again,
+ * so a helper that wakes late can never claim an index of a batch that has moved on.
  */
 final class ParallelForcer implements AutoCloseable
 {
-    private static final class Round
-    {
-        final ActiveSegment[] work;
-        final int count;
-        final Thread owner;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
-        volatile Throwable failure;
-
-        Round(final ActiveSegment[] work, final int count, final Thread owner)
-        {
-            this.work = work;
-            this.count = count;
-            this.owner = owner;
-        }
-
-        void participate()
-        {
-            int i;
-            while ((i = next.getAndIncrement()) < count)
-            {
-                try
-                {
-                    work[i].force();
-                }
-                catch (final Throwable t)
-                {
-                    if (failure == null)
-                    {
-                        failure = t;
-                    }
-                }
-                if (done.incrementAndGet() == count)
-                {
-                    LockSupport.unpark(owner);
-                }
-            }
-        }
-    }
+    private static final long CLOSED = 0xFFFF_FFFFL;
+    private static final long INDEX = 0xFFFF_FFFFL;
 
     private final Thread[] helpers;
-    private volatile Round current;
+    private final AtomicLong ticket = new AtomicLong(CLOSED);
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile ActiveSegment[] work = new ActiveSegment[0];
+    private volatile int count;
+    private volatile Thread owner;
+    private volatile Throwable failure;
     private volatile boolean running = true;
+    private long generation;
 
     ParallelForcer(final String name, final int parallelism)
     {
@@ -91,15 +64,20 @@ final class ParallelForcer implements AutoCloseable
             }
             return;
         }
-        final Round round = new Round(segments, n, Thread.currentThread());
-        current = round;
+        owner = Thread.currentThread();
+        failure = null;
+        work = segments;
+        count = n;
+        done.set(0);
+        generation = (generation + 1) & 0x7FFF_FFFFL;
+        ticket.set(generation << 32);                         // open: indexes 0..n-1 may be claimed
         for (int i = 0, wake = Math.min(n - 1, helpers.length); i < wake; i++)
         {
             LockSupport.unpark(helpers[i]);
         }
-        round.participate();
+        participate();
         int spins = 0;
-        while (round.done.get() < n)
+        while (done.get() < n)
         {
             if (++spins < 200)
             {
@@ -110,11 +88,45 @@ final class ParallelForcer implements AutoCloseable
                 LockSupport.parkNanos(20_000);
             }
         }
-        current = null;
-        final Throwable t = round.failure;
+        ticket.set((generation << 32) | CLOSED);              // closed before the work is reused
+        final Throwable t = failure;
         if (t != null)
         {
             throw t instanceof IOException ? (IOException)t : new IOException(t.getMessage(), t);
+        }
+    }
+
+    private void participate()
+    {
+        while (true)
+        {
+            final long t = ticket.get();
+            final long index = t & INDEX;
+            if (index == CLOSED || index >= count)
+            {
+                return;
+            }
+            if (!ticket.compareAndSet(t, t + 1))
+            {
+                continue;
+            }
+            // claimed while this generation was open: it cannot close before this index is done,
+            // so work and count are still this generation's
+            try
+            {
+                work[(int)index].force();
+            }
+            catch (final Throwable e)
+            {
+                if (failure == null)
+                {
+                    failure = e;
+                }
+            }
+            if (done.incrementAndGet() == count)
+            {
+                LockSupport.unpark(owner);
+            }
         }
     }
 
@@ -122,10 +134,10 @@ final class ParallelForcer implements AutoCloseable
     {
         while (running)
         {
-            final Round round = current;
-            if (round != null && round.next.get() < round.count)
+            final long index = ticket.get() & INDEX;
+            if (index != CLOSED && index < count)
             {
-                round.participate();
+                participate();
             }
             else
             {

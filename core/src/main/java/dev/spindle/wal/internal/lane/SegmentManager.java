@@ -71,6 +71,11 @@ final class SegmentManager
             FileSync.createDirectoryDurably(lc.directory);
             lc.directoryExists = true;
         }
+        if (memory == null && java.nio.file.Files.isSymbolicLink(lc.directory))
+        {
+            throw new IOException(lc.directory + " is a symbolic link: Spindle keeps every file inside its lane " +
+                "directories and never follows links there (recovery would not find these entries)");
+        }
         final Path path = lc.directory.resolve(SegmentNames.open(firstSequence));
         final byte[] sync = new byte[SegmentFormat.SYNC_SIZE];
         for (int i = 0; i < sync.length; i += 8)
@@ -229,7 +234,9 @@ final class SegmentManager
     }
 
     /**
-     * Seal everything regardless of other lanes (close, after every lane has forced everything).
+     * Close: seal everything the gate allows (after every lane forced everything, that is everything,
+     * unless a lane failed). A segment past a sequence another lane lost stays {@code .open}: its
+     * entries were never acknowledged, and recovery cuts them.
      */
     void sealAll(final List<LaneCollection> collections) throws IOException
     {
@@ -237,13 +244,13 @@ final class SegmentManager
         {
             finish(lc);
         }
+        sealAwaiting();
         for (final LaneCollection lc : awaiting)
         {
             ActiveSegment segment;
-            while ((segment = lc.awaitingSeal.peek()) != null)
+            while ((segment = lc.awaitingSeal.poll()) != null)
             {
-                seal(lc, segment);
-                lc.awaitingSeal.poll();
+                segment.abandon();
             }
         }
         awaiting.clear();

@@ -347,7 +347,16 @@ public final class LaneScanner
 
     private long readCheckpoint(final Path file) throws IOException
     {
-        final String text = Files.readString(file).trim();
+        final ByteBuffer bytes = ByteBuffer.allocate(128);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0)
+            {
+                // a checkpoint is a few dozen bytes; read no more than 128
+            }
+        }
+        final String text = new String(bytes.array(), 0, bytes.position(), java.nio.charset.StandardCharsets.ISO_8859_1)
+            .trim();
         if (text.startsWith(CHECKPOINT_PREFIX))
         {
             try

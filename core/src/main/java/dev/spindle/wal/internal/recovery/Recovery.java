@@ -91,10 +91,7 @@ public final class Recovery
                 scans.add(scan);
             }
         }
-        if (scans.size() < 2)
-        {
-            return;
-        }
+        // also with one lane: its tail may begin after a sequence another lane took and lost
         long start = 0;
         for (final CollectionScan scan : scans)
         {
@@ -131,7 +128,7 @@ public final class Recovery
         if (dropped > 0)
         {
             result.notes.add("collection " + name + ": sequence " + expect + " was lost before it was durable; " +
-                dropped + " later entries in other lanes were never acknowledged and are dropped");
+                dropped + " later entries were never acknowledged and are dropped");
             for (final CollectionScan scan : scans)
             {
                 for (final TailScan tail : scan.tails)

@@ -202,13 +202,17 @@ public final class EntryDecoder
             {
                 throw malformed("vector block of " + block + " floats exceeds the " + remaining() + " bytes left");
             }
-            vector = java.util.Arrays.copyOf(vector, size + (int)block);
+            if (size + block > vector.length)
+            {
+                vector = java.util.Arrays.copyOf(vector, (int)Math.max(size + block, Math.min(remaining() / 4 + size + block,
+                    2L * vector.length)));
+            }
             for (long i = 0; i < block; i++)
             {
                 vector[size++] = decoder.readFloat();
             }
         }
-        return vector;
+        return size == vector.length ? vector : java.util.Arrays.copyOf(vector, size);
     }
 
     private Map<String, String> readMetadata() throws IOException, MalformedEntry

@@ -56,7 +56,7 @@ public final class EntryEncoder
         out.wrap(buffer, index, slot.encodedBound);
         try
         {
-            if (slot.entryIdLength > 0)
+            if (slot.hasEntryId)
             {
                 encoder.writeBytes(slot.entryId, 0, slot.entryIdLength);
             }

@@ -28,7 +28,8 @@ public final class Preallocator implements AutoCloseable
         protected volatile boolean cancelled;
         /** fdatasync each filled chunk before it counts as allocated. */
         protected boolean syncZeros;
-        private volatile boolean busy;
+        /** One fill at a time per file: two would race, one writing zeros over what the lane wrote. */
+        private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
         protected abstract FileChannel channel();
 
@@ -38,7 +39,7 @@ public final class Preallocator implements AutoCloseable
         public final void cancel()
         {
             cancelled = true;
-            while (busy)
+            while (busy.get())
             {
                 Thread.onSpinWait();
             }
@@ -89,32 +90,34 @@ public final class Preallocator implements AutoCloseable
      */
     static void fill(final Target target, final ByteBuffer buffer)
     {
-        target.busy = true;
+        if (!target.busy.compareAndSet(false, true))
+        {
+            return; // another thread is filling this file; it goes on until requested is met
+        }
         try
         {
-            if (target.cancelled || target.failure != null)
-            {
-                return;
-            }
-            final long to = target.requested;
-            long at = target.allocated;
             final FileChannel channel = target.channel();
-            while (at < to && !target.cancelled)
+            long at = target.allocated;
+            while (at < target.requested && !target.cancelled && target.failure == null)
             {
-                final int n = (int)Math.min(buffer.capacity(), to - at);
-                buffer.clear().limit(n);
-                while (buffer.hasRemaining())
+                final long to = target.requested;
+                while (at < to && !target.cancelled)
                 {
-                    at += channel.write(buffer, at);
-                }
-                if (!target.syncZeros)
-                {
-                    target.allocated = at;
-                }
-                else if (at == to || (at & ((8 << 20) - 1)) == 0)
-                {
-                    channel.force(false);   // blocks and size on disk before the lane writes there
-                    target.allocated = at;
+                    final int n = (int)Math.min(buffer.capacity(), to - at);
+                    buffer.clear().limit(n);
+                    while (buffer.hasRemaining())
+                    {
+                        at += channel.write(buffer, at);
+                    }
+                    if (!target.syncZeros)
+                    {
+                        target.allocated = at;
+                    }
+                    else if (at == to || (at & ((8 << 20) - 1)) == 0)
+                    {
+                        channel.force(false);   // blocks and size on disk before the lane writes there
+                        target.allocated = at;
+                    }
                 }
             }
         }
@@ -124,7 +127,7 @@ public final class Preallocator implements AutoCloseable
         }
         finally
         {
-            target.busy = false;
+            target.busy.set(false);
         }
     }
 

@@ -64,13 +64,14 @@ public final class PwriteSegment extends ActiveSegment
     @Override
     protected boolean growWindow(final long needEnd, final boolean blockEmpty)
     {
-        if (!blockEmpty)
-        {
-            return false;
-        }
+        // grow, keeping the open block (copied): one block per collection per batch, so in PerBatch a
+        // file never holds two unforced blocks (recovery relies on it to tell a torn tail from corruption)
         final long need = needEnd - windowBase;
         final ByteBuffer bigger = BufferUtil.allocateDirectAligned(
             (int)Math.max(need, Math.min(Integer.MAX_VALUE / 2, staging.capacity() * 2L)), 4096);
+        final ByteBuffer used = staging.duplicate();
+        used.clear().limit((int)Math.min(staging.capacity(), need));
+        bigger.put(used).clear();
         staging = bigger;
         wrapStaging();
         return true;
