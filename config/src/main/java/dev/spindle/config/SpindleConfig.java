@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -450,18 +449,5 @@ public final class SpindleConfig
             return "a table";
         }
         return "a " + value.getClass().getSimpleName().replace("Offset", "").toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * @return the built-in options (every default), for {@code bin/spindle bench} with no config.
-     */
-    public static Map<String, String> describeDefaults()
-    {
-        final Map<String, String> defaults = new java.util.LinkedHashMap<>();
-        for (final ConfigKey k : ConfigKey.values())
-        {
-            defaults.put(k.key(), k.defaultValue());
-        }
-        return defaults;
     }
 }

@@ -116,16 +116,6 @@ public final class FileSync
     public static int readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
         throws IOException
     {
-        int total = 0;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, position + total);
-            if (n < 0)
-            {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        return dev.spindle.wal.internal.segment.SegmentChannel.of(channel).readFully(buffer, position);
     }
 }

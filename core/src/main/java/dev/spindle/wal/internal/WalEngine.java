@@ -245,11 +245,6 @@ public final class WalEngine implements AutoCloseable
         return recoveryNotes;
     }
 
-    public long writerId()
-    {
-        return writerId;
-    }
-
     /**
      * @return the state of collection {@code name}, created (not yet on disk) on first use.
      * @throws IllegalArgumentException when the name is not a valid collection name.
@@ -422,11 +417,6 @@ public final class WalEngine implements AutoCloseable
         {
             throw new WalException("the WAL is closed");
         }
-    }
-
-    public boolean isClosed()
-    {
-        return closed;
     }
 
     /**

@@ -68,7 +68,6 @@ public final class Lane
     private final FileChannel lockChannel;
     private final FileLock lock;
     private volatile WalException failure;
-    private volatile Runnable onFailure = () -> { };
     private Lane[] peers = new Lane[0];
     private boolean started;
 
@@ -260,11 +259,6 @@ public final class Lane
         }
     }
 
-    public void onFailure(final Runnable action)
-    {
-        this.onFailure = action;
-    }
-
     /**
      * Tell the lane about all lanes of the WAL (to see when a collection waits on a failed one).
      */
@@ -308,7 +302,6 @@ public final class Lane
         {
             lc.collection.failDeferredAcks(failure);
         }
-        onFailure.run();
     }
 
     /**

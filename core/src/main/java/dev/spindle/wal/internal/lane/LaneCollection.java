@@ -32,7 +32,6 @@ public final class LaneCollection
     long lastDurable;
     boolean inBatch;
     boolean unsynced;
-    long batchBytes;
 
     LaneCollection(final Lane lane, final CollectionState collection, final Path directory, final boolean exists)
     {

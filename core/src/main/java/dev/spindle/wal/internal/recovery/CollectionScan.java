@@ -53,18 +53,4 @@ public final class CollectionScan
         }
         return last;
     }
-
-    public List<String> describe()
-    {
-        final List<String> lines = new ArrayList<>();
-        for (final SealedSegment s : sealed)
-        {
-            lines.add(s.path().getFileName() + " sealed " + s.firstSequence() + ".." + s.lastSequence());
-        }
-        for (final TailScan t : tails)
-        {
-            lines.add(t.path.getFileName() + " open, cut at " + t.cut);
-        }
-        return lines;
-    }
 }

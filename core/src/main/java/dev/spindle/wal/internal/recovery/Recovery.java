@@ -16,10 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -317,22 +315,5 @@ public final class Recovery
             }
             return max;
         }
-    }
-
-    /**
-     * @return the last sequence per collection found, per lane (for a quick summary).
-     */
-    public static Map<String, long[]> lastSequences(final Result result)
-    {
-        final Map<String, long[]> last = new TreeMap<>();
-        for (int l = 0; l < result.lanes.size(); l++)
-        {
-            for (final CollectionScan scan : result.lanes.get(l).values())
-            {
-                final long[] perLane = last.computeIfAbsent(scan.name, k -> new long[result.lanes.size()]);
-                perLane[l] = Arrays.stream(new long[]{scan.lastSequence()}).max().orElse(0);
-            }
-        }
-        return last;
     }
 }

@@ -26,6 +26,26 @@ public interface SegmentChannel extends Closeable
     void force(boolean metadata) throws IOException;
 
     /**
+     * Read {@code destination.remaining()} bytes at {@code position}, or fewer at end of file.
+     *
+     * @return the bytes read.
+     */
+    default int readFully(final ByteBuffer destination, final long position) throws IOException
+    {
+        int total = 0;
+        while (destination.hasRemaining())
+        {
+            final int n = read(destination, position + total);
+            if (n < 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /**
      * @return a channel over an open {@link FileChannel}.
      */
     static SegmentChannel of(final FileChannel channel)

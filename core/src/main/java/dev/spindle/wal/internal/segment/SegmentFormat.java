@@ -102,21 +102,6 @@ public final class SegmentFormat
     }
 
     /**
-     * @return the number of bytes of the zigzag varint of {@code value}.
-     */
-    public static int varLongSize(final long value)
-    {
-        long n = (value << 1) ^ (value >> 63);
-        int size = 1;
-        while ((n & ~0x7FL) != 0)
-        {
-            n >>>= 7;
-            size++;
-        }
-        return size;
-    }
-
-    /**
      * @return the block header (count, size) encoded into {@code scratch} (10+ bytes free from 0); its length.
      */
     public static int encodeBlockHeader(final long count, final long size, final byte[] scratch)

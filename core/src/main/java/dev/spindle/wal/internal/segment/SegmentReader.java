@@ -137,7 +137,7 @@ public final class SegmentReader implements Closeable
     {
         final int want = (int)Math.min(size, SegmentFormat.MAX_HEADER_SIZE);
         final byte[] bytes = new byte[want];
-        final int got = readFully(channel, ByteBuffer.wrap(bytes), 0);
+        final int got = channel.readFully(ByteBuffer.wrap(bytes), 0);
         if (got < SegmentFormat.MAGIC.length + 1 + SegmentFormat.SYNC_SIZE)
         {
             throw corrupt(0, "file of " + size + " bytes is too short for a segment header");
@@ -272,7 +272,7 @@ public final class SegmentReader implements Closeable
             return;
         }
         final int headerBytes = (int)Math.min(SegmentFormat.MAX_BLOCK_HEADER, limit - offset);
-        final int got = readFully(channel, ByteBuffer.wrap(small, 0, headerBytes), offset);
+        final int got = channel.readFully(ByteBuffer.wrap(small, 0, headerBytes), offset);
         if (got > 0 && small[0] == 0)
         {
             block.status = Status.END;
@@ -307,7 +307,7 @@ public final class SegmentReader implements Closeable
             body = new byte[Math.max(total, Math.min(Integer.MAX_VALUE - 8, body.length * 2))];
         }
         final long bodyOffset = offset + headerLength;
-        if (readFully(channel, ByteBuffer.wrap(body, 0, total), bodyOffset) < total)
+        if (channel.readFully(ByteBuffer.wrap(body, 0, total), bodyOffset) < total)
         {
             invalid(block, offset, "block runs past the end of the file");
             return;
@@ -402,7 +402,7 @@ public final class SegmentReader implements Closeable
         final EntryDecoder probe = new EntryDecoder();
         for (long base = 0; base < size; base += chunk)
         {
-            final int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, size - base)), base);
+            final int n = channel.readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, size - base)), base);
             for (int i = 0; i < Math.min(n, chunk); i++)
             {
                 if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0))
@@ -442,7 +442,7 @@ public final class SegmentReader implements Closeable
         while (base < limit)
         {
             final int want = (int)Math.min(buf.length, limit - base);
-            final int got = readFully(channel, ByteBuffer.wrap(buf, 0, want), base);
+            final int got = channel.readFully(ByteBuffer.wrap(buf, 0, want), base);
             for (int i = 0; i + SegmentFormat.SYNC_SIZE <= got; i++)
             {
                 if (buf[i] == sync[0] && regionEquals(buf, i, sync))
@@ -486,7 +486,7 @@ public final class SegmentReader implements Closeable
         {
             final long start = Math.max(low, high - chunk + 1);
             final int length = (int)(high - start + 1) + syncSize - 1;
-            final int got = readFully(channel, ByteBuffer.wrap(buf, 0, length), start);
+            final int got = channel.readFully(ByteBuffer.wrap(buf, 0, length), start);
             for (int i = (int)(high - start); i >= 0; i--)
             {
                 if (i + syncSize <= got && regionEquals(buf, i, sync))
@@ -514,22 +514,6 @@ public final class SegmentReader implements Closeable
         block.status = Status.INVALID;
         block.problem = problem;
         block.problemOffset = at;
-    }
-
-    static int readFully(final SegmentChannel channel, final ByteBuffer buffer, final long position)
-        throws IOException
-    {
-        int total = 0;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, position + total);
-            if (n < 0)
-            {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 
     private CorruptSegmentException corrupt(final long offset, final String problem)
