@@ -68,8 +68,6 @@ public final class WalVerifier
         final List<long[]> seen = new ArrayList<>();
         long maxSealedLast;
         long checkpoint;
-        boolean multiLane;
-        int lane = -1;
     }
 
     private WalVerifier()
@@ -89,7 +87,7 @@ public final class WalVerifier
         final WalVerifier verifier = new WalVerifier();
         for (int lane = 0; lane < roots.size(); lane++)
         {
-            verifier.verifyLane(lane, roots.get(lane));
+            verifier.verifyLane(roots.get(lane));
         }
         return verifier.finish();
     }
@@ -104,12 +102,12 @@ public final class WalVerifier
         {
             final Path parent = file.toAbsolutePath().getParent();
             final String dirName = parent == null || parent.getFileName() == null ? null : parent.getFileName().toString();
-            verifier.verifyFile(file, CollectionNames.isValid(dirName) ? dirName : null, 0);
+            verifier.verifyFile(file, CollectionNames.isValid(dirName) ? dirName : null);
         }
         return verifier.finish();
     }
 
-    private void verifyLane(final int lane, final Path root)
+    private void verifyLane(final Path root)
     {
         if (!Files.isDirectory(root))
         {
@@ -144,7 +142,7 @@ public final class WalVerifier
                         }
                         else if (SegmentNames.parseSealed(fileName) != null || SegmentNames.parseOpen(fileName) > 0)
                         {
-                            verifyFile(file, name, lane);
+                            verifyFile(file, name);
                         }
                         else
                         {
@@ -190,7 +188,7 @@ public final class WalVerifier
         }
     }
 
-    private void verifyFile(final Path file, final String expectedCollection, final int lane)
+    private void verifyFile(final Path file, final String expectedCollection)
     {
         final String fileName = file.getFileName().toString();
         final long[] range = SegmentNames.parseSealed(fileName);
@@ -231,11 +229,6 @@ public final class WalVerifier
                     " does not match the file name"));
             }
             final Sequences sequences = collections.computeIfAbsent(header.collection, k -> new Sequences());
-            if (sequences.lane >= 0 && sequences.lane != lane)
-            {
-                sequences.multiLane = true;
-            }
-            sequences.lane = lane;
             scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
         }
         catch (final IOException ex)
@@ -370,8 +363,10 @@ public final class WalVerifier
                 gap = present.nextClearBit(end);
                 continue;
             }
-            if (s.multiLane && missing > s.maxSealedLast)
+            if (missing > s.maxSealedLast)
             {
+                // above every sealed segment only active segments hold entries: the same rule as
+                // recovery, which drops what follows a sequence lost before it was durable
                 findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequence " + missing +
                     " was lost before it was durable; the later entries in active segments were never " +
                     "acknowledged and recovery drops them"));

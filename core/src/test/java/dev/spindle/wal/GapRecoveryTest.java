@@ -293,4 +293,27 @@ class GapRecoveryTest
         }
         return sequences;
     }
+
+    /**
+     * The power-loss test found this state: the lane that lost a sequence holds nothing else (its one
+     * active segment's header never reached the disk), so only the other lane's files show the
+     * collection. {@code verify} must call the hole what recovery does (an unacknowledged tail after a
+     * lost sequence), not corruption.
+     */
+    @Test
+    void shouldVerifyCleanWhenTheLaneThatLostASequenceHasNothingLeftButAHeaderlessSegment() throws IOException
+    {
+        final Crash crash = crash(IoMode.pwrite);
+        write(crash.fileB(), new byte[8192]);                     // lane B's only file: header lost at power loss
+        final WalOptions options = options(IoMode.pwrite, crash.laneA(), crash.laneB());
+        final WalVerifier.Report report = WalVerifier.verify(options);
+        assertTrue(report.clean(), report.findings().toString());
+        assertTrue(report.findings().stream().anyMatch(f -> f.problem().contains("lost before it was durable")),
+            report.findings().toString());
+        try (Wal wal = Wal.open(options))
+        {
+            assertEquals(List.of(1L), sequences(replayAll(wal)), "2 was lost, so 3, 5, 7, 9 were never acknowledged");
+            assertEquals(2L, wal.collection(COLLECTION).append(entry(new Entry(), 2)));
+        }
+    }
 }
