@@ -218,17 +218,8 @@ final class BenchCommand implements Callable<Integer>
         final Histogram h = r.latencyMicros();
         return Json.toString(g -> {
             g.writeStartObject();
-            g.writeNumberField("entries", r.entries());
-            g.writeNumberField("bytes", r.bytes());
-            g.writeNumberField("seconds", round(r.seconds(), 3));
-            g.writeNumberField("entries_per_sec", Math.round(r.entriesPerSecond()));
-            g.writeNumberField("mb_per_sec", round(r.megabytesPerSecond(), 1));
-            g.writeObjectFieldStart("latency_us");
-            g.writeNumberField("p50", h.getValueAtPercentile(50));
-            g.writeNumberField("p99", h.getValueAtPercentile(99));
-            g.writeNumberField("p999", h.getValueAtPercentile(99.9));
-            g.writeNumberField("max", h.getMaxValue());
-            g.writeEndObject();
+            writeResult(g, r, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+                h.getMaxValue());
             g.writeNumberField("entry_size", workload.entrySize);
             g.writeNumberField("collections", workload.collections);
             g.writeNumberField("threads", workload.threads);
@@ -246,6 +237,25 @@ final class BenchCommand implements Callable<Integer>
             }
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The fields every bench result line has: entries, bytes, seconds, rates and {@code latency_us}.
+     */
+    static void writeResult(final com.fasterxml.jackson.core.JsonGenerator g, final LoadGenerator.Result r,
+        final long p50, final long p99, final long p999, final long max) throws java.io.IOException
+    {
+        g.writeNumberField("entries", r.entries());
+        g.writeNumberField("bytes", r.bytes());
+        g.writeNumberField("seconds", round(r.seconds(), 3));
+        g.writeNumberField("entries_per_sec", Math.round(r.entriesPerSecond()));
+        g.writeNumberField("mb_per_sec", round(r.megabytesPerSecond(), 1));
+        g.writeObjectFieldStart("latency_us");
+        g.writeNumberField("p50", p50);
+        g.writeNumberField("p99", p99);
+        g.writeNumberField("p999", p999);
+        g.writeNumberField("max", max);
+        g.writeEndObject();
     }
 
     static double round(final double value, final int digits)

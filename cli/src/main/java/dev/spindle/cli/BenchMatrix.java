@@ -116,17 +116,8 @@ final class BenchMatrix
                 g.writeNumberField("entry_size", cell.size);
                 g.writeNumberField("lanes", cell.lanes);
                 g.writeStringField("io_mode", cell.mode.name());
-                g.writeNumberField("entries", m.entries());
-                g.writeNumberField("bytes", m.bytes());
-                g.writeNumberField("seconds", BenchCommand.round(m.seconds(), 3));
-                g.writeNumberField("entries_per_sec", Math.round(m.entriesPerSecond()));
-                g.writeNumberField("mb_per_sec", BenchCommand.round(m.megabytesPerSecond(), 1));
-                g.writeObjectFieldStart("latency_us");
-                g.writeNumberField("p50", cell.medianPercentile(50));
-                g.writeNumberField("p99", cell.medianPercentile(99));
-                g.writeNumberField("p999", cell.medianPercentile(99.9));
-                g.writeNumberField("max", h.getMaxValue());
-                g.writeEndObject();
+                BenchCommand.writeResult(g, m, cell.medianPercentile(50), cell.medianPercentile(99),
+                    cell.medianPercentile(99.9), h.getMaxValue());
                 g.writeEndObject();
             }
             g.writeEndArray();

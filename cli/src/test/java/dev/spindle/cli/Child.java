@@ -123,6 +123,23 @@ final class Child
         return out;
     }
 
+    /**
+     * The mount-based tests need root. CI runs as root, so there a missing root is a failure, never a
+     * skip; on a developer's machine without root they are skipped with this message.
+     */
+    static void requireRoot(final String why)
+    {
+        if (isRoot())
+        {
+            return;
+        }
+        if (System.getenv("CI") != null)
+        {
+            throw new AssertionError(why + ", and CI must provide it: run .ci/run as root");
+        }
+        org.junit.jupiter.api.Assumptions.abort(why + "; run as root (CI does) to include this test");
+    }
+
     static boolean isRoot()
     {
         try

@@ -2,7 +2,6 @@ package dev.spindle.cli;
 
 import dev.spindle.config.SpindleConfig;
 import dev.spindle.wal.IoMode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -31,7 +30,7 @@ class DiskFullTest
     void shouldFailAppendsCleanlyAndKeepEveryAcknowledgedEntryWhenTheDiskIsFull(final IoMode ioMode,
         final boolean pwritePreallocate) throws Exception
     {
-        Assumptions.assumeTrue(Child.isRoot(), "mounting a tmpfs needs root (CI runs as root)");
+        Child.requireRoot("mounting a tmpfs needs root");
         final Path mount = dir.resolve("small");
         Mounts.tmpfs(mount, "16m");
         try

@@ -1,7 +1,6 @@
 package dev.spindle.cli;
 
 import dev.spindle.config.SpindleConfig;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +32,7 @@ class PowerLossTest
     @Test
     void shouldKeepEveryAcknowledgedEntryWhenUnsyncedDataIsDropped() throws Exception
     {
-        Assumptions.assumeTrue(Child.isRoot(), "loop devices and mounts need root (CI runs as root)");
+        Child.requireRoot("loop devices and mounts need root");
         final Path mount = dir.resolve("disk");
         final String loop = Mounts.ext4(dir.resolve("disk.img"), 512, mount);
         final Random random = new Random(42);
