@@ -1,0 +1,48 @@
+package dev.spindle.testkit;
+
+import java.util.Map;
+
+/**
+ * A real server of one object-store protocol, started by the tests themselves (S3Mock, Azurite, the GCS
+ * test server). It can be stopped and started again on the same port with its data kept, which is how the
+ * tests kill a server in the middle of an upload; and it sits behind a {@link FaultProxy}, so a test can make
+ * it answer 503 for a while.
+ */
+public interface ObjectStoreServer extends AutoCloseable
+{
+    /** @return the backend section name: {@code s3}, {@code adls} or {@code gcs}. */
+    String backend();
+
+    /**
+     * @param path a path under the server's test bucket/container, e.g. {@code "wal"}.
+     * @return a {@code wal_urls} entry for it, e.g. {@code s3://spindle-test/wal}.
+     */
+    String url(String path);
+
+    /**
+     * @return the settings of {@code [storage.wal_config.<backend>]} that point a client at this server
+     * (through its fault proxy), secrets included as plain values: tests pass them to the provider directly.
+     */
+    Map<String, String> settings();
+
+    /**
+     * @return the same settings as TOML lines for a {@code [storage.wal_config.<backend>]} table, secrets as
+     * {@code ${ENV}} references resolvable from {@link #environment()}.
+     */
+    String tomlSection();
+
+    /** @return environment variables a child process needs to reach the server (credentials). */
+    Map<String, String> environment();
+
+    /** @return the proxy in front of the server: switch it to answer 503, or cut its connections. */
+    FaultProxy proxy();
+
+    /** Stop the server abruptly (connections reset, in-flight uploads fail); its data is kept. */
+    void stop() throws Exception;
+
+    /** Start it again on the same port with the same data. */
+    void start() throws Exception;
+
+    @Override
+    void close() throws Exception;
+}
