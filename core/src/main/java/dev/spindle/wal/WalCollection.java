@@ -125,6 +125,30 @@ public final class WalCollection
     }
 
     /**
+     * @return the highest sequence that, with every sequence before it, is in its final storage: uploaded to
+     *     object storage for entries of remote lanes, durable on disk for entries of local lanes. Equals
+     *     {@link #durableSequence()} when every lane is local.
+     */
+    public long remoteDurableSequence()
+    {
+        return engine.options().syncMode() == SyncMode.MemoryOnly ? 0 : state.remoteDurableSequence();
+    }
+
+    /**
+     * Wait until {@code sequence} is remote-durable (see {@link #remoteDurableSequence()}): its segment is sealed
+     * (full, or older than {@code segment_max_age_ms}) and uploaded.
+     */
+    public void awaitRemoteDurable(final long sequence)
+    {
+        engine.await(state, sequence, WalEngine.REMOTE_DURABLE, -1);
+    }
+
+    public boolean awaitRemoteDurable(final long sequence, final long timeout, final TimeUnit unit)
+    {
+        return engine.await(state, sequence, WalEngine.REMOTE_DURABLE, unit.toNanos(timeout));
+    }
+
+    /**
      * Replay from {@code fromSequence} (inclusive) up to what is acknowledged now, merged across lanes.
      */
     public WalReplay replay(final long fromSequence)

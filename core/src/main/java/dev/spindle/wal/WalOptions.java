@@ -1,7 +1,11 @@
 package dev.spindle.wal;
 
 import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 
 /**
@@ -38,6 +42,16 @@ public final class WalOptions
     public static final long DEFAULT_PREALLOCATE_CHUNK_BYTES = 4 * MIB;
     public static final int DEFAULT_SYNC_PARALLELISM = 4;
     public static final boolean DEFAULT_PWRITE_PREALLOCATE = false;
+    public static final Path DEFAULT_STAGING_DIR = Path.of("data/staging");
+    public static final AckMode DEFAULT_ACK = AckMode.local;
+    /** {@code segment_max_age_ms} when {@code ack = "remote"} and none is given. */
+    public static final long DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS = 1000;
+    public static final int DEFAULT_UPLOAD_CONCURRENCY = 4;
+    public static final long DEFAULT_UPLOAD_QUEUE_BYTES = 1024 * MIB;
+    public static final long DEFAULT_UPLOAD_RETRY_BASE_MS = 200;
+    public static final long DEFAULT_UPLOAD_RETRY_MAX_MS = 30_000;
+    public static final boolean DEFAULT_KEEP_STAGED_SEGMENTS = false;
+    public static final long DEFAULT_UPLOAD_CLOSE_TIMEOUT_MS = 30_000;
 
     /** Smallest segment accepted: a header, a block and room to seal. */
     public static final long MIN_SEGMENT_SIZE = 64 * KIB;
@@ -61,6 +75,15 @@ public final class WalOptions
     private final long preallocateChunkBytes;
     private final int syncParallelism;
     private final boolean pwritePreallocate;
+    private final Path stagingDir;
+    private final AckMode ack;
+    private final int uploadConcurrency;
+    private final long uploadQueueBytes;
+    private final long uploadRetryBaseMs;
+    private final long uploadRetryMaxMs;
+    private final boolean keepStagedSegments;
+    private final long uploadCloseTimeoutMs;
+    private final Map<String, Map<String, String>> backendSettings;
 
     private WalOptions(final Builder b)
     {
@@ -81,6 +104,17 @@ public final class WalOptions
         preallocateChunkBytes = b.preallocateChunkBytes;
         syncParallelism = b.syncParallelism;
         pwritePreallocate = b.pwritePreallocate;
+        stagingDir = b.stagingDir;
+        ack = b.ack;
+        uploadConcurrency = b.uploadConcurrency;
+        uploadQueueBytes = b.uploadQueueBytes;
+        uploadRetryBaseMs = b.uploadRetryBaseMs;
+        uploadRetryMaxMs = b.uploadRetryMaxMs;
+        keepStagedSegments = b.keepStagedSegments;
+        uploadCloseTimeoutMs = b.uploadCloseTimeoutMs;
+        final Map<String, Map<String, String>> settings = new TreeMap<>();
+        b.backendSettings.forEach((k, v) -> settings.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
+        backendSettings = Collections.unmodifiableMap(settings);
     }
 
     public static Builder builder()
@@ -111,6 +145,16 @@ public final class WalOptions
         b.preallocateChunkBytes = preallocateChunkBytes;
         b.syncParallelism = syncParallelism;
         b.pwritePreallocate = pwritePreallocate;
+        b.stagingDir = stagingDir;
+        b.ack = ack;
+        b.segmentMaxAgeSet = true;
+        b.uploadConcurrency = uploadConcurrency;
+        b.uploadQueueBytes = uploadQueueBytes;
+        b.uploadRetryBaseMs = uploadRetryBaseMs;
+        b.uploadRetryMaxMs = uploadRetryMaxMs;
+        b.keepStagedSegments = keepStagedSegments;
+        b.uploadCloseTimeoutMs = uploadCloseTimeoutMs;
+        backendSettings.forEach((k, v) -> b.backendSettings.put(k, new TreeMap<>(v)));
         return b;
     }
 
@@ -220,6 +264,78 @@ public final class WalOptions
         return pwritePreallocate;
     }
 
+    /** @return {@code staging_dir}: the local directory where remote lanes write their active segments. */
+    public Path stagingDir()
+    {
+        return stagingDir;
+    }
+
+    /** @return {@code ack}: whether remote lanes acknowledge when locally durable or when uploaded. */
+    public AckMode ack()
+    {
+        return ack;
+    }
+
+    /** @return {@code upload_concurrency}: uploads in flight at once per backend (s3, adls, gcs). */
+    public int uploadConcurrency()
+    {
+        return uploadConcurrency;
+    }
+
+    /**
+     * @return {@code upload_queue_bytes}: sealed bytes a remote lane may hold in staging, not yet uploaded,
+     *     before appenders to it wait (back-pressure instead of a full staging disk).
+     */
+    public long uploadQueueBytes()
+    {
+        return uploadQueueBytes;
+    }
+
+    /** @return {@code upload_retry_base_ms}: the first retry delay; it doubles per attempt, with jitter. */
+    public long uploadRetryBaseMs()
+    {
+        return uploadRetryBaseMs;
+    }
+
+    /** @return {@code upload_retry_max_ms}: the longest delay between two attempts of one upload. */
+    public long uploadRetryMaxMs()
+    {
+        return uploadRetryMaxMs;
+    }
+
+    /** @return {@code keep_staged_segments}: keep the staged copy of a segment after its verified upload. */
+    public boolean keepStagedSegments()
+    {
+        return keepStagedSegments;
+    }
+
+    /** @return {@code upload_close_timeout_ms}: how long {@code close()} waits for pending uploads. */
+    public long uploadCloseTimeoutMs()
+    {
+        return uploadCloseTimeoutMs;
+    }
+
+    /**
+     * @return backend settings by section: {@code "s3"}, {@code "adls"}, {@code "gcs"} for
+     *     {@code [storage.wal_config.<backend>]}, and {@code "s3/<bucket>"} (or {@code "adls/<account>"},
+     *     {@code "gcs/<bucket>"}) for a per-bucket override table, whose keys win over the section's.
+     */
+    public Map<String, Map<String, String>> backendSettings()
+    {
+        return backendSettings;
+    }
+
+    /**
+     * @return the settings for one lane: the backend section overlaid with the table of {@code target}
+     *     (a bucket or account name), if any.
+     */
+    public Map<String, String> backendSettings(final String backend, final String target)
+    {
+        final Map<String, String> merged = new TreeMap<>(backendSettings.getOrDefault(backend, Map.of()));
+        merged.putAll(backendSettings.getOrDefault(backend + "/" + target, Map.of()));
+        return merged;
+    }
+
     @Override
     public String toString()
     {
@@ -239,7 +355,16 @@ public final class WalOptions
             ", max_entry_size_bytes=" + maxEntrySizeBytes +
             ", preallocate_chunk_bytes=" + preallocateChunkBytes +
             ", sync_parallelism=" + syncParallelism +
-            ", pwrite_preallocate=" + pwritePreallocate + "}";
+            ", pwrite_preallocate=" + pwritePreallocate +
+            ", staging_dir=" + stagingDir +
+            ", ack=" + ack +
+            ", upload_concurrency=" + uploadConcurrency +
+            ", upload_queue_bytes=" + uploadQueueBytes +
+            ", upload_retry_base_ms=" + uploadRetryBaseMs +
+            ", upload_retry_max_ms=" + uploadRetryMaxMs +
+            ", keep_staged_segments=" + keepStagedSegments +
+            ", upload_close_timeout_ms=" + uploadCloseTimeoutMs +
+            ", backends=" + backendSettings.keySet() + "}";   // settings may hold secrets: never printed
     }
 
     /**
@@ -264,6 +389,16 @@ public final class WalOptions
         private long preallocateChunkBytes = DEFAULT_PREALLOCATE_CHUNK_BYTES;
         private int syncParallelism = DEFAULT_SYNC_PARALLELISM;
         private boolean pwritePreallocate = DEFAULT_PWRITE_PREALLOCATE;
+        private boolean segmentMaxAgeSet;
+        private Path stagingDir = DEFAULT_STAGING_DIR;
+        private AckMode ack = DEFAULT_ACK;
+        private int uploadConcurrency = DEFAULT_UPLOAD_CONCURRENCY;
+        private long uploadQueueBytes = DEFAULT_UPLOAD_QUEUE_BYTES;
+        private long uploadRetryBaseMs = DEFAULT_UPLOAD_RETRY_BASE_MS;
+        private long uploadRetryMaxMs = DEFAULT_UPLOAD_RETRY_MAX_MS;
+        private boolean keepStagedSegments = DEFAULT_KEEP_STAGED_SEGMENTS;
+        private long uploadCloseTimeoutMs = DEFAULT_UPLOAD_CLOSE_TIMEOUT_MS;
+        private final Map<String, Map<String, String>> backendSettings = new TreeMap<>();
 
         private Builder()
         {
@@ -343,6 +478,7 @@ public final class WalOptions
         public Builder segmentMaxAgeMs(final long millis)
         {
             this.segmentMaxAgeMs = millis;
+            this.segmentMaxAgeSet = true;
             return this;
         }
 
@@ -373,6 +509,64 @@ public final class WalOptions
         public Builder pwritePreallocate(final boolean preallocate)
         {
             this.pwritePreallocate = preallocate;
+            return this;
+        }
+
+        public Builder stagingDir(final Path dir)
+        {
+            this.stagingDir = dir;
+            return this;
+        }
+
+        public Builder ack(final AckMode mode)
+        {
+            this.ack = mode;
+            return this;
+        }
+
+        public Builder uploadConcurrency(final int uploads)
+        {
+            this.uploadConcurrency = uploads;
+            return this;
+        }
+
+        public Builder uploadQueueBytes(final long bytes)
+        {
+            this.uploadQueueBytes = bytes;
+            return this;
+        }
+
+        public Builder uploadRetryBaseMs(final long millis)
+        {
+            this.uploadRetryBaseMs = millis;
+            return this;
+        }
+
+        public Builder uploadRetryMaxMs(final long millis)
+        {
+            this.uploadRetryMaxMs = millis;
+            return this;
+        }
+
+        public Builder keepStagedSegments(final boolean keep)
+        {
+            this.keepStagedSegments = keep;
+            return this;
+        }
+
+        public Builder uploadCloseTimeoutMs(final long millis)
+        {
+            this.uploadCloseTimeoutMs = millis;
+            return this;
+        }
+
+        /**
+         * Settings of one backend section: {@code section} is {@code "s3"}, {@code "adls"} or {@code "gcs"},
+         * or {@code "s3/<bucket>"} etc. for a per-bucket override. Replaces what the section held.
+         */
+        public Builder backendSettings(final String section, final Map<String, String> settings)
+        {
+            this.backendSettings.put(section, new TreeMap<>(settings));
             return this;
         }
 
@@ -445,6 +639,41 @@ public final class WalOptions
             {
                 throw new IllegalArgumentException(
                     "memory_flush_size_bytes is " + memoryFlushSizeBytes + ": give at most " + Integer.MAX_VALUE / 2);
+            }
+            if (stagingDir == null)
+            {
+                throw new IllegalArgumentException("staging_dir is missing: give a local directory");
+            }
+            if (ack == null)
+            {
+                throw new IllegalArgumentException("ack is missing: give local or remote");
+            }
+            if (ack == AckMode.remote && !segmentMaxAgeSet)
+            {
+                segmentMaxAgeMs = DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS;
+            }
+            if (ack == AckMode.remote && segmentMaxAgeMs == 0)
+            {
+                throw new IllegalArgumentException("segment_max_age_ms = 0 with ack = \"remote\" would let an " +
+                    "acknowledgement wait until a segment fills: give a positive age, e.g. 1000");
+            }
+            if (ack == AckMode.remote && !syncMode.writesFiles())
+            {
+                throw new IllegalArgumentException("ack = \"remote\" needs files to upload: sync_mode " + syncMode +
+                    " keeps none");
+            }
+            positive("upload_concurrency", uploadConcurrency);
+            positive("upload_queue_bytes", uploadQueueBytes);
+            positive("upload_retry_base_ms", uploadRetryBaseMs);
+            positive("upload_close_timeout_ms", uploadCloseTimeoutMs);
+            if (uploadRetryMaxMs < uploadRetryBaseMs)
+            {
+                throw new IllegalArgumentException("upload_retry_max_ms (" + uploadRetryMaxMs +
+                    ") is below upload_retry_base_ms (" + uploadRetryBaseMs + ")");
+            }
+            if (uploadConcurrency > 256)
+            {
+                throw new IllegalArgumentException("upload_concurrency is " + uploadConcurrency + ": give 1..256");
             }
             if (syncParallelism > 64)
             {

@@ -1,7 +1,10 @@
 package dev.spindle.wal;
 
 import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.LaneUrls;
+import dev.spindle.wal.internal.upload.RemoteLanes;
+import dev.spindle.wal.internal.upload.RemoteListing;
 import dev.spindle.wal.internal.lane.SealedSegment;
 import dev.spindle.wal.internal.recovery.CollectionScan;
 import dev.spindle.wal.internal.recovery.Recovery;
@@ -28,12 +31,16 @@ public final class WalReader implements AutoCloseable
     private final List<String> urls;
     private final List<Path> roots;
     private final Recovery.Result scan;
+    /** Per lane, the object store of a remote lane, else null. */
+    private final WalFileSystem[] remotes;
 
-    private WalReader(final List<String> urls, final List<Path> roots, final Recovery.Result scan)
+    private WalReader(final List<String> urls, final List<Path> roots, final Recovery.Result scan,
+        final WalFileSystem[] remotes)
     {
         this.urls = urls;
         this.roots = roots;
         this.scan = scan;
+        this.remotes = remotes;
     }
 
     /**
@@ -45,14 +52,56 @@ public final class WalReader implements AutoCloseable
         {
             throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to read");
         }
-        final List<Path> roots = LaneUrls.resolve(options.walUrls());
+        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
+        final WalFileSystem[] remotes = new WalFileSystem[roots.size()];
         try
         {
-            return new WalReader(options.walUrls(), roots, Recovery.scan(roots, options.recoveryMode()));
+            final List<RemoteListing> listings = new ArrayList<>();
+            final List<String> notes = new ArrayList<>();
+            for (int i = 0; i < roots.size(); i++)
+            {
+                final String url = options.walUrls().get(i);
+                if (LaneUrls.isRemote(url))
+                {
+                    remotes[i] = RemoteLanes.open(i, url, options);
+                    listings.add(RemoteListing.list(remotes[i], url, roots.get(i), notes));
+                }
+                else
+                {
+                    listings.add(null);
+                }
+            }
+            final Recovery.Result result = Recovery.scan(roots, options.recoveryMode(), listings);
+            result.notes.addAll(notes);
+            return new WalReader(options.walUrls(), roots, result, remotes);
         }
         catch (final IOException ex)
         {
+            closeQuietly(remotes);
             throw new WalException("cannot read the WAL: " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(remotes);
+            throw ex;
+        }
+    }
+
+    private static void closeQuietly(final WalFileSystem[] remotes)
+    {
+        for (final WalFileSystem fs : remotes)
+        {
+            if (fs != null)
+            {
+                try
+                {
+                    fs.close();
+                }
+                catch (final IOException | RuntimeException ignored)
+                {
+                    // closing anyway
+                }
+            }
         }
     }
 
@@ -110,17 +159,22 @@ public final class WalReader implements AutoCloseable
     {
         CollectionNames.validate(collection);
         final List<SegmentRef> refs = new ArrayList<>();
-        for (final Map<String, CollectionScan> lane : scan.lanes)
+        for (int l = 0; l < scan.lanes.size(); l++)
         {
-            final CollectionScan s = lane.get(collection);
+            final CollectionScan s = scan.lanes.get(l).get(collection);
             if (s == null)
             {
                 continue;
             }
             for (final SealedSegment sealed : s.sealed)
             {
-                refs.add(new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(), Long.MAX_VALUE,
-                    Long.MAX_VALUE, true, null));
+                SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(),
+                    Long.MAX_VALUE, Long.MAX_VALUE, true, null);
+                if (remotes[l] != null && !java.nio.file.Files.exists(sealed.path()))
+                {
+                    ref = ref.inObjectStorage(remotes[l], collection);
+                }
+                refs.add(ref);
             }
             for (final TailScan tail : s.tails)
             {
@@ -174,6 +228,6 @@ public final class WalReader implements AutoCloseable
     @Override
     public void close()
     {
-        // the scan holds no open file
+        closeQuietly(remotes);   // the scan holds no open file; remote lanes hold a client
     }
 }

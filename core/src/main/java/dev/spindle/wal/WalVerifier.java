@@ -1,7 +1,13 @@
 package dev.spindle.wal;
 
 import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.LaneUrls;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentChannel;
+import dev.spindle.wal.internal.upload.RemoteChannel;
+import dev.spindle.wal.internal.upload.RemoteLanes;
+import dev.spindle.wal.internal.upload.RemoteListing;
 import dev.spindle.wal.internal.recovery.LaneScanner;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
@@ -83,11 +89,16 @@ public final class WalVerifier
         {
             throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to verify");
         }
-        final List<Path> roots = LaneUrls.resolve(options.walUrls());
+        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
         final WalVerifier verifier = new WalVerifier();
         for (int lane = 0; lane < roots.size(); lane++)
         {
             verifier.verifyLane(roots.get(lane));
+            final String url = options.walUrls().get(lane);
+            if (LaneUrls.isRemote(url))
+            {
+                verifier.verifyRemote(lane, url, roots.get(lane), options);
+            }
         }
         return verifier.finish();
     }
@@ -158,6 +169,45 @@ public final class WalVerifier
         }
     }
 
+    /**
+     * A remote lane: read every segment in object storage that has no staged copy (those were just verified),
+     * the same way as a local file.
+     */
+    private void verifyRemote(final int lane, final String url, final Path stagingRoot, final WalOptions options)
+    {
+        final List<String> notes = new ArrayList<>();
+        try (WalFileSystem fs = RemoteLanes.open(lane, url, options))
+        {
+            final RemoteListing listing = RemoteListing.list(fs, url, stagingRoot, notes);
+            for (final String note : notes)
+            {
+                findings.add(new Finding(Severity.NOTE, null, -1, note));
+            }
+            for (final Map.Entry<String, Long> e : listing.checkpoints.entrySet())
+            {
+                final Sequences s = collections.computeIfAbsent(e.getKey(), k -> new Sequences());
+                s.checkpoint = Math.max(s.checkpoint, e.getValue());
+            }
+            for (final Map.Entry<String, java.util.TreeMap<Long, SealedSegment>> e : listing.segments.entrySet())
+            {
+                for (final SealedSegment segment : e.getValue().values())
+                {
+                    if (Files.exists(segment.path()))
+                    {
+                        continue;
+                    }
+                    final String key = RemoteListing.key(e.getKey(), segment.path().getFileName().toString());
+                    verifyFile(Path.of(url.replaceFirst("/+$", "") + "/" + key), e.getKey(), new RemoteChannel(fs, key));
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, null, -1, "wal_urls[" + lane + "] " + url + ": cannot list or " +
+                "read the object store: " + ex.getMessage()));
+        }
+    }
+
     private void readCheckpoint(final String collection, final Path file)
     {
         try
@@ -190,6 +240,11 @@ public final class WalVerifier
 
     private void verifyFile(final Path file, final String expectedCollection)
     {
+        verifyFile(file, expectedCollection, null);
+    }
+
+    private void verifyFile(final Path file, final String expectedCollection, final SegmentChannel channel)
+    {
         final String fileName = file.getFileName().toString();
         final long[] range = SegmentNames.parseSealed(fileName);
         final long openFirst = SegmentNames.parseOpen(fileName);
@@ -200,7 +255,7 @@ public final class WalVerifier
             return;
         }
         segments++;
-        try (SegmentReader reader = new SegmentReader(file))
+        try (SegmentReader reader = channel == null ? new SegmentReader(file) : new SegmentReader(file, channel))
         {
             final SegmentReader.Header header;
             try

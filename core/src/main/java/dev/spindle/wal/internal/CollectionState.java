@@ -39,6 +39,9 @@ public final class CollectionState
     private final int hash;
     private final int laneCount;
     private final boolean ackWhenDurable;
+    private final boolean ackWhenRemote;
+    /** Lanes whose final storage is an object store: their entries count as remote-durable once uploaded. */
+    private final boolean[] remoteLanes;
 
     private final AtomicInteger lock = new AtomicInteger();
     private long nextSequence = 1;
@@ -48,15 +51,30 @@ public final class CollectionState
     private final AtomicLongArray claimed;
     private final AtomicLongArray written;
     private final AtomicLongArray durable;
+    private final AtomicLongArray remote;
     private final AtomicReferenceArray<Object> laneStates;
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
     /** Highest watermarks computed so far: every computed value is a safe lower bound, so their max is too. */
     private final AtomicLong writtenMark = new AtomicLong();
     private final AtomicLong durableMark = new AtomicLong();
+    private final AtomicLong remoteMark = new AtomicLong();
     private volatile long checkpointSequence;
 
     public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable)
     {
+        this(name, laneCount, ackWhenDurable, new boolean[laneCount], false);
+    }
+
+    /**
+     * @param remoteLanes per lane, whether it uploads to object storage.
+     * @param ackWhenRemote {@code ack = "remote"}: acknowledge at the remote-durable watermark.
+     */
+    public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable,
+        final boolean[] remoteLanes, final boolean ackWhenRemote)
+    {
+        this.ackWhenRemote = ackWhenRemote;
+        this.remoteLanes = remoteLanes.clone();
+        this.remote = new AtomicLongArray(laneCount);
         this.name = CollectionNames.validate(name);
         this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         final CRC32C crc = new CRC32C();
@@ -96,15 +114,27 @@ public final class CollectionState
      */
     public void recovered(final long lastSequence, final long[] lastPerLane, final long checkpoint)
     {
+        recovered(lastSequence, lastPerLane, lastPerLane, checkpoint);
+    }
+
+    /**
+     * @param remotePerLane per lane, the highest sequence with all of that lane's entries up to it in object
+     *     storage (for a local lane: its last sequence).
+     */
+    public void recovered(final long lastSequence, final long[] lastPerLane, final long[] remotePerLane,
+        final long checkpoint)
+    {
         nextSequence = lastSequence + 1;
         for (int l = 0; l < laneCount; l++)
         {
             claimed.set(l, lastPerLane[l]);
             written.set(l, lastPerLane[l]);
             durable.set(l, lastPerLane[l]);
+            remote.set(l, remotePerLane[l]);
         }
         writtenMark.set(lastSequence);
         durableMark.set(lastSequence);
+        remoteMark.set(0);
         checkpointSequence = checkpoint;
         lastAssigned = lastSequence;
     }
@@ -174,6 +204,40 @@ public final class CollectionState
             written.set(lane, sequence);
         }
         durable.set(lane, sequence);
+        if (!remoteLanes[lane])
+        {
+            remote.set(lane, sequence);   // a local lane's final storage is its disk
+        }
+    }
+
+    /**
+     * Upload thread: everything of this collection up to {@code sequence} in remote lane {@code lane} is in
+     * object storage. Never goes down.
+     */
+    public void laneRemote(final int lane, final long sequence)
+    {
+        long current;
+        while ((current = remote.get(lane)) < sequence)
+        {
+            if (remote.compareAndSet(lane, current, sequence))
+            {
+                return;
+            }
+        }
+    }
+
+    public long laneRemoteSequence(final int lane)
+    {
+        return remote.get(lane);
+    }
+
+    /**
+     * @return the highest sequence with it and all before it in final storage: uploaded for remote lanes,
+     *     durable for local ones.
+     */
+    public long remoteDurableSequence()
+    {
+        return watermark(remote, remoteMark);
     }
 
     public long laneDurableSequence(final int lane)
@@ -202,6 +266,10 @@ public final class CollectionState
      */
     public long acknowledgedSequence()
     {
+        if (ackWhenRemote)
+        {
+            return remoteDurableSequence();
+        }
         return ackWhenDurable ? durableSequence() : writtenSequence();
     }
 
@@ -233,7 +301,7 @@ public final class CollectionState
      */
     public int pendingLane(final boolean durably)
     {
-        final AtomicLongArray done = durably || ackWhenDurable ? durable : written;
+        final AtomicLongArray done = ackWhenRemote ? remote : durably || ackWhenDurable ? durable : written;
         for (int l = 0; l < laneCount; l++)
         {
             if (claimed.get(l) > done.get(l))

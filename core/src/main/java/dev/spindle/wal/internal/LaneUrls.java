@@ -32,10 +32,40 @@ public final class LaneUrls
      */
     public static List<Path> resolve(final List<String> urls)
     {
+        return resolve(urls, null);
+    }
+
+    /**
+     * @param stagingDir where remote lanes keep their active segments ({@code staging_dir}); null refuses
+     *     remote URLs.
+     * @return one absolute, normalized directory per URL: the lane's own, or its staging directory.
+     */
+    public static List<Path> resolve(final List<String> urls, final Path stagingDir)
+    {
         final List<Path> roots = new ArrayList<>();
+        final List<String> remotePrefixes = new ArrayList<>();
         for (int i = 0; i < urls.size(); i++)
         {
-            final Path root = resolve(i, urls.get(i));
+            final String url = urls.get(i);
+            if (stagingDir != null && isRemote(url))
+            {
+                checkSyntax(i, url);
+                final String prefix = remotePrefix(url);
+                for (int j = 0; j < remotePrefixes.size(); j++)
+                {
+                    final String other = remotePrefixes.get(j);
+                    if (other != null && (prefix.startsWith(other) || other.startsWith(prefix)))
+                    {
+                        throw new WalException("wal_urls[" + i + "] (" + url + ") and wal_urls[" + j + "] (" +
+                            urls.get(j) + ") share or nest a bucket prefix: each remote lane needs its own");
+                    }
+                }
+                remotePrefixes.add(prefix);
+                roots.add(stagingDir.toAbsolutePath().normalize().resolve(stagingName(url)));
+                continue;
+            }
+            remotePrefixes.add(null);
+            final Path root = resolve(i, url);
             for (int j = 0; j < roots.size(); j++)
             {
                 final Path other = roots.get(j);
@@ -53,6 +83,100 @@ public final class LaneUrls
             roots.add(root);
         }
         return roots;
+    }
+
+    /**
+     * @return whether Spindle knows {@code scheme} (a module of its own serves it) or a backend on the classpath
+     *     serves it.
+     */
+    private static boolean supported(final String scheme)
+    {
+        return WalFileSystems.isKnownScheme(scheme) || WalFileSystems.provider(scheme).isPresent();
+    }
+
+    /**
+     * @return whether {@code url} names an object store (s3, adls, abfs, abfss, gcs, gs).
+     */
+    public static boolean isRemote(final String url)
+    {
+        final int colon = url.indexOf("://");
+        if (colon < 0)
+        {
+            return false;
+        }
+        final String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
+        return !"file".equals(scheme) && supported(scheme);
+    }
+
+    /** @return the backend section of a remote URL's scheme: {@code s3}, {@code adls} or {@code gcs}. */
+    public static String backend(final String url)
+    {
+        final String scheme = url.substring(0, url.indexOf("://")).toLowerCase(Locale.ROOT);
+        switch (scheme)
+        {
+            case "s3":
+                return "s3";
+            case "gs":
+            case "gcs":
+                return "gcs";
+            case "adls":
+            case "abfs":
+            case "abfss":
+                return "adls";
+            default:
+                return scheme;    // a third-party backend: its section is named after its scheme
+        }
+    }
+
+    /**
+     * @return the name of a per-bucket (or per-account) override table for a remote URL: the bucket for s3 and
+     *     gcs, the storage account for adls/abfs ({@code account.dfs.core.windows.net} or
+     *     {@code container@account.dfs.core.windows.net}).
+     */
+    public static String target(final String url)
+    {
+        final String rest = url.substring(url.indexOf("://") + 3);
+        final int slash = rest.indexOf('/');
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        if (!"adls".equals(backend(url)))
+        {
+            return authority;
+        }
+        final int at = authority.indexOf('@');
+        if (at >= 0)
+        {
+            authority = authority.substring(at + 1);
+        }
+        final int dot = authority.indexOf('.');
+        return dot < 0 ? authority : authority.substring(0, dot);
+    }
+
+    /** @return backend, authority and path of a remote URL, '/'-terminated, for overlap checks. */
+    private static String remotePrefix(final String url)
+    {
+        String rest = url.substring(url.indexOf("://") + 3);
+        while (rest.endsWith("/"))
+        {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        return backend(url) + "://" + rest + "/";
+    }
+
+    /**
+     * @return the staging directory name of a remote lane: readable (scheme, bucket, path with anything but
+     *     {@code [A-Za-z0-9._-]} replaced) and unique (a CRC32C of the URL), the same at every open.
+     */
+    public static String stagingName(final String url)
+    {
+        String readable = url.replaceFirst("://", "_").replaceAll("[^A-Za-z0-9._-]", "_");
+        if (readable.length() > 100)
+        {
+            readable = readable.substring(0, 100);
+        }
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        final String normalized = remotePrefix(url);
+        crc.update(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return readable + "-" + String.format("%08x", crc.getValue());
     }
 
     /**
@@ -79,7 +203,7 @@ public final class LaneUrls
             return "file";
         }
         final String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (!WalFileSystems.isKnownScheme(scheme))
+        if (!supported(scheme))
         {
             throw new WalException("wal_urls[" + index + "] = \"" + url + "\": unsupported URL scheme '" + scheme +
                 "'; use " + ACCEPTED);

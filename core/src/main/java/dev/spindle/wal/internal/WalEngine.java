@@ -18,6 +18,14 @@ import dev.spindle.wal.internal.recovery.TailScan;
 import dev.spindle.wal.internal.replay.MergedReplay;
 import dev.spindle.wal.internal.replay.SegmentRef;
 import dev.spindle.wal.internal.segment.ActiveSegment;
+import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.upload.RemoteChannel;
+import dev.spindle.wal.internal.upload.RemoteLane;
+import dev.spindle.wal.internal.upload.RemoteLanes;
+import dev.spindle.wal.internal.upload.RemoteListing;
+import dev.spindle.wal.internal.upload.Uploader;
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.AckMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,11 +64,22 @@ public final class WalEngine implements AutoCloseable
     private final AtomicLong globalSequence = new AtomicLong();
     private final ScheduledExecutorService ticker;
     private final List<String> recoveryNotes;
+    private final boolean[] remoteLanes;
+    private final boolean ackRemote;
+    private final Map<String, Uploader> uploaders;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private WalEngine(final WalOptions options, final Lane[] lanes, final long writerId, final List<String> notes)
+    private WalEngine(final WalOptions options, final Lane[] lanes, final long writerId, final List<String> notes,
+        final Map<String, Uploader> uploaders)
     {
+        this.uploaders = uploaders;
+        this.remoteLanes = new boolean[lanes.length];
+        for (int i = 0; i < lanes.length; i++)
+        {
+            remoteLanes[i] = lanes[i].remote() != null;
+        }
+        this.ackRemote = options.ack() == AckMode.remote;
         this.options = options;
         this.lanes = lanes;
         this.writerId = writerId;
@@ -79,19 +98,45 @@ public final class WalEngine implements AutoCloseable
      */
     public static WalEngine open(final WalOptions options)
     {
-        final List<Path> roots = LaneUrls.resolve(options.walUrls());
+        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
         final long writerId = new SecureRandom().nextLong();
         final Lane[] lanes = new Lane[roots.size()];
+        final RemoteLane[] remotes = new RemoteLane[roots.size()];
+        final Map<String, Uploader> uploaders = new java.util.TreeMap<>();
         try
         {
+            final List<RemoteListing> listings = new ArrayList<>();
+            final List<String> listingNotes = new ArrayList<>();
             for (int i = 0; i < lanes.length; i++)
             {
-                lanes[i] = new Lane(i, options.walUrls().get(i), roots.get(i), options, writerId);
+                final String url = options.walUrls().get(i);
+                RemoteListing listing = null;
+                if (LaneUrls.isRemote(url))
+                {
+                    if (!options.syncMode().writesFiles())
+                    {
+                        throw new WalException("wal_urls[" + i + "] = \"" + url + "\": sync_mode MemoryOnly keeps no " +
+                            "files, so a remote lane would upload nothing; use a local path or another sync_mode");
+                    }
+                    final WalFileSystem fs = RemoteLanes.open(i, url, options);
+                    final Uploader uploader = uploaders.computeIfAbsent(LaneUrls.backend(url), b -> new Uploader(b,
+                        options.uploadConcurrency(), options.uploadRetryBaseMs(), options.uploadRetryMaxMs()));
+                    remotes[i] = new RemoteLane(i, url, fs, roots.get(i), uploader, options.uploadQueueBytes(),
+                        options.keepStagedSegments());
+                    listing = RemoteListing.list(fs, url, roots.get(i), listingNotes);
+                }
+                listings.add(listing);
+                lanes[i] = new Lane(i, url, roots.get(i), options, writerId);
+                if (remotes[i] != null)
+                {
+                    lanes[i].remote(remotes[i]);
+                }
             }
             final Recovery.Result recovered;
             if (options.syncMode().writesFiles())
             {
-                recovered = Recovery.scan(roots, options.recoveryMode());
+                recovered = Recovery.scan(roots, options.recoveryMode(), listings);
+                recovered.notes.addAll(listingNotes);
             }
             else
             {
@@ -102,8 +147,8 @@ public final class WalEngine implements AutoCloseable
             {
                 lane.peers(lanes);
             }
-            final WalEngine engine = new WalEngine(options, lanes, writerId, recovered.notes);
-            engine.adopt(recovered);
+            final WalEngine engine = new WalEngine(options, lanes, writerId, recovered.notes, uploaders);
+            engine.adopt(recovered, listings);
             for (final String note : recovered.notes)
             {
                 LOG.warn("recovery: {}", note);
@@ -118,12 +163,53 @@ public final class WalEngine implements AutoCloseable
         catch (final IOException ex)
         {
             closeQuietly(lanes);
+            closeQuietly(remotes, uploaders);
             throw new WalException("cannot open the WAL: " + ex.getMessage(), ex);
         }
         catch (final RuntimeException ex)
         {
             closeQuietly(lanes);
+            closeQuietly(remotes, uploaders);
             throw ex;
+        }
+    }
+
+    private static void closeQuietly(final RemoteLane[] remotes, final Map<String, Uploader> uploaders)
+    {
+        uploaders.values().forEach(Uploader::close);
+        for (final RemoteLane remote : remotes)
+        {
+            if (remote != null)
+            {
+                try
+                {
+                    remote.close();
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    LOG.warn("closing {}: {}", remote.url(), ex.toString());
+                }
+            }
+        }
+    }
+
+    private CollectionState newState(final String name)
+    {
+        return new CollectionState(name, lanes.length, ackDurable, remoteLanes, ackRemote);
+    }
+
+    private static long lastGlobalSequence(final Lane lane, final String collection, final SealedSegment segment)
+        throws IOException
+    {
+        final RemoteLane remote = lane.remote();
+        if (remote == null || java.nio.file.Files.exists(segment.path()))
+        {
+            return Recovery.lastGlobalSequence(segment);
+        }
+        try (SegmentReader reader = new SegmentReader(segment.path(), new RemoteChannel(remote.fileSystem(),
+            RemoteListing.key(collection, segment.path().getFileName().toString()))))
+        {
+            return Recovery.lastGlobalSequence(reader);
         }
     }
 
@@ -138,11 +224,12 @@ public final class WalEngine implements AutoCloseable
         }
     }
 
-    private void adopt(final Recovery.Result recovered) throws IOException
+    private void adopt(final Recovery.Result recovered, final List<RemoteListing> listings) throws IOException
     {
         long maxGlobal = 0;
-        for (final Map<String, CollectionScan> lane : recovered.lanes)
+        for (int l = 0; l < recovered.lanes.size(); l++)
         {
+            final Map<String, CollectionScan> lane = recovered.lanes.get(l);
             for (final CollectionScan scan : lane.values())
             {
                 for (final TailScan tail : scan.tails)
@@ -159,17 +246,19 @@ public final class WalEngine implements AutoCloseable
                 }
                 if (newest != null)
                 {
-                    maxGlobal = Math.max(maxGlobal, Recovery.lastGlobalSequence(newest));
+                    maxGlobal = Math.max(maxGlobal, lastGlobalSequence(lanes[l], scan.name, newest));
                 }
             }
         }
         Recovery.repair(recovered);
         globalSequence.set(maxGlobal);
 
+        final List<Object[]> toUpload = new ArrayList<>();
         for (final String name : recovered.collectionNames())
         {
-            final CollectionState state = new CollectionState(name, lanes.length, ackDurable);
+            final CollectionState state = newState(name);
             final long[] lastPerLane = new long[lanes.length];
+            final long[] remotePerLane = new long[lanes.length];
             long last = 0;
             long checkpoint = 0;
             int newestLane = -1;
@@ -180,12 +269,30 @@ public final class WalEngine implements AutoCloseable
                 {
                     continue;
                 }
-                final LaneCollection lc = lanes[l].register(state, true);
+                final LaneCollection lc = lanes[l].register(state, false);
                 for (final SealedSegment s : scan.sealed)
                 {
                     lc.sealed().put(s.firstSequence(), s);
                 }
                 lastPerLane[l] = scan.lastSequence();
+                remotePerLane[l] = lastPerLane[l];
+                final RemoteLane remote = lanes[l].remote();
+                if (remote != null)
+                {
+                    final java.util.TreeMap<Long, SealedSegment> inStore = listings.get(l).segments.get(name);
+                    for (final SealedSegment s : scan.sealed)
+                    {
+                        if (inStore != null && inStore.containsKey(s.firstSequence()))
+                        {
+                            remote.adoptUploaded(lc, s);
+                        }
+                        else
+                        {
+                            toUpload.add(new Object[]{remote, lc, s});
+                        }
+                    }
+                    remotePerLane[l] = RemoteLane.uploadedPrefix(lc);
+                }
                 lanes[l].recovered(lc, lastPerLane[l], scan.sealed);
                 checkpoint = Math.max(checkpoint, scan.checkpoint);
                 if (newestLane < 0 || lastPerLane[l] > lastPerLane[newestLane])
@@ -194,7 +301,7 @@ public final class WalEngine implements AutoCloseable
                 }
                 last = Math.max(last, lastPerLane[l]);
             }
-            state.recovered(Math.max(last, checkpoint), lastPerLane, checkpoint);
+            state.recovered(Math.max(last, checkpoint), lastPerLane, remotePerLane, checkpoint);
             for (int l = 0; l < lanes.length; l++)
             {
                 final Object lc = state.laneState(l);
@@ -208,6 +315,15 @@ public final class WalEngine implements AutoCloseable
                 state.assignLane(newestLane);
             }
             collections.put(name, state);
+        }
+        for (final Object[] upload : toUpload)
+        {
+            final LaneCollection lc = (LaneCollection)upload[1];
+            final SealedSegment s = (SealedSegment)upload[2];
+            if (lc.sealed().containsKey(s.firstSequence()))
+            {
+                ((RemoteLane)upload[0]).enqueue(lc, s);   // sealed before the last close or crash, not uploaded yet
+            }
         }
     }
 
@@ -265,7 +381,7 @@ public final class WalEngine implements AutoCloseable
                     "every file inside its lane directories and does not follow links there");
             }
         }
-        return collections.computeIfAbsent(name, n -> new CollectionState(n, lanes.length, ackDurable));
+        return collections.computeIfAbsent(name, this::newState);
     }
 
     public Collection<CollectionState> collections()
@@ -297,6 +413,11 @@ public final class WalEngine implements AutoCloseable
         }
         final int laneIndex = router.laneFor(collection);
         final Lane lane = lanes[laneIndex];
+        final RemoteLane remote = lane.remote();
+        if (remote != null && !remote.hasCapacity())
+        {
+            awaitUploads(lane, remote);
+        }
         final RingBuffer<EntrySlot> ring = lane.ring();
         long ringSequence;
         long sequence;
@@ -411,6 +532,20 @@ public final class WalEngine implements AutoCloseable
         }
     }
 
+    /**
+     * Back-pressure: the lane's staged, not yet uploaded bytes are over {@code upload_queue_bytes}.
+     */
+    private void awaitUploads(final Lane lane, final RemoteLane remote)
+    {
+        int attempts = 0;
+        while (!remote.hasCapacity())
+        {
+            checkOpen();
+            lane.checkHealthy();
+            attempts = awaitBackoff(attempts);
+        }
+    }
+
     private void checkOpen()
     {
         if (closed)
@@ -428,6 +563,37 @@ public final class WalEngine implements AutoCloseable
     public boolean await(final CollectionState collection, final long sequence, final boolean durable,
         final long timeoutNanos)
     {
+        return await(collection, sequence, durable ? DURABLE : ACKNOWLEDGED, timeoutNanos);
+    }
+
+    /** Watermarks {@link #await(CollectionState, long, int, long)} can wait for. */
+    public static final int ACKNOWLEDGED = 0;
+    public static final int DURABLE = 1;
+    public static final int REMOTE_DURABLE = 2;
+
+    private static long mark(final CollectionState collection, final int kind)
+    {
+        switch (kind)
+        {
+            case DURABLE:
+                return collection.durableSequence();
+            case REMOTE_DURABLE:
+                return collection.remoteDurableSequence();
+            default:
+                return collection.acknowledgedSequence();
+        }
+    }
+
+    /**
+     * Block until {@code collection}'s watermark {@code kind} reaches {@code sequence}.
+     *
+     * @param timeoutNanos how long at most; negative for no limit.
+     * @return true when reached, false on timeout.
+     */
+    public boolean await(final CollectionState collection, final long sequence, final int kind,
+        final long timeoutNanos)
+    {
+        final boolean durable = kind != ACKNOWLEDGED;
         if (sequence > collection.lastAssigned())
         {
             throw new IllegalArgumentException("sequence " + sequence + " of " + collection.name() +
@@ -441,7 +607,7 @@ public final class WalEngine implements AutoCloseable
         int idle = 0;
         while (true)
         {
-            final long mark = durable ? collection.durableSequence() : collection.acknowledgedSequence();
+            final long mark = mark(collection, kind);
             if (mark >= sequence)
             {
                 return true;
@@ -453,7 +619,7 @@ public final class WalEngine implements AutoCloseable
             }
             if (closed)
             {
-                final long after = durable ? collection.durableSequence() : collection.acknowledgedSequence();
+                final long after = mark(collection, kind);
                 if (after >= sequence)
                 {
                     return true;
@@ -585,13 +751,54 @@ public final class WalEngine implements AutoCloseable
                 list.add(new WalStats.CollectionStats(c.name(), sealed, active, bytes,
                     first == Long.MAX_VALUE ? 0 : first, c.laneDurableSequence(lane.index()) ,
                     c.acknowledgedSequence(), options.syncMode() == SyncMode.MemoryOnly ? 0 : c.durableSequence(),
-                    c.checkpointSequence()));
+                    c.checkpointSequence(), options.syncMode() == SyncMode.MemoryOnly ? 0 : c.remoteDurableSequence(),
+                    lc.uploaded().size()));
             }
             final WalException failure = lane.failure();
+            final RemoteLane remote = lane.remote();
+            WalStats.UploadStats upload = null;
+            if (remote != null)
+            {
+                final long[] lag = remote.lagPercentiles();
+                upload = new WalStats.UploadStats(remote.pendingSegments(), remote.pendingBytes(),
+                    remote.oldestPendingMs(), remote.uploadedSegments(), remote.uploadedBytes(), remote.failedAttempts(),
+                    lag[0], lag[1], remote.lastError());
+            }
             laneStats.add(new WalStats.LaneStats(lane.index(), lane.url(), lane.root().toString(),
-                failure == null ? null : failure.getMessage(), lane.inFlightBytes(), list));
+                failure == null ? null : failure.getMessage(), lane.inFlightBytes(), list, upload));
         }
         return new WalStats(laneStats);
+    }
+
+    /**
+     * Close: give pending uploads up to {@code upload_close_timeout_ms}; what is left stays in staging and is
+     * uploaded at the next open.
+     */
+    private void drainUploads()
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.uploadCloseTimeoutMs());
+        for (final Lane lane : lanes)
+        {
+            final RemoteLane remote = lane.remote();
+            if (remote == null)
+            {
+                continue;
+            }
+            try
+            {
+                final int left = remote.drain(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (left > 0)
+                {
+                    LOG.warn("closing with {} segment(s) of {} not uploaded yet ({}); they stay in {} and are " +
+                        "uploaded at the next open", left, remote.url(), remote.lastError(), remote.stagingRoot());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
@@ -632,6 +839,7 @@ public final class WalEngine implements AutoCloseable
                 lane.fail("sealing on close", t);
             }
         }
+        drainUploads();
         for (final CollectionState collection : collections.values())
         {
             collection.completeDeferredAcks();
@@ -640,6 +848,21 @@ public final class WalEngine implements AutoCloseable
         for (final Lane lane : lanes)
         {
             lane.close();
+        }
+        uploaders.values().forEach(Uploader::close);
+        for (final Lane lane : lanes)
+        {
+            if (lane.remote() != null)
+            {
+                try
+                {
+                    lane.remote().close();
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    errors.add(ex);
+                }
+            }
         }
         if (!errors.isEmpty())
         {

@@ -18,6 +18,7 @@ import dev.spindle.wal.internal.EntrySlot;
 import dev.spindle.wal.internal.FileSync;
 import dev.spindle.wal.internal.recovery.LaneScanner;
 import dev.spindle.wal.internal.replay.SegmentRef;
+import dev.spindle.wal.internal.upload.RemoteLane;
 import dev.spindle.wal.internal.segment.ActiveSegment;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.MemoryStore;
@@ -67,6 +68,8 @@ public final class Lane
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** The object-storage side of a remote lane (its root is then a staging directory), else null. */
+    private volatile RemoteLane remote;
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
     private boolean started;
@@ -334,6 +337,28 @@ public final class Lane
         return collections;
     }
 
+    /** Make this a remote lane (before it starts). */
+    public void remote(final RemoteLane remote)
+    {
+        this.remote = remote;
+    }
+
+    /** @return the object-storage side of this lane, or null for a local lane. */
+    public RemoteLane remote()
+    {
+        return remote;
+    }
+
+    /** Lane thread: {@code segment} was just sealed. A remote lane hands it to its uploader (never waits). */
+    void sealed(final LaneCollection lc, final SealedSegment segment)
+    {
+        final RemoteLane r = remote;
+        if (r != null)
+        {
+            r.enqueue(lc, segment);
+        }
+    }
+
     /**
      * Add to {@code refs} what a reader may replay of {@code lc} now: sealed segments, full segments
      * waiting to be sealed, and the active segment up to its readable limit. A segment seen twice (it
@@ -353,10 +378,16 @@ public final class Lane
             byFirst.put(waiting.firstSequence(), new SegmentRef(waiting.path(), waiting.firstSequence(), Long.MAX_VALUE,
                 waiting.readableLimit(), maxSequence, false, memory));
         }
+        final RemoteLane r = remote;
         for (final SealedSegment sealed : lc.sealed().values())
         {
-            byFirst.put(sealed.firstSequence(), new SegmentRef(sealed.path(), sealed.firstSequence(),
-                sealed.lastSequence(), Long.MAX_VALUE, maxSequence, true, memory));
+            SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(), Long.MAX_VALUE,
+                maxSequence, true, memory);
+            if (r != null && lc.uploaded().containsKey(sealed.firstSequence()) && !Files.exists(sealed.path()))
+            {
+                ref = ref.inObjectStorage(r.fileSystem(), lc.collection().name());
+            }
+            byFirst.put(sealed.firstSequence(), ref);
         }
         refs.addAll(byFirst.values());
     }
@@ -380,14 +411,22 @@ public final class Lane
      */
     public void checkpoint(final LaneCollection lc, final long sequence) throws IOException
     {
+        final RemoteLane r = remote;
         if (memory == null)
         {
-            if (!Files.isDirectory(lc.directory()))
+            if (!Files.isDirectory(lc.directory()) && r == null)
             {
                 return;
             }
-            FileSync.writeAtomically(lc.directory().resolve(SegmentNames.CHECKPOINT),
-                LaneScanner.checkpointContent(sequence));
+            if (Files.isDirectory(lc.directory()))
+            {
+                FileSync.writeAtomically(lc.directory().resolve(SegmentNames.CHECKPOINT),
+                    LaneScanner.checkpointContent(sequence));
+            }
+            if (r != null)
+            {
+                r.writeCheckpoint(lc.collection().name(), sequence);
+            }
         }
         deleteCheckpointed(lc, sequence);
     }
@@ -416,10 +455,15 @@ public final class Lane
             {
                 Files.deleteIfExists(s.path());
             }
+            final RemoteLane r = remote;
+            if (r != null && lc.uploaded().containsKey(s.firstSequence()))
+            {
+                r.deleteRemote(lc, s);   // never on the lane thread: a segment sealed after its checkpoint is not uploaded yet
+            }
             storedBytes.addAndGet(-s.size());
             deleted = true;
         }
-        if (deleted && memory == null)
+        if (deleted && memory == null && Files.isDirectory(lc.directory()))
         {
             FileSync.fsyncDirectory(lc.directory());
         }

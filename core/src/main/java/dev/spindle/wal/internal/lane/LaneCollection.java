@@ -23,6 +23,8 @@ public final class LaneCollection
     final ConcurrentSkipListMap<Long, SealedSegment> sealed = new ConcurrentSkipListMap<>();
     /** Full segments that wait for other lanes before they may be sealed (collections spread over lanes). */
     final ConcurrentLinkedQueue<ActiveSegment> awaitingSeal = new ConcurrentLinkedQueue<>();
+    /** Remote lanes: sealed segments that are in object storage, by first sequence (upload threads add). */
+    final ConcurrentSkipListMap<Long, SealedSegment> uploaded = new ConcurrentSkipListMap<>();
 
     ActiveSegment active;
     /** The active segment for readers (replay, stats); set by the lane thread. */
@@ -62,6 +64,14 @@ public final class LaneCollection
     public ConcurrentSkipListMap<Long, SealedSegment> sealed()
     {
         return sealed;
+    }
+
+    /**
+     * @return for a remote lane, the sealed segments known to be in object storage (a live concurrent view).
+     */
+    public ConcurrentSkipListMap<Long, SealedSegment> uploaded()
+    {
+        return uploaded;
     }
 
     /**

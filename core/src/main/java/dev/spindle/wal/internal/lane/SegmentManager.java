@@ -199,8 +199,10 @@ final class SegmentManager
         {
             memory.rename(segment.path(), sealed);
         }
-        lc.sealed.put(segment.firstSequence(),
-            new SealedSegment(sealed, segment.firstSequence(), segment.lastSequence(), segment.writePosition()));
+        final SealedSegment done = new SealedSegment(sealed, segment.firstSequence(), segment.lastSequence(),
+            segment.writePosition());
+        lc.sealed.put(segment.firstSequence(), done);
+        lane.sealed(lc, done);
         if (segment.lastSequence() <= lc.collection.checkpointSequence())
         {
             lane.deleteCheckpointed(lc, lc.collection.checkpointSequence());  // checkpointed while it was active

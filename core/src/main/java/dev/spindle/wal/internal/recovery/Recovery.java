@@ -6,6 +6,7 @@ import dev.spindle.wal.internal.lane.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.upload.RemoteListing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -65,17 +66,63 @@ public final class Recovery
      */
     public static Result scan(final List<Path> laneRoots, final RecoveryMode mode) throws IOException
     {
+        return scan(laneRoots, mode, null);
+    }
+
+    /**
+     * Read every lane, with what remote lanes hold in object storage, and decide the cuts; changes nothing.
+     *
+     * @param remote per lane, its remote listing, or null (a local lane); the whole list may be null.
+     */
+    public static Result scan(final List<Path> laneRoots, final RecoveryMode mode, final List<RemoteListing> remote)
+        throws IOException
+    {
         final Result result = new Result();
         final LaneScanner scanner = new LaneScanner(mode, result.notes);
-        for (final Path root : laneRoots)
+        for (int l = 0; l < laneRoots.size(); l++)
         {
-            result.lanes.add(scanner.scan(root));
+            final Map<String, CollectionScan> lane = scanner.scan(laneRoots.get(l));
+            final RemoteListing listing = remote == null ? null : remote.get(l);
+            if (listing != null)
+            {
+                addRemote(laneRoots.get(l), lane, listing);
+            }
+            result.lanes.add(lane);
         }
         for (final String name : result.collectionNames())
         {
             cutAtGap(name, result);
         }
         return result;
+    }
+
+    /**
+     * Remote segments count as the lane's sealed segments (a staged copy of the same segment is the same
+     * segment); so do remote checkpoints. A collection only in object storage gets a scan of its own.
+     */
+    private static void addRemote(final Path root, final Map<String, CollectionScan> lane, final RemoteListing listing)
+    {
+        for (final Map.Entry<String, java.util.TreeMap<Long, SealedSegment>> e : listing.segments.entrySet())
+        {
+            final CollectionScan scan = lane.computeIfAbsent(e.getKey(),
+                name -> new CollectionScan(name, root.resolve(name)));
+            final TreeSet<Long> local = new TreeSet<>();
+            scan.sealed.forEach(s -> local.add(s.firstSequence()));
+            for (final SealedSegment s : e.getValue().values())
+            {
+                if (!local.contains(s.firstSequence()))
+                {
+                    scan.sealed.add(s);
+                }
+            }
+            scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
+        }
+        for (final Map.Entry<String, Long> e : listing.checkpoints.entrySet())
+        {
+            final CollectionScan scan = lane.computeIfAbsent(e.getKey(),
+                name -> new CollectionScan(name, root.resolve(name)));
+            scan.checkpoint = Math.max(scan.checkpoint, e.getValue());
+        }
     }
 
     private static void cutAtGap(final String name, final Result result)
@@ -295,6 +342,16 @@ public final class Recovery
     public static long lastGlobalSequence(final SealedSegment segment) throws IOException
     {
         try (SegmentReader reader = new SegmentReader(segment.path()))
+        {
+            return lastGlobalSequence(reader);
+        }
+    }
+
+    /**
+     * @return the global sequence of the last entry of the segment {@code reader} reads (0 if unreadable).
+     */
+    public static long lastGlobalSequence(final SegmentReader reader) throws IOException
+    {
         {
             reader.readHeader(null);
             final long offset = reader.lastBlockOffset();

@@ -4,6 +4,7 @@ import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.internal.segment.MemoryChannel;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.upload.RemoteChannel;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -41,7 +42,11 @@ final class SegmentCursor
     {
         try
         {
-            if (ref.memory() != null)
+            if (ref.remote() != null)
+            {
+                reader = new SegmentReader(ref.path(), new RemoteChannel(ref.remote(), ref.remoteKey()));
+            }
+            else if (ref.memory() != null)
             {
                 final MemoryChannel channel = ref.memory().get(ref.path());
                 if (channel == null)

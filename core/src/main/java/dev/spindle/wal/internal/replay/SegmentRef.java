@@ -1,21 +1,37 @@
 package dev.spindle.wal.internal.replay;
 
+import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.segment.MemoryStore;
+import dev.spindle.wal.internal.upload.RemoteListing;
 
 import java.nio.file.Path;
 
 /**
  * A segment to replay: where it is, how far it may be read, and the highest sequence to return from it.
  *
- * @param path the file (or the name in a {@link MemoryStore}).
+ * @param path the file (or the name in a {@link MemoryStore}; for a remote segment, where it was staged).
  * @param firstSequence the first sequence in it.
  * @param lastSequence the last sequence in it, when known from its name (sealed), else {@link Long#MAX_VALUE}.
  * @param limit read no block that ends after this offset ({@link Long#MAX_VALUE}: the whole file).
  * @param maxSequence return no entry above this sequence.
  * @param sealed true for a sealed segment (which must end exactly at a block boundary).
  * @param memory the store of a MemoryOnly lane, or null for a file on disk.
+ * @param remote the object store holding it when it is read from there (the staged copy is gone), else null.
+ * @param remoteKey its key in {@code remote}.
  */
 public record SegmentRef(Path path, long firstSequence, long lastSequence, long limit, long maxSequence,
-                         boolean sealed, MemoryStore memory)
+                         boolean sealed, MemoryStore memory, WalFileSystem remote, String remoteKey)
 {
+    public SegmentRef(final Path path, final long firstSequence, final long lastSequence, final long limit,
+        final long maxSequence, final boolean sealed, final MemoryStore memory)
+    {
+        this(path, firstSequence, lastSequence, limit, maxSequence, sealed, memory, null, null);
+    }
+
+    /** @return this sealed segment, to be read from {@code fs} under its collection's key. */
+    public SegmentRef inObjectStorage(final WalFileSystem fs, final String collection)
+    {
+        return new SegmentRef(path, firstSequence, lastSequence, limit, maxSequence, sealed, null, fs,
+            RemoteListing.key(collection, path.getFileName().toString()));
+    }
 }

@@ -1,0 +1,418 @@
+package dev.spindle.wal.internal.upload;
+
+import dev.spindle.fs.RemoteStorageException;
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.lane.LaneCollection;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The object-storage side of one remote lane: its {@link WalFileSystem}, the uploads of its sealed segments,
+ * and how far each collection is in object storage.
+ *
+ * <p>Life of a segment: the lane thread seals it in staging and {@link #enqueue hands it over} (never waits);
+ * an upload thread puts it idempotently, checks the object's size, records it as uploaded, advances the
+ * collection's remote-durable watermark over the lane's contiguous uploaded prefix, completes acknowledgements
+ * waiting for that ({@code ack = "remote"}), and deletes the staged copy unless {@code keep_staged_segments}.
+ * A failed attempt is retried with backoff for as long as the WAL is open: the data is safe in staging, and
+ * what remains is uploaded at the next open. Appenders wait while the lane's staged, not yet uploaded bytes
+ * exceed {@code upload_queue_bytes}, so a slow or unreachable store fills neither memory nor the staging disk.
+ */
+public final class RemoteLane implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteLane.class);
+    private static final int LAG_SAMPLES = 4096;
+
+    private final int laneIndex;
+    private final String url;
+    private final WalFileSystem fs;
+    private final Path stagingRoot;
+    private final Uploader uploader;
+    private final long queueLimitBytes;
+    private final boolean keepStaged;
+
+    private final Set<Upload> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong uploadedSegments = new AtomicLong();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    private final AtomicLong failedAttempts = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final long[] lagMs = new long[LAG_SAMPLES];
+    private long lagCount;
+    private volatile String lastError;
+
+    public RemoteLane(final int laneIndex, final String url, final WalFileSystem fs, final Path stagingRoot,
+        final Uploader uploader, final long queueLimitBytes, final boolean keepStaged)
+    {
+        this.laneIndex = laneIndex;
+        this.url = url;
+        this.fs = fs;
+        this.stagingRoot = stagingRoot;
+        this.uploader = uploader;
+        this.queueLimitBytes = queueLimitBytes;
+        this.keepStaged = keepStaged;
+    }
+
+    public WalFileSystem fileSystem()
+    {
+        return fs;
+    }
+
+    public String url()
+    {
+        return url;
+    }
+
+    public Path stagingRoot()
+    {
+        return stagingRoot;
+    }
+
+    /**
+     * Lane thread (or recovery): upload {@code segment} of {@code lc}. Returns at once.
+     */
+    public void enqueue(final LaneCollection lc, final SealedSegment segment)
+    {
+        final Upload upload = new Upload(lc, segment, System.nanoTime());
+        pending.add(upload);
+        queuedBytes.addAndGet(segment.size());
+        uploader.submit(upload);
+    }
+
+    /**
+     * @return whether staged, not yet uploaded bytes are under {@code upload_queue_bytes}; appenders to this
+     *     lane wait while they are not.
+     */
+    public boolean hasCapacity()
+    {
+        return queuedBytes.get() < queueLimitBytes;
+    }
+
+    /**
+     * Wait until every upload handed over so far is done, or {@code timeoutMs} passed.
+     *
+     * @return the uploads still pending.
+     */
+    public int drain(final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!pending.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+        }
+        return pending.size();
+    }
+
+    /**
+     * Mark {@code segment}, found in object storage at open, as uploaded; delete a leftover staged copy.
+     */
+    public void adoptUploaded(final LaneCollection lc, final SealedSegment segment)
+    {
+        lc.uploaded().put(segment.firstSequence(), segment);
+        if (!keepStaged)
+        {
+            deleteStaged(segment);
+        }
+    }
+
+    /**
+     * @return the highest sequence of {@code lc} such that it and every earlier sealed segment of this lane are
+     *     in object storage (0: none).
+     */
+    public static long uploadedPrefix(final LaneCollection lc)
+    {
+        long mark = 0;
+        for (final SealedSegment s : lc.sealed().values())
+        {
+            if (!lc.uploaded().containsKey(s.firstSequence()))
+            {
+                break;
+            }
+            mark = s.lastSequence();
+        }
+        return mark;
+    }
+
+    private void advance(final LaneCollection lc)
+    {
+        final CollectionState collection = lc.collection();
+        synchronized (lc)
+        {
+            final long mark = uploadedPrefix(lc);
+            if (mark > 0)
+            {
+                collection.laneRemote(laneIndex, mark);
+            }
+        }
+        collection.completeDeferredAcks();
+    }
+
+    /** One segment's upload; runs on an upload thread, rescheduled after a failed attempt. */
+    private final class Upload implements Runnable
+    {
+        final LaneCollection lc;
+        final SealedSegment segment;
+        final long sealedAtNanos;
+        final String key;
+        int attempts;
+
+        Upload(final LaneCollection lc, final SealedSegment segment, final long sealedAtNanos)
+        {
+            this.lc = lc;
+            this.segment = segment;
+            this.sealedAtNanos = sealedAtNanos;
+            this.key = RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString());
+        }
+
+        @Override
+        public void run()
+        {
+            inFlight.incrementAndGet();
+            try
+            {
+                attempt();
+            }
+            finally
+            {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        private void attempt()
+        {
+            if (!lc.sealed().containsKey(segment.firstSequence()))
+            {
+                finish(false);     // checkpointed before it was uploaded
+                return;
+            }
+            try
+            {
+                final boolean created;
+                try
+                {
+                    created = fs.putIfAbsent(key, segment.path());
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    if (!lc.sealed().containsKey(segment.firstSequence()))
+                    {
+                        finish(false);
+                        return;
+                    }
+                    if (fs.size(key) == segment.size())
+                    {
+                        uploaded(false);
+                        return;
+                    }
+                    throw ex;
+                }
+                final long size = fs.size(key);
+                if (size != segment.size())
+                {
+                    throw new RemoteStorageException(url + "/" + key + " holds " + size + " bytes after the upload, " +
+                        "the staged segment " + segment.path() + " has " + segment.size(), RemoteStorageException.NO_STATUS,
+                        true, null);
+                }
+                uploaded(created);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                failed(ex);
+            }
+        }
+
+        private void uploaded(final boolean created) throws IOException
+        {
+            if (created)
+            {
+                uploadedSegments.incrementAndGet();
+                uploadedBytes.addAndGet(segment.size());
+            }
+            recordLag(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sealedAtNanos));
+            lastError = null;
+            lc.uploaded().put(segment.firstSequence(), segment);
+            if (!lc.sealed().containsKey(segment.firstSequence()))
+            {
+                fs.delete(key);    // a checkpoint passed it during the upload
+                lc.uploaded().remove(segment.firstSequence());
+            }
+            else
+            {
+                advance(lc);
+            }
+            if (!keepStaged)
+            {
+                deleteStaged(segment);
+            }
+            if (attempts > 0)
+            {
+                LOG.info("uploaded {} to {} after {} failed attempts", segment.path().getFileName(), url, attempts);
+            }
+            finish(true);
+        }
+
+        private void failed(final Exception ex)
+        {
+            attempts++;
+            failedAttempts.incrementAndGet();
+            final boolean retryable = !(ex instanceof FileAlreadyExistsException) &&
+                (!(ex instanceof RemoteStorageException) || ((RemoteStorageException)ex).retryable());
+            lastError = "upload of " + lc.collection().name() + "/" + segment.path().getFileName() + " to " + url +
+                " failed (attempt " + attempts + "): " + ex;
+            if (!retryable)
+            {
+                LOG.error("{}; retrying at the longest interval: the segment stays in staging until it succeeds",
+                    lastError);
+            }
+            else if (attempts == 1 || attempts % 10 == 0)
+            {
+                LOG.warn("{}; retrying with backoff", lastError);
+            }
+            uploader.retry(this, attempts, retryable);
+        }
+
+        private void finish(final boolean done)
+        {
+            if (pending.remove(this))
+            {
+                queuedBytes.addAndGet(-segment.size());
+            }
+        }
+    }
+
+    private void deleteStaged(final SealedSegment segment)
+    {
+        try
+        {
+            Files.deleteIfExists(segment.path());
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("cannot delete the staged copy {} after its upload: {}", segment.path(), ex.toString());
+        }
+    }
+
+    /**
+     * Checkpoint: delete the remote copy of {@code segment} (the caller deletes the staged one).
+     */
+    public void deleteRemote(final LaneCollection lc, final SealedSegment segment) throws IOException
+    {
+        fs.delete(RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString()));
+        lc.uploaded().remove(segment.firstSequence());
+    }
+
+    /**
+     * Record a checkpoint in object storage too (an empty marker object named by its sequence), so that a
+     * restart without the staging directory knows it; older markers are deleted afterwards.
+     */
+    public void writeCheckpoint(final String collection, final long sequence) throws IOException
+    {
+        final Path empty = stagingRoot.resolve(".checkpoint-marker");
+        if (!Files.exists(empty))
+        {
+            Files.createDirectories(stagingRoot);
+            Files.write(empty, new byte[0]);
+        }
+        final String key = RemoteListing.checkpointKey(collection, sequence);
+        fs.putIfAbsent(key, empty);
+        String token = null;
+        do
+        {
+            final WalFileSystem.Page page = fs.list(collection + "/", token);
+            for (final String other : page.keys())
+            {
+                if (other.endsWith(RemoteListing.CHECKPOINT_SUFFIX) && other.compareTo(key) < 0)
+                {
+                    fs.delete(other);
+                }
+            }
+            token = page.nextPageToken();
+        }
+        while (token != null);
+    }
+
+    private synchronized void recordLag(final long millis)
+    {
+        lagMs[(int)(lagCount++ % LAG_SAMPLES)] = millis;
+    }
+
+    /**
+     * @return {p50, p99, max} of the upload lag (seal to verified upload) of the last uploads, in ms; zeros
+     *     when none.
+     */
+    public synchronized long[] lagPercentiles()
+    {
+        final int n = (int)Math.min(lagCount, LAG_SAMPLES);
+        if (n == 0)
+        {
+            return new long[]{0, 0, 0};
+        }
+        final long[] sorted = Arrays.copyOf(lagMs, n);
+        Arrays.sort(sorted);
+        return new long[]{sorted[(n - 1) / 2], sorted[(int)Math.ceil(n * 0.99) - 1], sorted[n - 1]};
+    }
+
+    /** @return segments waiting for or in upload. */
+    public int pendingSegments()
+    {
+        return pending.size();
+    }
+
+    public long pendingBytes()
+    {
+        return queuedBytes.get();
+    }
+
+    /** @return ms since the oldest pending segment was sealed (0: none pending). */
+    public long oldestPendingMs()
+    {
+        long oldest = 0;
+        final long now = System.nanoTime();
+        for (final Upload upload : pending)
+        {
+            oldest = Math.max(oldest, TimeUnit.NANOSECONDS.toMillis(now - upload.sealedAtNanos));
+        }
+        return oldest;
+    }
+
+    public long uploadedSegments()
+    {
+        return uploadedSegments.get();
+    }
+
+    public long uploadedBytes()
+    {
+        return uploadedBytes.get();
+    }
+
+    public long failedAttempts()
+    {
+        return failedAttempts.get();
+    }
+
+    /** @return the last failure, or null. */
+    public String lastError()
+    {
+        return lastError;
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        fs.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.spindle.wal.internal.upload;
+
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.fs.WalFileSystemProvider;
+import dev.spindle.fs.WalFileSystems;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.internal.LaneUrls;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Opens the {@link WalFileSystem} of a remote {@code wal_urls} entry through its backend, found by scheme with
+ * {@link java.util.ServiceLoader}, with the settings of its {@code [storage.wal_config.<backend>]} section
+ * overlaid by the table of its bucket or account.
+ */
+public final class RemoteLanes
+{
+    private RemoteLanes()
+    {
+    }
+
+    /**
+     * @throws WalException naming {@code wal_urls[index]} when no backend serves the scheme (and which module
+     *     does), when the backend refuses the URL or a setting, or when it cannot connect.
+     */
+    public static WalFileSystem open(final int index, final String url, final WalOptions options)
+    {
+        final String scheme = url.substring(0, url.indexOf("://")).toLowerCase(Locale.ROOT);
+        final WalFileSystemProvider provider = WalFileSystems.provider(scheme).orElseThrow(() -> new WalException(
+            "wal_urls[" + index + "] = \"" + url + "\": no backend for " + scheme + ":// on the classpath; add the " +
+            "module dev.spindle:" + WalFileSystems.MODULES.get(scheme)));
+        final String backend = LaneUrls.backend(url);
+        try
+        {
+            return provider.open(URI.create(url), options.backendSettings(backend, LaneUrls.target(url)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": " + ex.getMessage(), ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException("wal_urls[" + index + "] = \"" + url + "\": cannot open the " + backend +
+                " backend: " + ex.getMessage(), ex);
+        }
+    }
+}

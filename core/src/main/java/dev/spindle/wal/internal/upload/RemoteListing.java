@@ -1,0 +1,114 @@
+package dev.spindle.wal.internal.upload;
+
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentNames;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a remote lane holds in object storage: per collection its sealed segments (by name) and its newest
+ * checkpoint marker. A listing is input like any file: a key that is not {@code collection/first-last.avro}
+ * or {@code collection/sequence.checkpoint} with a valid collection name is noted and ignored, never
+ * followed, so a foreign or hostile object cannot steer Spindle outside its directories.
+ *
+ * <p>Segments are given the staging path they would have, so that local and remote copies of one segment
+ * compare equal by name; whether that file exists locally is checked where it matters. Their size is 0:
+ * unknown until read.
+ */
+public final class RemoteListing
+{
+    static final String CHECKPOINT_SUFFIX = ".checkpoint";
+
+    /** Collection to its remote segments, by first sequence. */
+    public final Map<String, TreeMap<Long, SealedSegment>> segments = new TreeMap<>();
+    /** Collection to its newest remote checkpoint. */
+    public final Map<String, Long> checkpoints = new TreeMap<>();
+    /** Collection to every checkpoint marker key (older ones are deleted after a newer is written). */
+    final Map<String, List<String>> checkpointKeys = new TreeMap<>();
+
+    private RemoteListing()
+    {
+    }
+
+    /**
+     * List every key under the lane's root, page by page.
+     *
+     * @param stagingRoot the lane's staging directory (segment paths are given under it).
+     * @param notes receives one line per ignored key.
+     */
+    public static RemoteListing list(final WalFileSystem fs, final String url, final Path stagingRoot,
+        final List<String> notes) throws IOException
+    {
+        final RemoteListing listing = new RemoteListing();
+        String token = null;
+        do
+        {
+            final WalFileSystem.Page page = fs.list("", token);
+            for (final String key : page.keys())
+            {
+                listing.add(key, url, stagingRoot, notes);
+            }
+            token = page.nextPageToken();
+        }
+        while (token != null);
+        return listing;
+    }
+
+    private void add(final String key, final String url, final Path stagingRoot, final List<String> notes)
+    {
+        final int slash = key.indexOf('/');
+        if (slash <= 0 || key.indexOf('/', slash + 1) >= 0)
+        {
+            notes.add(url + ": ignored the object " + key + " (not collection/segment)");
+            return;
+        }
+        final String collection = key.substring(0, slash);
+        final String name = key.substring(slash + 1);
+        if (!CollectionNames.isValid(collection))
+        {
+            notes.add(url + ": ignored the object " + key + " (not a valid collection name)");
+            return;
+        }
+        if (name.endsWith(CHECKPOINT_SUFFIX))
+        {
+            final String digits = name.substring(0, name.length() - CHECKPOINT_SUFFIX.length());
+            final long sequence = digits.length() == 20 && digits.chars().allMatch(Character::isDigit) &&
+                digits.compareTo("09223372036854775807") <= 0 ? Long.parseLong(digits) : -1;
+            if (sequence >= 0)
+            {
+                checkpoints.merge(collection, sequence, Math::max);
+                checkpointKeys.computeIfAbsent(collection, c -> new ArrayList<>()).add(key);
+                return;
+            }
+        }
+        final long[] range = SegmentNames.parseSealed(name);
+        if (range == null || range[0] < 1 || range[1] < range[0])
+        {
+            notes.add(url + ": ignored the object " + key + " (not a sealed segment name)");
+            return;
+        }
+        // the size is not listed by every backend; a HEAD per segment at open would cost more than it tells
+        final long size = 0;
+        segments.computeIfAbsent(collection, c -> new TreeMap<>())
+            .put(range[0], new SealedSegment(stagingRoot.resolve(collection).resolve(name), range[0], range[1], size));
+    }
+
+    /** @return the key of segment {@code fileName} of {@code collection}. */
+    public static String key(final String collection, final String fileName)
+    {
+        return collection + "/" + fileName;
+    }
+
+    /** @return the key of the checkpoint marker of {@code collection} at {@code sequence}. */
+    public static String checkpointKey(final String collection, final long sequence)
+    {
+        return collection + "/" + String.format("%020d", sequence) + CHECKPOINT_SUFFIX;
+    }
+}

@@ -1,0 +1,433 @@
+package dev.spindle.wal.remote;
+
+import dev.spindle.wal.AckMode;
+import dev.spindle.wal.DistributionStrategy;
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.Wal;
+import dev.spindle.wal.WalCollection;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.WalReader;
+import dev.spindle.wal.WalRecord;
+import dev.spindle.wal.WalReplay;
+import dev.spindle.wal.WalStats;
+import dev.spindle.wal.WalVerifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The uploader's logic against {@link MemoryObjectStore}, a test double of the filesystem SPI: staging,
+ * verified uploads, the remote-durable watermark, {@code ack = "remote"}, retries, back-pressure, restart with
+ * sealed-not-uploaded segments, replay with the staging directory deleted, and remote checkpoints.
+ */
+class RemoteLaneTest
+{
+    private static final String URL = "mem://bucket/wal";
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    @AfterEach
+    void reset()
+    {
+        MemoryObjectStore.reset();
+    }
+
+    private WalOptions.Builder options(final String... urls)
+    {
+        return WalOptions.builder()
+            .walUrls(urls.length == 0 ? new String[]{URL} : urls)
+            .stagingDir(dir.resolve("staging"))
+            .diskSegmentSizeBytes(64 * 1024)
+            .uploadRetryBaseMs(5)
+            .uploadRetryMaxMs(50)
+            .uploadCloseTimeoutMs(10_000);
+    }
+
+    private static byte[] value(final String collection, final long sequence)
+    {
+        final byte[] v = new byte[300];
+        Arrays.fill(v, (byte)(collection.hashCode() * 31 + sequence));
+        return v;
+    }
+
+    private static long appendN(final WalCollection c, final int n)
+    {
+        final Entry e = new Entry();
+        long last = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long next = c.lastSequence() + 1;
+            last = c.append(e.clear().key(Long.toString(next).getBytes()).value(value(c.name(), next)));
+        }
+        return last;
+    }
+
+    private static List<WalRecord> replay(final WalCollection c)
+    {
+        final List<WalRecord> out = new ArrayList<>();
+        try (WalReplay r = c.replay(1))
+        {
+            while (r.hasNext())
+            {
+                out.add(r.next());
+            }
+        }
+        return out;
+    }
+
+    private static void assertComplete(final String collection, final List<WalRecord> records, final long n)
+    {
+        assertEquals(n, records.size(), collection + ": entries replayed");
+        for (int i = 0; i < records.size(); i++)
+        {
+            assertEquals(i + 1, records.get(i).sequence());
+            assertArrayEquals(value(collection, i + 1), records.get(i).value(), "payload of " + (i + 1));
+        }
+    }
+
+    private void deleteStaging() throws IOException
+    {
+        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
+        {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertFalse(Files.exists(dir.resolve("staging")));
+    }
+
+    private static List<String> segmentKeys()
+    {
+        final List<String> keys = new ArrayList<>();
+        for (final String k : MemoryObjectStore.OBJECTS.keySet())
+        {
+            if (k.endsWith(".avro"))
+            {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void shouldUploadSealedSegmentsAndReplayWithTheStagingDirectoryDeleted() throws Exception
+    {
+        final int n = 3000;
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            final long last = appendN(c, n);
+            c.awaitDurable(last);
+            assertTrue(c.remoteDurableSequence() < last, "the active segment is not uploaded yet");
+        }
+        assertTrue(segmentKeys().size() > 5, "several segments uploaded: " + segmentKeys());
+        for (final String key : segmentKeys())
+        {
+            assertTrue(key.startsWith("bucket/wal/c/"), key);
+            assertEquals(1, MemoryObjectStore.CREATES.get(key).get(), key + " created once");
+        }
+        try (Stream<Path> staged = Files.walk(dir.resolve("staging")))
+        {
+            assertEquals(0, staged.filter(p -> p.toString().endsWith(".avro")).count(), "staged copies deleted");
+        }
+        deleteStaging();
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            assertEquals(n, c.lastSequence(), "sequences continue after the remote segments");
+            assertComplete("c", replay(c), n);
+            assertEquals(n + 1, appendN(c, 1));
+        }
+        try (WalReader reader = WalReader.open(options().build()))
+        {
+            assertEquals(n + 1, reader.lastSequence("c"));
+            long count = 0;
+            try (WalReplay r = reader.replay("c", 1))
+            {
+                while (r.hasNext())
+                {
+                    assertEquals(++count, r.next().sequence());
+                }
+            }
+            assertEquals(n + 1, count);
+        }
+        final WalVerifier.Report report = WalVerifier.verify(options().build());
+        assertTrue(report.clean(), report.findings().toString());
+    }
+
+    @Test
+    void shouldAcknowledgeOnlyOnceUploadedWithAckRemote() throws Exception
+    {
+        try (Wal wal = Wal.open(options().ack(AckMode.remote).segmentMaxAgeMs(50).build()))
+        {
+            final WalCollection c = wal.collection("c");
+            MemoryObjectStore.down = true;
+            final CompletableFuture<Long> future = c.appendAsync(new Entry().value(value("c", 1)));
+            c.awaitDurable(1);
+            while (MemoryObjectStore.FAILED_PUTS.get() < 3)
+            {
+                Thread.sleep(5);
+            }
+            assertFalse(future.isDone(), "durable in staging but not in object storage: not acknowledged");
+            assertEquals(0, c.remoteDurableSequence());
+            assertEquals(0, c.acknowledgedSequence());
+            MemoryObjectStore.down = false;
+            assertEquals(1L, future.get(10, TimeUnit.SECONDS));
+            assertEquals(1, c.remoteDurableSequence());
+            final WalStats.UploadStats upload = wal.stats().lanes().get(0).upload();
+            assertTrue(upload.failedAttempts() >= 3, upload.toString());
+            assertEquals(1, upload.uploadedSegments());
+        }
+    }
+
+    @Test
+    void shouldRetryFailedUploadsUntilTheyComplete() throws Exception
+    {
+        MemoryObjectStore.FAIL_NEXT_PUTS.set(20);
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            final long last = appendN(c, 1000);
+            c.awaitDurable(last);
+        }
+        assertEquals(0, MemoryObjectStore.FAIL_NEXT_PUTS.get());
+        deleteStaging();
+        try (Wal wal = Wal.open(options().build()))
+        {
+            assertComplete("c", replay(wal.collection("c")), 1000);
+        }
+    }
+
+    @Test
+    void shouldBackPressureAppendersWhenUploadsFallBehind() throws Exception
+    {
+        MemoryObjectStore.down = true;
+        final AtomicLong appended = new AtomicLong();
+        try (Wal wal = Wal.open(options().uploadQueueBytes(200 * 1024).build()))
+        {
+            final WalCollection c = wal.collection("c");
+            final Thread producer = new Thread(() -> {
+                final Entry e = new Entry();
+                for (int i = 1; i <= 50_000; i++)
+                {
+                    c.append(e.clear().value(value("c", i)));
+                    appended.incrementAndGet();
+                }
+            });
+            producer.start();
+            // the staged bytes pass the limit; then appenders wait
+            while (wal.stats().lanes().get(0).upload().pendingBytes() < 200 * 1024)
+            {
+                Thread.sleep(5);
+            }
+            Thread.sleep(300);
+            final long stalled = appended.get();
+            Thread.sleep(300);
+            assertEquals(stalled, appended.get(), "appenders wait while uploads are behind");
+            assertTrue(stalled < 50_000);
+            MemoryObjectStore.down = false;
+            producer.join(30_000);
+            assertEquals(50_000, appended.get());
+            c.awaitDurable(50_000);
+        }
+        deleteStaging();
+        try (Wal wal = Wal.open(options().build()))
+        {
+            assertComplete("c", replay(wal.collection("c")), 50_000);
+        }
+    }
+
+    @Test
+    void shouldUploadSegmentsLeftInStagingExactlyOnceAtTheNextOpen() throws Exception
+    {
+        MemoryObjectStore.down = true;
+        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        {
+            final WalCollection c = wal.collection("c");
+            c.awaitDurable(appendN(c, 2000));
+        }
+        assertEquals(List.of(), segmentKeys(), "nothing reached the store");
+        MemoryObjectStore.down = false;
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            c.awaitRemoteDurable(2000, 10, TimeUnit.SECONDS);
+            assertEquals(2000, c.remoteDurableSequence());
+        }
+        // a crash after an upload but before its staged copy was deleted: the copy is found again
+        final String someKey = segmentKeys().get(0);
+        final Path staged = Files.list(dir.resolve("staging")).filter(Files::isDirectory).findFirst().orElseThrow()
+            .resolve("c").resolve(someKey.substring(someKey.lastIndexOf('/') + 1));
+        Files.write(staged, MemoryObjectStore.OBJECTS.get(someKey));
+        try (Wal wal = Wal.open(options().build()))
+        {
+            assertComplete("c", replay(wal.collection("c")), 2000);
+        }
+        assertFalse(Files.exists(staged), "the leftover staged copy of an uploaded segment is deleted");
+        for (final String key : segmentKeys())
+        {
+            assertEquals(1, MemoryObjectStore.CREATES.get(key).get(), key + " uploaded exactly once");
+        }
+    }
+
+    @Test
+    void shouldDeleteRemoteSegmentsBelowACheckpoint() throws Exception
+    {
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            c.awaitDurable(appendN(c, 3000));
+        }
+        final int before = segmentKeys().size();
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            c.checkpoint(2000);
+            for (final String key : segmentKeys())
+            {
+                final String name = key.substring(key.lastIndexOf('/') + 1);
+                assertTrue(Long.parseLong(name.substring(21, 41)) > 2000, "left " + key);
+            }
+            assertTrue(segmentKeys().size() < before);
+            assertTrue(MemoryObjectStore.OBJECTS.containsKey("bucket/wal/c/00000000000000002000.checkpoint"));
+        }
+        deleteStaging();
+        try (Wal wal = Wal.open(options().build()))
+        {
+            final WalCollection c = wal.collection("c");
+            assertEquals(2000, c.checkpointSequence(), "the checkpoint is known from object storage");
+            final List<WalRecord> records = replay(c);
+            assertTrue(records.get(0).sequence() <= 2001);
+            assertEquals(3000, records.get(records.size() - 1).sequence());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DistributionStrategy.class)
+    void shouldMixLocalAndRemoteLanesWithoutAffinity(final DistributionStrategy strategy) throws Exception
+    {
+        final String[] urls = {dir.resolve("disk1").toString(), dir.resolve("disk2").toString(), URL};
+        try (Wal wal = Wal.open(options(urls).distributionStrategy(strategy).collectionAffinity(false).build()))
+        {
+            for (final String name : List.of("a", "b", "c"))
+            {
+                final WalCollection c = wal.collection(name);
+                c.awaitDurable(appendN(c, 1500));
+            }
+        }
+        deleteStaging();
+        try (Wal wal = Wal.open(options(urls).distributionStrategy(strategy).collectionAffinity(false).build()))
+        {
+            for (final String name : List.of("a", "b", "c"))
+            {
+                assertComplete(name, replay(wal.collection(name)), 1500);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepACollectionOnItsRemoteLaneWithAffinity() throws Exception
+    {
+        final String[] urls = {dir.resolve("disk1").toString(), URL};
+        try (Wal wal = Wal.open(options(urls).distributionStrategy(DistributionStrategy.Hash).build()))
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                final WalCollection c = wal.collection("col" + i);
+                c.awaitDurable(appendN(c, 300));
+            }
+        }
+        deleteStaging();
+        try (Wal wal = Wal.open(options(urls).distributionStrategy(DistributionStrategy.Hash).build()))
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                final WalCollection c = wal.collection("col" + i);
+                assertComplete(c.name(), replay(c), 300);
+                c.awaitDurable(appendN(c, 10));
+            }
+            final WalStats stats = wal.stats();
+            for (final WalStats.LaneStats lane : stats.lanes())
+            {
+                for (final WalStats.CollectionStats cs : lane.collections())
+                {
+                    for (final WalStats.LaneStats other : stats.lanes())
+                    {
+                        if (other != lane)
+                        {
+                            assertTrue(other.collections().stream().noneMatch(o -> o.collection().equals(cs.collection())),
+                                cs.collection() + " stays on one lane across the restart");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldIgnoreForeignObjectsInTheListing() throws Exception
+    {
+        MemoryObjectStore.OBJECTS.put("bucket/wal/c/readme.txt", new byte[3]);
+        MemoryObjectStore.OBJECTS.put("bucket/wal/-bad/00000000000000000001-00000000000000000002.avro", new byte[3]);
+        MemoryObjectStore.OBJECTS.put("bucket/wal/a/b/00000000000000000001-00000000000000000002.avro", new byte[3]);
+        try (Wal wal = Wal.open(options().build()))
+        {
+            assertEquals(0, wal.collection("c").lastSequence());
+            assertTrue(wal.recoveryNotes().stream().anyMatch(n -> n.contains("readme.txt")), wal.recoveryNotes().toString());
+            assertEquals(3, wal.recoveryNotes().stream().filter(n -> n.contains("ignored the object")).count());
+        }
+    }
+
+    @Test
+    void shouldNameTheMissingModuleAndRefusedSettings()
+    {
+        final WalException missing = assertThrows(WalException.class,
+            () -> Wal.open(options("gcs://bucket/wal").build()));
+        assertTrue(missing.getMessage().contains("spindle-fs-gcs"), missing.getMessage());
+        final WalException refused = assertThrows(WalException.class,
+            () -> Wal.open(options().backendSettings("mem", Map.of("refuse", "1")).build()));
+        assertTrue(refused.getMessage().contains("wal_urls[0]") && refused.getMessage().contains("refuse"),
+            refused.getMessage());
+    }
+
+    @Test
+    void shouldOverlayPerBucketSettings() throws Exception
+    {
+        try (Wal wal = Wal.open(options().backendSettings("mem", Map.of("region", "us-west-2", "x", "1"))
+            .backendSettings("mem/bucket", Map.of("region", "eu-central-1")).build()))
+        {
+            assertEquals(Map.of("region", "eu-central-1", "x", "1"), MemoryObjectStore.lastSettings);
+        }
+    }
+
+    @Test
+    void shouldRefuseRemoteLanesSharingAPrefix()
+    {
+        final WalException ex = assertThrows(WalException.class,
+            () -> Wal.open(options("mem://bucket/wal", "mem://bucket/wal/inner").build()));
+        assertTrue(ex.getMessage().contains("share or nest"), ex.getMessage());
+    }
+}
