@@ -1,5 +1,6 @@
 package dev.spindle.config;
 
+import dev.spindle.wal.AckMode;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.RecoveryMode;
@@ -51,12 +52,30 @@ public enum ConfigKey
     SYNC_PARALLELISM("sync_parallelism", Type.INTEGER, Integer.toString(WalOptions.DEFAULT_SYNC_PARALLELISM),
         "how many files of one batch a lane forces at once"),
     PWRITE_PREALLOCATE("pwrite_preallocate", Type.BOOLEAN, Boolean.toString(WalOptions.DEFAULT_PWRITE_PREALLOCATE),
-        "zero-fill and fdatasync pwrite segments a chunk ahead: lower commit latency, less peak throughput");
+        "zero-fill and fdatasync pwrite segments a chunk ahead: lower commit latency, less peak throughput"),
+    STAGING_DIR("staging_dir", Type.STRING, WalOptions.DEFAULT_STAGING_DIR.toString(),
+        "local directory where remote lanes (s3://, adls://, gcs://) write their active segments before upload"),
+    ACK("ack", Type.ENUM, WalOptions.DEFAULT_ACK.name(),
+        "remote lanes: acknowledge when durable in staging (local) or once the segment is uploaded (remote)",
+        AckMode.class),
+    UPLOAD_CONCURRENCY("upload_concurrency", Type.INTEGER, Integer.toString(WalOptions.DEFAULT_UPLOAD_CONCURRENCY),
+        "uploads in flight at once per backend"),
+    UPLOAD_QUEUE_BYTES("upload_queue_bytes", Type.SIZE, "1073741824 (1 GiB)",
+        "sealed bytes a remote lane may hold in staging before its appenders wait for uploads"),
+    UPLOAD_RETRY_BASE_MS("upload_retry_base_ms", Type.INTEGER, Long.toString(WalOptions.DEFAULT_UPLOAD_RETRY_BASE_MS),
+        "first delay after a failed upload; doubles per attempt, with jitter"),
+    UPLOAD_RETRY_MAX_MS("upload_retry_max_ms", Type.INTEGER, Long.toString(WalOptions.DEFAULT_UPLOAD_RETRY_MAX_MS),
+        "longest delay between two attempts of one upload (uploads are retried until they succeed)"),
+    KEEP_STAGED_SEGMENTS("keep_staged_segments", Type.BOOLEAN, Boolean.toString(WalOptions.DEFAULT_KEEP_STAGED_SEGMENTS),
+        "keep a segment's staged copy after its verified upload"),
+    UPLOAD_CLOSE_TIMEOUT_MS("upload_close_timeout_ms", Type.INTEGER,
+        Long.toString(WalOptions.DEFAULT_UPLOAD_CLOSE_TIMEOUT_MS),
+        "how long close() waits for pending uploads; what is left is uploaded at the next open");
 
     /** Value types accepted in TOML. */
     public enum Type
     {
-        STRING_ARRAY, ENUM, BOOLEAN, INTEGER,
+        STRING_ARRAY, STRING, ENUM, BOOLEAN, INTEGER,
         /** An integer number of bytes, or a string such as "64 MiB" (KiB, MiB, GiB). */
         SIZE
     }
@@ -140,7 +159,7 @@ public enum ConfigKey
         return Optional.ofNullable(best);
     }
 
-    private static int distance(final String a, final String b)
+    static int distance(final String a, final String b)
     {
         final int[] previous = new int[b.length() + 1];
         final int[] current = new int[b.length() + 1];

@@ -1,5 +1,6 @@
 package dev.spindle.config;
 
+import dev.spindle.wal.AckMode;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.RecoveryMode;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -154,6 +157,11 @@ public final class SpindleConfig
     private void readKey(final TomlTable table, final String key, final WalOptions.Builder builder)
     {
         final TomlPosition position = table.inputPositionOf(key);
+        if (BackendKeys.isBackend(key))
+        {
+            readBackend(table, key, builder);
+            return;
+        }
         final ConfigKey spec = ConfigKey.of(key).orElseThrow(() -> new ConfigException(at(position) + TABLE + "." +
             key + ": unknown key" + ConfigKey.closest(key).map(k -> " (did you mean " + k + "?)").orElse("") +
             "; known keys: " + knownKeys()));
@@ -212,9 +220,113 @@ public final class SpindleConfig
             case PWRITE_PREALLOCATE:
                 builder.pwritePreallocate(bool(value, name, position));
                 break;
+            case STAGING_DIR:
+                builder.stagingDir(java.nio.file.Path.of(string(value, name, position)));
+                break;
+            case ACK:
+                builder.ack(enumValue(spec, value, name, position, AckMode.class));
+                break;
+            case UPLOAD_CONCURRENCY:
+                builder.uploadConcurrency((int)integer(value, name, position, 256));
+                break;
+            case UPLOAD_QUEUE_BYTES:
+                builder.uploadQueueBytes(size(value, name, position));
+                break;
+            case UPLOAD_RETRY_BASE_MS:
+                builder.uploadRetryBaseMs(integer(value, name, position, Long.MAX_VALUE));
+                break;
+            case UPLOAD_RETRY_MAX_MS:
+                builder.uploadRetryMaxMs(integer(value, name, position, Long.MAX_VALUE));
+                break;
+            case KEEP_STAGED_SEGMENTS:
+                builder.keepStagedSegments(bool(value, name, position));
+                break;
+            case UPLOAD_CLOSE_TIMEOUT_MS:
+                builder.uploadCloseTimeoutMs(integer(value, name, position, Long.MAX_VALUE));
+                break;
             default:
                 throw new IllegalStateException("unhandled key " + key);
         }
+    }
+
+    /**
+     * {@code [storage.wal_config.<backend>]}: scalar settings, and per-bucket (or per-account) tables of the same
+     * keys, e.g. {@code [storage.wal_config.s3."my-bucket"]}.
+     */
+    private void readBackend(final TomlTable parent, final String backend, final WalOptions.Builder builder)
+    {
+        final String name = TABLE + "." + backend;
+        final Object value = parent.get(backend);
+        if (!(value instanceof TomlTable))
+        {
+            throw new ConfigException(at(parent.inputPositionOf(backend)) + name + ": expected a table of " + backend +
+                " settings, found " + describe(value));
+        }
+        final TomlTable table = (TomlTable)value;
+        final Map<String, String> settings = new TreeMap<>();
+        for (final String key : table.keySet())
+        {
+            final Object v = table.get(List.of(key));
+            if (v instanceof TomlTable)
+            {
+                final TomlTable target = (TomlTable)v;
+                final Map<String, String> overrides = new TreeMap<>();
+                for (final String k : target.keySet())
+                {
+                    overrides.put(k, backendValue(backend, target, k, name + ".\"" + key + "\"." + k));
+                }
+                builder.backendSettings(backend + "/" + key, overrides);
+            }
+            else
+            {
+                settings.put(key, backendValue(backend, table, key, name + "." + key));
+            }
+        }
+        builder.backendSettings(backend, settings);
+    }
+
+    private String backendValue(final String backend, final TomlTable table, final String key, final String name)
+    {
+        final TomlPosition position = table.inputPositionOf(List.of(key));
+        if (!BackendKeys.KEYS.get(backend).contains(key))
+        {
+            throw new ConfigException(at(position) + name + ": unknown " + backend + " setting" +
+                BackendKeys.closest(backend, key).map(k -> " (did you mean " + k + "?)").orElse("") + "; known: " +
+                String.join(", ", BackendKeys.KEYS.get(backend)));
+        }
+        final Object value = table.get(List.of(key));
+        if (BackendKeys.SECRETS.contains(key))
+        {
+            if (!(value instanceof String) || !((String)value).trim().matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}"))
+            {
+                throw new ConfigException(at(position) + name + ": a secret is never written in clear in the " +
+                    "configuration; give an environment reference such as \"${AZURE_STORAGE_KEY}\"");
+            }
+            return expand((String)value, name, position);
+        }
+        if (key.endsWith("_bytes"))
+        {
+            return Long.toString(size(value, name, position));
+        }
+        if (value instanceof Boolean || value instanceof Long)
+        {
+            return value.toString();
+        }
+        if (value instanceof String)
+        {
+            return expand((String)value, name, position);
+        }
+        throw new ConfigException(at(position) + name + ": expected a string, integer or boolean, found " +
+            describe(value));
+    }
+
+    private String string(final Object value, final String name, final TomlPosition position)
+    {
+        if (!(value instanceof String) || ((String)value).isBlank())
+        {
+            throw new ConfigException(at(position) + name + ": expected a non-empty string, found " + describe(value));
+        }
+        return expand((String)value, name, position);
     }
 
     private static String knownKeys()
