@@ -49,6 +49,15 @@ final class StatsCommand implements Callable<Integer>
                     g.writeNumberField("lane", lane.index());
                     g.writeStringField("url", lane.url());
                     g.writeStringField("directory", lane.directory());
+                    final WalStats.UploadStats up = lane.upload();
+                    if (up != null)
+                    {
+                        g.writeObjectFieldStart("upload");
+                        g.writeNumberField("pending_segments", up.pendingSegments());
+                        g.writeNumberField("pending_bytes", up.pendingBytes());
+                        g.writeNumberField("upload_lag_ms", up.oldestPendingMs());
+                        g.writeEndObject();
+                    }
                     g.writeArrayFieldStart("collections");
                     for (final WalStats.CollectionStats c : lane.collections())
                     {
@@ -60,8 +69,16 @@ final class StatsCommand implements Callable<Integer>
                         g.writeNumberField("first_sequence", c.firstSequence());
                         g.writeNumberField("last_sequence", c.laneSequence());
                         g.writeNumberField("durable_sequence", c.durableSequence());
-                        g.writeNullField("remote_durable_sequence");
-                        g.writeNullField("upload_lag_ms");
+                        if (up != null)
+                        {
+                            g.writeNumberField("remote_durable_sequence", c.remoteDurableSequence());
+                            g.writeNumberField("uploaded_segments", c.uploadedSegments());
+                        }
+                        else
+                        {
+                            g.writeNullField("remote_durable_sequence");
+                            g.writeNullField("uploaded_segments");
+                        }
                         g.writeNumberField("checkpoint", c.checkpointSequence());
                         g.writeEndObject();
                     }
@@ -81,11 +98,19 @@ final class StatsCommand implements Callable<Integer>
             {
                 out.printf(Locale.ROOT, "%-4d %-24s (empty: %s)%n", lane.index(), "-", lane.url());
             }
+            final WalStats.UploadStats up = lane.upload();
             for (final WalStats.CollectionStats c : lane.collections())
             {
                 out.printf(Locale.ROOT, "%-4d %-24s %6d %6d %,14d %12d %12d %12d %12d %10s %10s%n", lane.index(),
                     c.collection(), c.sealedSegments(), c.activeSegments(), c.bytes(), c.firstSequence(),
-                    c.laneSequence(), c.durableSequence(), c.checkpointSequence(), "-", "-");
+                    c.laneSequence(), c.durableSequence(), c.checkpointSequence(),
+                    up == null ? "-" : Long.toString(c.remoteDurableSequence()),
+                    up == null ? "-" : up.oldestPendingMs() + "ms");
+            }
+            if (up != null)
+            {
+                out.printf(Locale.ROOT, "     lane %d: %d segment(s), %,d bytes staged and not uploaded yet (%s)%n",
+                    lane.index(), up.pendingSegments(), up.pendingBytes(), lane.url());
             }
         }
         return SpindleCli.OK;

@@ -25,6 +25,15 @@ final class Child
 
     static Child start(final Path workDir, final String... args) throws IOException
     {
+        return start(workDir, java.util.Map.of(), args);
+    }
+
+    /**
+     * @param environment variables added to the child's environment (credentials of a test server).
+     */
+    static Child start(final Path workDir, final java.util.Map<String, String> environment, final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -33,7 +42,9 @@ final class Child
         command.add(SpindleCli.class.getName());
         command.addAll(List.of(args));
         final Path err = Files.createTempFile(workDir, "child", ".err");
-        final Process process = new ProcessBuilder(command)
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        final Process process = builder
             .directory(workDir.toFile())
             .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("child.out").toFile()))
             .redirectError(err.toFile())

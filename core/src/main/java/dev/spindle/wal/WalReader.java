@@ -33,10 +33,12 @@ public final class WalReader implements AutoCloseable
     private final Recovery.Result scan;
     /** Per lane, the object store of a remote lane, else null. */
     private final WalFileSystem[] remotes;
+    private final List<RemoteListing> listings;
 
     private WalReader(final List<String> urls, final List<Path> roots, final Recovery.Result scan,
-        final WalFileSystem[] remotes)
+        final WalFileSystem[] remotes, final List<RemoteListing> listings)
     {
+        this.listings = listings;
         this.urls = urls;
         this.roots = roots;
         this.scan = scan;
@@ -73,7 +75,7 @@ public final class WalReader implements AutoCloseable
             }
             final Recovery.Result result = Recovery.scan(roots, options.recoveryMode(), listings);
             result.notes.addAll(notes);
-            return new WalReader(options.walUrls(), roots, result, remotes);
+            return new WalReader(options.walUrls(), roots, result, remotes, listings);
         }
         catch (final IOException ex)
         {
@@ -197,6 +199,9 @@ public final class WalReader implements AutoCloseable
         for (int l = 0; l < scan.lanes.size(); l++)
         {
             final List<WalStats.CollectionStats> collections = new ArrayList<>();
+            int pendingSegments = 0;
+            long pendingBytes = 0;
+            long oldest = Long.MAX_VALUE;
             for (final CollectionScan s : scan.lanes.get(l).values())
             {
                 long bytes = 0;
@@ -217,12 +222,55 @@ public final class WalReader implements AutoCloseable
                     }
                 }
                 final long last = lastSequence(s.name);
+                long remoteDurable = last;
+                int uploaded = 0;
+                if (remotes[l] != null)
+                {
+                    final java.util.TreeMap<Long, SealedSegment> inStore = listings.get(l).segments.get(s.name);
+                    remoteDurable = 0;
+                    boolean prefix = true;
+                    for (final SealedSegment sealed : s.sealed)
+                    {
+                        final boolean isUploaded = inStore != null && inStore.containsKey(sealed.firstSequence());
+                        if (isUploaded)
+                        {
+                            uploaded++;
+                        }
+                        else
+                        {
+                            pendingSegments++;
+                            pendingBytes += sealed.size();
+                            oldest = Math.min(oldest, modified(sealed.path()));
+                        }
+                        prefix &= isUploaded;
+                        if (prefix)
+                        {
+                            remoteDurable = sealed.lastSequence();
+                        }
+                    }
+                }
                 collections.add(new WalStats.CollectionStats(s.name, s.sealed.size(), active, bytes,
-                    first == Long.MAX_VALUE ? 0 : first, s.lastSequence(), last, last, checkpoint(s.name)));
+                    first == Long.MAX_VALUE ? 0 : first, s.lastSequence(), last, last, checkpoint(s.name),
+                    remoteDurable, uploaded));
             }
-            lanes.add(new WalStats.LaneStats(l, urls.get(l), roots.get(l).toString(), null, 0, collections));
+            final WalStats.UploadStats upload = remotes[l] == null ? null : new WalStats.UploadStats(pendingSegments,
+                pendingBytes, oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest), 0, 0, 0,
+                0, 0, null);
+            lanes.add(new WalStats.LaneStats(l, urls.get(l), roots.get(l).toString(), null, 0, collections, upload));
         }
         return new WalStats(lanes);
+    }
+
+    private static long modified(final Path file)
+    {
+        try
+        {
+            return java.nio.file.Files.getLastModifiedTime(file).toMillis();
+        }
+        catch (final IOException ex)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override
