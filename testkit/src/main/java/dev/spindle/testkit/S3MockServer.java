@@ -1,0 +1,400 @@
+package dev.spindle.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Adobe S3Mock, a real S3 HTTP server, run as a child JVM behind a {@link FaultProxy}.
+ *
+ * <p>Design note: a separate process for two reasons. {@link #stop()} must be a crash (SIGKILL in the middle
+ * of an upload: connections reset, no shutdown hook flushes anything), and S3Mock is a Spring Boot
+ * application whose dependencies must stay off the classpath of the code under test. The process runs
+ * S3Mock's own runnable jar ({@code com.adobe.testing:s3mock:<version>:exec}, the artifact its Docker image
+ * runs), so the versions inside are the ones S3Mock was tested with and Spindle's dependency management never
+ * reaches them; testkit's build writes the jar's path into the {@code s3mock.classpath} resource next to this
+ * class.
+ *
+ * <p>Data lives under {@code <dir>/store}, which S3Mock keeps on exit and reloads on start, so a stopped and
+ * restarted server still has its objects. The server's output goes to {@code <dir>/s3mock.log}, never to the
+ * test console; a failed start reports its tail. Starting takes about 6 s: share one instance per test JVM
+ * through {@link #shared()}. A test JVM killed with SIGKILL leaves its server running (nothing can stop it then).
+ *
+ * <p>Where S3Mock 4.11 differs from S3: it refuses a conditional ({@code If-None-Match: *})
+ * CompleteMultipartUpload of an existing key with 304 instead of 412, and AbortMultipartUpload deletes the
+ * existing object of the same key, which the CRT client's abort after such a refusal then does.
+ */
+public final class S3MockServer implements ObjectStoreServer
+{
+    /** The bucket the server creates on first start. */
+    public static final String BUCKET = "spindle-test";
+    /** Dummy credentials: S3Mock accepts any signature, the SDK's default chain just needs to find some. */
+    public static final String ACCESS_KEY_ID = "spindle-test-key";
+    public static final String SECRET_ACCESS_KEY = "spindle-test-secret";
+    public static final String REGION = "us-east-1";
+
+    private static final String CLASSPATH_RESOURCE = "s3mock.classpath";
+    private static final long START_TIMEOUT_MS = 90_000;
+    private static final int LOG_TAIL_CHARS = 6_000;
+
+    private static S3MockServer shared;
+
+    private final Path dir;
+    private final Path store;
+    private final Path log;
+    private final boolean ownsDir;
+    private final int httpPort;
+    private final int httpsPort;
+    private final FaultProxy proxy;
+    private Process process;
+
+    /**
+     * Start a server whose data and log live under {@code dir}; data already there (from an earlier server on
+     * the same directory) is loaded.
+     */
+    public S3MockServer(final Path dir) throws IOException, InterruptedException
+    {
+        this(dir, false);
+    }
+
+    private S3MockServer(final Path dir, final boolean ownsDir) throws IOException, InterruptedException
+    {
+        this.dir = dir.toAbsolutePath();
+        this.store = this.dir.resolve("store");
+        this.log = this.dir.resolve("s3mock.log");
+        this.ownsDir = ownsDir;
+        Files.createDirectories(store);
+        useDummyCredentialsInThisJvm();
+        this.httpPort = freePort();
+        this.httpsPort = freePort();
+        this.proxy = new FaultProxy(httpPort);
+        try
+        {
+            start();
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            proxy.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the one server of this JVM, started on first use in a temporary directory, killed and deleted by
+     * a shutdown hook.
+     */
+    public static synchronized S3MockServer shared() throws IOException, InterruptedException
+    {
+        if (shared == null)
+        {
+            final S3MockServer server = new S3MockServer(Files.createTempDirectory("spindle-s3mock-"), true);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::closeQuietly, "s3mock-shutdown"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    /**
+     * The SDK's default credential and region chains read these system properties first: in-process tests
+     * then reach the server without environment variables, and never send real credentials to it.
+     */
+    private static void useDummyCredentialsInThisJvm()
+    {
+        setIfAbsent("aws.accessKeyId", ACCESS_KEY_ID);
+        setIfAbsent("aws.secretAccessKey", SECRET_ACCESS_KEY);
+        setIfAbsent("aws.region", REGION);
+    }
+
+    private static void setIfAbsent(final String name, final String value)
+    {
+        if (System.getProperty(name) == null)
+        {
+            System.setProperty(name, value);
+        }
+    }
+
+    @Override
+    public String backend()
+    {
+        return "s3";
+    }
+
+    @Override
+    public String url(final String path)
+    {
+        return "s3://" + BUCKET + "/" + path;
+    }
+
+    /** @return the server's own HTTP endpoint, bypassing the proxy. */
+    public String directEndpoint()
+    {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    @Override
+    public Map<String, String> settings()
+    {
+        return Map.of(
+            "endpoint", "http://127.0.0.1:" + proxy.port(),
+            "region", REGION,
+            "path_style", "true");
+    }
+
+    /**
+     * @return the table header and the settings of {@link #settings()}, values as TOML strings, one per line.
+     * There are no secrets to reference: credentials come from {@link #environment()} through the SDK's chain.
+     */
+    @Override
+    public String tomlSection()
+    {
+        final StringBuilder toml = new StringBuilder("[storage.wal_config.s3]\n");
+        for (final String key : List.of("endpoint", "region", "path_style"))
+        {
+            toml.append(key).append(" = \"").append(settings().get(key)).append("\"\n");
+        }
+        return toml.toString();
+    }
+
+    @Override
+    public Map<String, String> environment()
+    {
+        return Map.of(
+            "AWS_ACCESS_KEY_ID", ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY,
+            "AWS_REGION", REGION);
+    }
+
+    @Override
+    public FaultProxy proxy()
+    {
+        return proxy;
+    }
+
+    /** @return where the server's output goes. */
+    public Path logFile()
+    {
+        return log;
+    }
+
+    /** SIGKILL: in-flight requests see reset connections; what S3Mock had written to its store stays. */
+    @Override
+    public synchronized void stop()
+    {
+        if (process == null)
+        {
+            return;
+        }
+        process.destroyForcibly();
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                process.waitFor();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;   // the process is dying anyway: wait for it, then pass the interrupt on
+            }
+        }
+        process = null;
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void start() throws IOException, InterruptedException
+    {
+        if (process != null && process.isAlive())
+        {
+            return;
+        }
+        final List<String> command = List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-jar", jar().toString(),
+            "--com.adobe.testing.s3mock.httpPort=" + httpPort,
+            "--server.port=" + httpsPort,
+            "--com.adobe.testing.s3mock.store.root=" + store,
+            "--com.adobe.testing.s3mock.store.initial-buckets=" + BUCKET,
+            "--com.adobe.testing.s3mock.store.retain-files-on-exit=true",
+            "--spring.main.banner-mode=off");
+        Files.writeString(log, "---- starting: " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        final ProcessBuilder builder = new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        process = builder.start();
+        awaitAnswer();
+    }
+
+    /** Poll the bucket directly (not through the proxy) until S3Mock answers 200. */
+    private void awaitAnswer() throws IOException, InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        final URL probe = URI.create(directEndpoint() + "/" + BUCKET + "?list-type=2&max-keys=1").toURL();
+        while (System.currentTimeMillis() < deadline)
+        {
+            if (!process.isAlive())
+            {
+                final int status = process.exitValue();
+                process = null;
+                throw new IOException("S3Mock exited with status " + status + " while starting" + logTail());
+            }
+            if (answers(probe))
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        stop();
+        throw new IOException("S3Mock did not answer on port " + httpPort + " within " + START_TIMEOUT_MS + " ms" +
+            logTail());
+    }
+
+    private static boolean answers(final URL probe)
+    {
+        try
+        {
+            final HttpURLConnection connection = (HttpURLConnection)probe.openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(30_000);
+            try
+            {
+                final int status = connection.getResponseCode();
+                try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream())
+                {
+                    if (body != null)
+                    {
+                        body.readAllBytes();
+                    }
+                }
+                return status == 200;
+            }
+            finally
+            {
+                connection.disconnect();
+            }
+        }
+        catch (final IOException notYet)
+        {
+            return false;
+        }
+    }
+
+    private String logTail()
+    {
+        try
+        {
+            final String text = Files.readString(log, StandardCharsets.UTF_8);
+            return "; log " + log + " ends:\n" + text.substring(Math.max(0, text.length() - LOG_TAIL_CHARS));
+        }
+        catch (final IOException ex)
+        {
+            return "; log " + log + " unreadable: " + ex;
+        }
+    }
+
+    private static Path jar() throws IOException
+    {
+        try (InputStream in = S3MockServer.class.getResourceAsStream(CLASSPATH_RESOURCE))
+        {
+            if (in == null)
+            {
+                throw new IOException("no " + CLASSPATH_RESOURCE + " next to " + S3MockServer.class.getName() +
+                    ": build spindle-testkit with Maven (its pom resolves S3Mock and writes the resource)");
+            }
+            final String path = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            final Path jar = Path.of(path);
+            if (path.isEmpty() || !Files.isRegularFile(jar))
+            {
+                throw new IOException("the S3Mock jar named in " + CLASSPATH_RESOURCE + " is missing: '" + path +
+                    "' (rebuild spindle-testkit to resolve it again)");
+            }
+            return jar;
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException
+    {
+        try
+        {
+            proxy.close();
+        }
+        finally
+        {
+            stop();
+            if (ownsDir)
+            {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private void closeQuietly()
+    {
+        try
+        {
+            close();
+        }
+        catch (final IOException ignored)
+        {
+            // the JVM is exiting: a leftover temporary directory is all that can go wrong
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path ->
+            {
+                try
+                {
+                    Files.deleteIfExists(path);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw ex.getCause();
+        }
+    }
+}
