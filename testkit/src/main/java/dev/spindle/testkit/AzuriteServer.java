@@ -1,0 +1,290 @@
+package dev.spindle.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Azurite, Microsoft's Azure storage emulator (blob service only), as a child process behind a {@link FaultProxy}.
+ * Installed from npm on first use (see {@link AzuriteInstall}); data on disk under a temporary directory, so
+ * {@link #stop()} and {@link #start()} keep it, on the same port.
+ *
+ * <p>Design note: Azurite writes its metadata to disk only every 5 s, so a plain SIGKILL loses blobs it has
+ * already acknowledged, which would make a test of Spindle's uploader fail for the emulator's sake. {@link #stop()}
+ * therefore sends SIGTERM, which a small script loaded into Azurite ({@code azurite-save-on-kill.js}) turns into a
+ * synchronous save followed by SIGKILL in the same event-loop tick: everything acknowledged survives, nothing in
+ * flight is answered, connections are reset, which is how a durable store crashes.
+ */
+public final class AzuriteServer implements ObjectStoreServer
+{
+    public static final String ACCOUNT = "devstoreaccount1";
+    /** The well-known key of Azurite's default account (published by Microsoft; not a secret). */
+    public static final String ACCOUNT_KEY =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /** The environment variable {@link #tomlSection()} reads the key from. */
+    public static final String KEY_ENV = "AZURE_STORAGE_KEY";
+    public static final String CONTAINER = "spindle-test";
+
+    private static final String PRELOAD = "azurite-save-on-kill.js";
+    private static final long START_TIMEOUT_MS = 60_000;
+    private static AzuriteServer shared;
+
+    private final Path home;
+    private final Path dir;
+    private final Path log;
+    private final int port;
+    private final FaultProxy proxy;
+    private Process process;
+
+    private AzuriteServer(final Path home, final Path dir, final int port) throws IOException
+    {
+        this.home = home;
+        this.dir = dir;
+        this.log = dir.resolve("azurite.log");
+        this.port = port;
+        this.proxy = new FaultProxy(port);
+    }
+
+    /** Install Azurite if needed and start a new server with an empty store in a fresh temporary directory. */
+    public static AzuriteServer launch() throws Exception
+    {
+        final Path home = AzuriteInstall.ensureInstalled();
+        final Path dir = Files.createTempDirectory("spindle-azurite-");
+        Files.createDirectories(dir.resolve("data"));
+        try (InputStream script = AzuriteServer.class.getResourceAsStream(PRELOAD))
+        {
+            if (script == null)
+            {
+                throw new IllegalStateException("resource " + PRELOAD + " missing from the test kit jar");
+            }
+            Files.copy(script, dir.resolve(PRELOAD), StandardCopyOption.REPLACE_EXISTING);
+        }
+        final AzuriteServer server = new AzuriteServer(home, dir, freePort());
+        try
+        {
+            server.start();
+        }
+        catch (final Exception ex)
+        {
+            server.close();
+            throw ex;
+        }
+        return server;
+    }
+
+    /** @return one server per JVM, started on first use and closed when the JVM exits. */
+    public static synchronized AzuriteServer shared() throws Exception
+    {
+        if (shared == null)
+        {
+            final AzuriteServer server = launch();
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                try
+                {
+                    server.close();
+                }
+                catch (final Exception ignored)
+                {
+                    // the JVM is exiting
+                }
+            }, "azurite-shutdown"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    @Override
+    public String backend()
+    {
+        return "adls";
+    }
+
+    @Override
+    public String url(final String path)
+    {
+        final String relative = path.startsWith("/") ? path.substring(1) : path;
+        return "adls://" + ACCOUNT + ".dfs.core.windows.net/" + CONTAINER + (relative.isEmpty() ? "" : "/" + relative);
+    }
+
+    /** @return the blob endpoint through the proxy, e.g. {@code http://127.0.0.1:40123/devstoreaccount1}. */
+    public String endpoint()
+    {
+        return "http://127.0.0.1:" + proxy.port() + "/" + ACCOUNT;
+    }
+
+    @Override
+    public Map<String, String> settings()
+    {
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("endpoint", endpoint());
+        settings.put("account_key", ACCOUNT_KEY);
+        settings.put("create_container", "true");
+        return settings;
+    }
+
+    @Override
+    public String tomlSection()
+    {
+        return "[storage.wal_config.adls]\n" +
+            "endpoint = \"" + endpoint() + "\"\n" +
+            "account_key = \"${" + KEY_ENV + "}\"\n" +
+            "create_container = true\n";
+    }
+
+    @Override
+    public Map<String, String> environment()
+    {
+        return Map.of(KEY_ENV, ACCOUNT_KEY);
+    }
+
+    @Override
+    public FaultProxy proxy()
+    {
+        return proxy;
+    }
+
+    /** @return Azurite's output, appended across restarts. */
+    public Path logFile()
+    {
+        return log;
+    }
+
+    @Override
+    public synchronized void start() throws IOException, InterruptedException
+    {
+        if (process != null && process.isAlive())
+        {
+            return;
+        }
+        final ProcessBuilder builder = new ProcessBuilder(List.of(home.resolve(AzuriteInstall.BLOB_SERVER).toString(),
+            "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
+            "--location", dir.resolve("data").toString(),
+            "--disableTelemetry", "--skipApiVersionCheck"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("NODE_OPTIONS", "--require \"" + dir.resolve(PRELOAD) + "\"");
+        builder.environment().put("SPINDLE_LOKIJS", home.resolve(AzuriteInstall.LOKIJS).toString());
+        process = builder.start();
+        awaitAnswer();
+    }
+
+    /** Poll until the blob service answers HTTP at all (any status: unauthenticated calls get 403). */
+    private void awaitAnswer() throws IOException, InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        final URL probe = new URL("http://127.0.0.1:" + port + "/" + ACCOUNT + "?comp=list");
+        while (true)
+        {
+            if (!process.isAlive())
+            {
+                throw new IOException("Azurite exited with " + process.exitValue() + " at start; " + log + ":\n" +
+                    AzuriteInstall.tail(log));
+            }
+            try
+            {
+                final HttpURLConnection connection = (HttpURLConnection)probe.openConnection();
+                connection.setConnectTimeout(1000);
+                connection.setReadTimeout(1000);
+                connection.getResponseCode();
+                connection.disconnect();
+                return;
+            }
+            catch (final IOException notYet)
+            {
+                if (System.currentTimeMillis() > deadline)
+                {
+                    stop();
+                    throw new IOException("Azurite did not answer on port " + port + " within " + START_TIMEOUT_MS +
+                        " ms; " + log + ":\n" + AzuriteInstall.tail(log), notYet);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void stop() throws InterruptedException
+    {
+        if (process == null)
+        {
+            return;
+        }
+        final ProcessHandle handle = process.toHandle();
+        final List<ProcessHandle> descendants = handle.descendants().toList();
+        handle.destroy();   // SIGTERM: the preloaded script saves the metadata and SIGKILLs the process
+        if (!process.waitFor(10, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        proxy.cutConnections();
+        process = null;
+    }
+
+    @Override
+    public synchronized void close() throws IOException
+    {
+        try
+        {
+            stop();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            if (process != null)
+            {
+                process.destroyForcibly();
+            }
+        }
+        finally
+        {
+            proxy.close();
+            deleteTree(dir);
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(path ->
+            {
+                try
+                {
+                    Files.delete(path);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+    }
+}
