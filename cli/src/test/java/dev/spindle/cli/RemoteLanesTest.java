@@ -217,7 +217,14 @@ class RemoteLanesTest
         }   // close seals the last segment and uploads it
         expected.put("alpha", 1510L);
         deleteStaging();
-        assertReplaysAll(options, expected);
+        try
+        {
+            assertReplaysAll(options, expected);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "; objects in the store: " + remoteKeys(server, prefix), ex);
+        }
     }
 
     @ParameterizedTest

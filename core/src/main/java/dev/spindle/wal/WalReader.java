@@ -172,7 +172,7 @@ public final class WalReader implements AutoCloseable
             {
                 SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(),
                     Long.MAX_VALUE, Long.MAX_VALUE, true, null);
-                if (remotes[l] != null && !java.nio.file.Files.exists(sealed.path()))
+                if (remotes[l] != null)
                 {
                     ref = ref.inObjectStorage(remotes[l], collection);
                 }

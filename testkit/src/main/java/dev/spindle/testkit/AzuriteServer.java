@@ -170,8 +170,8 @@ public final class AzuriteServer implements ObjectStoreServer
         {
             return;
         }
-        final ProcessBuilder builder = new ProcessBuilder(List.of(home.resolve(AzuriteInstall.BLOB_SERVER).toString(),
-            "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
+        final ProcessBuilder builder = new ProcessBuilder(List.of(AzuriteInstall.node(),
+            home.resolve(AzuriteInstall.BLOB_SERVER).toString(), "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
             "--location", dir.resolve("data").toString(),
             "--disableTelemetry", "--skipApiVersionCheck"))
             .redirectErrorStream(true)

@@ -383,7 +383,7 @@ public final class Lane
         {
             SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(), Long.MAX_VALUE,
                 maxSequence, true, memory);
-            if (r != null && lc.uploaded().containsKey(sealed.firstSequence()) && !Files.exists(sealed.path()))
+            if (r != null)
             {
                 ref = ref.inObjectStorage(r.fileSystem(), lc.collection().name());
             }

@@ -44,7 +44,7 @@ final class SegmentCursor
         {
             if (ref.remote() != null)
             {
-                reader = new SegmentReader(ref.path(), new RemoteChannel(ref.remote(), ref.remoteKey()));
+                reader = openStagedOrRemote();
             }
             else if (ref.memory() != null)
             {
@@ -71,6 +71,19 @@ final class SegmentCursor
         block.entries.clear();
         advance();
         return true;
+    }
+
+    /** The staged copy if it is still there, else the object (the uploader deletes the copy after uploading). */
+    private SegmentReader openStagedOrRemote() throws IOException
+    {
+        try
+        {
+            return new SegmentReader(ref.path());
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return new SegmentReader(ref.path(), new RemoteChannel(ref.remote(), ref.remoteKey()));
+        }
     }
 
     WalRecord current()

@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * @param maxSequence return no entry above this sequence.
  * @param sealed true for a sealed segment (which must end exactly at a block boundary).
  * @param memory the store of a MemoryOnly lane, or null for a file on disk.
- * @param remote the object store holding it when it is read from there (the staged copy is gone), else null.
+ * @param remote for a sealed segment of a remote lane, the object store that holds (or will hold) it: read from
+ *     there when the staged copy is gone, also when it goes while the reader opens it (uploaded meanwhile).
  * @param remoteKey its key in {@code remote}.
  */
 public record SegmentRef(Path path, long firstSequence, long lastSequence, long limit, long maxSequence,
@@ -28,7 +29,10 @@ public record SegmentRef(Path path, long firstSequence, long lastSequence, long 
         this(path, firstSequence, lastSequence, limit, maxSequence, sealed, memory, null, null);
     }
 
-    /** @return this sealed segment, to be read from {@code fs} under its collection's key. */
+    /**
+     * @return this sealed segment, read from its staged copy while that exists, else from {@code fs} under its
+     *     collection's key.
+     */
     public SegmentRef inObjectStorage(final WalFileSystem fs, final String collection)
     {
         return new SegmentRef(path, firstSequence, lastSequence, limit, maxSequence, sealed, null, fs,
