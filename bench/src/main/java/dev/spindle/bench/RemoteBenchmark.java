@@ -2,6 +2,7 @@ package dev.spindle.bench;
 
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystems;
+import dev.spindle.testkit.FaultProxy;
 import dev.spindle.testkit.S3MockServer;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
@@ -31,11 +33,18 @@ import java.util.stream.Stream;
  * they slow the lane. Three measurements, each a median over interleaved rounds on the same machine:
  *
  * <ol>
- *   <li>upload throughput of 64 MiB segments through the S3 backend (one at a time, and four at once);</li>
- *   <li>append throughput of one lane with 4 KiB entries, durable per batch, local-only against an {@code s3://}
- *       lane staging on the same disk while its sealed segments upload: the ratio is the cost of tiering;</li>
+ *   <li>upload throughput of 64 MiB segments through the S3 backend, one at a time and four at once, as
+ *       multipart uploads (the default above 16 MiB) and as single PUTs;</li>
+ *   <li>append throughput of one lane with 4 KiB entries, durable per batch: local-only, against an {@code s3://}
+ *       lane staging on the same disk while its sealed segments upload, and against an {@code s3://} lane whose
+ *       uploads are held back (the proxy answers 503), which is the lane's own cost without the uploads'
+ *       competition for the two cores and the disk;</li>
  *   <li>upload lag (seal to verified upload) p50/p99 under a steady append load of {@code --rate-mb} MB/s.</li>
  * </ol>
+ *
+ * S3Mock runs with full JIT here (the test servers start with C1 only) and its store on the same disk; the lanes
+ * upload with single PUTs ({@code multipart_threshold_bytes = 128 MiB}), about twice as fast against S3Mock,
+ * whose multipart completion copies every part again.
  *
  * <pre>
  *   ./mvnw -B -q -pl bench -am package -DskipTests
@@ -84,13 +93,19 @@ public final class RemoteBenchmark
             }
         }
         Files.createDirectories(dir);
-        final S3MockServer server = S3MockServer.shared();
+        final S3MockServer server = S3MockServer.forThroughput(dir.resolve("s3mock"));
+        S3MOCK = server;
+        laneSettings = new java.util.TreeMap<>(server.settings());
+        laneSettings.put("multipart_threshold_bytes", Long.toString(128L << 20));
         System.err.println("S3Mock is up; " + rounds + " rounds");
 
         final List<Double> serial = new ArrayList<>();
         final List<Double> parallel = new ArrayList<>();
+        final List<Double> serialPut = new ArrayList<>();
+        final List<Double> parallelPut = new ArrayList<>();
         final List<Double> local = new ArrayList<>();
         final List<Double> remote = new ArrayList<>();
+        final List<Double> held = new ArrayList<>();
         final Path segment = dir.resolve("segment-64MiB");
         final byte[] bytes = new byte[(int)SEGMENT];
         new Random(1).nextBytes(bytes);
@@ -98,20 +113,34 @@ public final class RemoteBenchmark
         final long appendBytes = (long)(gib * (1L << 30));
         for (int r = 0; r < rounds; r++)
         {
-            serial.add(uploadMbPerSec(server, segment, 4, 1));
-            parallel.add(uploadMbPerSec(server, segment, 8, 4));
-            local.add(appendMbPerSec(dir, List.of(dir.resolve("local-lane").toString()), appendBytes));
-            remote.add(appendMbPerSec(dir, List.of(server.url("bench-" + UUID.randomUUID())), appendBytes));
-            System.err.printf(Locale.ROOT, "round %d: upload %.0f MB/s (x4 %.0f), append local %.0f MB/s, " +
-                "s3 lane %.0f MB/s%n", r + 1, serial.get(r), parallel.get(r), local.get(r), remote.get(r));
+            serial.add(uploadMbPerSec(server, server.settings(), segment, 4, 1));
+            parallel.add(uploadMbPerSec(server, server.settings(), segment, 8, 4));
+            serialPut.add(uploadMbPerSec(server, laneSettings, segment, 4, 1));
+            parallelPut.add(uploadMbPerSec(server, laneSettings, segment, 8, 4));
+            local.add(appendMbPerSec(dir, List.of(dir.resolve("local-lane").toString()), appendBytes, null, false));
+            final String localCpu = String.format(Locale.ROOT, "%.1f s + S3Mock %.1f s", lastSelfCpu, lastServerCpu);
+            remote.add(appendMbPerSec(dir, List.of(server.url("bench-" + UUID.randomUUID())), appendBytes, server,
+                false));
+            final String remoteCpu = String.format(Locale.ROOT, "%.1f s + S3Mock %.1f s", lastSelfCpu, lastServerCpu);
+            held.add(appendMbPerSec(dir, List.of(server.url("held-" + UUID.randomUUID())), appendBytes, server, true));
+            final String heldCpu = String.format(Locale.ROOT, "%.1f s + S3Mock %.1f s", lastSelfCpu, lastServerCpu);
+            System.err.printf(Locale.ROOT, "round %d: upload multipart %.0f MB/s (x4 %.0f), single PUT %.0f (x4 %.0f); " +
+                "append local %.0f MB/s (CPU %s), s3 lane %.0f (CPU %s), s3 lane with uploads held %.0f (CPU %s)%n",
+                r + 1, serial.get(r), parallel.get(r), serialPut.get(r), parallelPut.get(r), local.get(r), localCpu,
+                remote.get(r), remoteCpu, held.get(r), heldCpu);
         }
         final long[] lag = lagAtRate(server, dir, rateMb, seconds);
         Files.deleteIfExists(segment);
-        System.out.printf(Locale.ROOT, "{\"upload_64mib_mb_per_sec\": %.0f, \"upload_64mib_x4_mb_per_sec\": %.0f, " +
+        server.close();
+        System.out.printf(Locale.ROOT, "{\"upload_64mib_multipart_mb_per_sec\": %.0f, " +
+                "\"upload_64mib_multipart_x4_mb_per_sec\": %.0f, \"upload_64mib_put_mb_per_sec\": %.0f, " +
+                "\"upload_64mib_put_x4_mb_per_sec\": %.0f, " +
                 "\"append_local_mb_per_sec\": %.0f, \"append_s3_lane_mb_per_sec\": %.0f, \"s3_over_local\": %.3f, " +
+                "\"append_s3_lane_uploads_held_mb_per_sec\": %.0f, \"held_over_local\": %.3f, " +
                 "\"offered_mb_per_sec\": %.0f, \"achieved_mb_per_sec\": %.1f, \"segments_uploaded\": %d, " +
                 "\"upload_lag_ms\": {\"p50\": %d, \"p99\": %d}}%n",
-            median(serial), median(parallel), median(local), median(remote), median(remote) / median(local),
+            median(serial), median(parallel), median(serialPut), median(parallelPut), median(local), median(remote),
+            median(remote) / median(local), median(held), median(held) / median(local),
             rateMb, lag[3] / 1000.0, lag[4], lag[0], lag[1]);
         System.exit(0);
     }
@@ -122,18 +151,42 @@ public final class RemoteBenchmark
         return sorted[sorted.length / 2];
     }
 
-    private static WalFileSystem open(final S3MockServer server, final String prefix) throws IOException
+    private static Map<String, String> laneSettings;
+    private static S3MockServer S3MOCK;
+
+    private static WalFileSystem open(final S3MockServer server, final Map<String, String> settings,
+        final String prefix) throws IOException
     {
-        return WalFileSystems.provider("s3").orElseThrow().open(URI.create(server.url(prefix)), server.settings());
+        return WalFileSystems.provider("s3").orElseThrow().open(URI.create(server.url(prefix)), settings);
+    }
+
+    /** Delete everything under {@code url}'s prefix, to keep S3Mock's store small between runs. */
+    private static void deleteRemote(final S3MockServer server, final String url) throws IOException
+    {
+        final String prefix = url.substring(server.url("").length());
+        try (WalFileSystem fs = open(server, server.settings(), prefix))
+        {
+            String token = null;
+            do
+            {
+                final WalFileSystem.Page page = fs.list("", token);
+                for (final String key : page.keys())
+                {
+                    fs.delete(key);
+                }
+                token = page.nextPageToken();
+            }
+            while (token != null);
+        }
     }
 
     /** Upload {@code count} copies of the segment, {@code concurrency} at a time. */
-    private static double uploadMbPerSec(final S3MockServer server, final Path segment, final int count,
-        final int concurrency) throws Exception
+    private static double uploadMbPerSec(final S3MockServer server, final Map<String, String> settings,
+        final Path segment, final int count, final int concurrency) throws Exception
     {
         final String prefix = "upload-" + UUID.randomUUID();
         final ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try (WalFileSystem fs = open(server, prefix))
+        try (WalFileSystem fs = open(server, settings, prefix))
         {
             final long start = System.nanoTime();
             final List<Future<Boolean>> done = new ArrayList<>();
@@ -159,29 +212,50 @@ public final class RemoteBenchmark
         }
     }
 
-    private static WalOptions options(final Path dir, final List<String> urls, final S3MockServer server)
+    private static WalOptions options(final Path dir, final List<String> urls, final S3MockServer server,
+        final boolean held)
     {
         final WalOptions.Builder b = WalOptions.builder()
             .walUrls(urls)
             .syncMode(SyncMode.PerBatch)
             .diskSegmentSizeBytes(SEGMENT)
             .stagingDir(dir.resolve("staging"))
-            .uploadCloseTimeoutMs(600_000);
+            .uploadCloseTimeoutMs(held ? 1 : 600_000)
+            .uploadQueueBytes(held ? 8L << 30 : WalOptions.DEFAULT_UPLOAD_QUEUE_BYTES)
+            .uploadRetryBaseMs(held ? 600_000 : WalOptions.DEFAULT_UPLOAD_RETRY_BASE_MS)
+            .uploadRetryMaxMs(held ? 600_000 : WalOptions.DEFAULT_UPLOAD_RETRY_MAX_MS);
         if (server != null)
         {
-            b.backendSettings("s3", server.settings());
+            b.backendSettings("s3", laneSettings);
         }
         return b.build();
     }
 
     /** Append {@code total} bytes of 4 KiB entries as fast as one producer can; MB/s until the last is acked. */
-    private static double appendMbPerSec(final Path dir, final List<String> urls, final long total) throws Exception
+    /** CPU seconds of this JVM and of S3Mock during the last append run. */
+    private static double lastSelfCpu;
+    private static double lastServerCpu;
+
+    private static double cpuSeconds(final ProcessHandle process)
     {
-        final WalOptions options = options(dir, urls, S3MockServer.shared());
+        return process == null ? 0 : process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    private static double appendMbPerSec(final Path dir, final List<String> urls, final long total,
+        final S3MockServer server, final boolean held) throws Exception
+    {
+        final ProcessHandle s3mock = S3MOCK.processHandle();
+        final double selfBefore = cpuSeconds(ProcessHandle.current());
+        final double serverBefore = cpuSeconds(s3mock);
+        final WalOptions options = options(dir, urls, server, held);
         final long entries = total / ENTRY;
         final double seconds;
         try (Wal wal = Wal.open(options))
         {
+            if (held)
+            {
+                server.proxy().mode(FaultProxy.Mode.FAIL_503);   // after the open, which lists the prefix
+            }
             final WalCollection c = wal.collection("bench");
             final Entry e = new Entry().value(new byte[ENTRY - 100]);
             final long start = System.nanoTime();
@@ -192,9 +266,22 @@ public final class RemoteBenchmark
             }
             c.awaitAcknowledged(last);
             seconds = (System.nanoTime() - start) / 1e9;
+            lastSelfCpu = cpuSeconds(ProcessHandle.current()) - selfBefore;
+            lastServerCpu = cpuSeconds(s3mock) - serverBefore;
+        }
+        finally
+        {
+            if (held)
+            {
+                server.proxy().mode(FaultProxy.Mode.PASS);
+            }
         }
         deleteTree(dir.resolve("local-lane"));
         deleteTree(dir.resolve("staging"));
+        if (server != null && !held)
+        {
+            deleteRemote(server, urls.get(0));
+        }
         return entries * ENTRY / 1e6 / seconds;
     }
 
@@ -206,7 +293,8 @@ public final class RemoteBenchmark
     private static long[] lagAtRate(final S3MockServer server, final Path dir, final double rateMb, final int seconds)
         throws Exception
     {
-        final WalOptions options = options(dir, List.of(server.url("lag-" + UUID.randomUUID())), server);
+        final String url = server.url("lag-" + UUID.randomUUID());
+        final WalOptions options = options(dir, List.of(url), server, false);
         final double perSecond = rateMb * 1e6 / ENTRY;
         final WalStats.UploadStats upload;
         long appended = 0;
@@ -237,6 +325,7 @@ public final class RemoteBenchmark
         }
         final double elapsed = (System.nanoTime() - start) / 1e9;
         deleteTree(dir.resolve("staging"));
+        deleteRemote(server, url);
         return new long[]{upload.lagP50Ms(), upload.lagP99Ms(), 0, (long)(appended * ENTRY / 1e3 / elapsed),
             upload.uploadedSegments()};
     }

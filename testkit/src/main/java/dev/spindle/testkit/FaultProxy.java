@@ -55,6 +55,11 @@ public final class FaultProxy implements AutoCloseable
         return rejected.get();
     }
 
+    public Mode mode()
+    {
+        return mode;
+    }
+
     public void mode(final Mode mode)
     {
         this.mode = mode;
