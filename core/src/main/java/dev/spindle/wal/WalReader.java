@@ -187,7 +187,19 @@ public final class WalReader implements AutoCloseable
                 }
             }
         }
-        return new MergedReplay(refs, collection, fromSequence, null);
+        final List<SegmentRef> missing = new ArrayList<>();
+        final MergedReplay replay = new MergedReplay(refs, collection, fromSequence, missing);
+        for (final SegmentRef ref : missing)
+        {
+            if (ref.remote() != null)
+            {
+                replay.close();
+                throw new WalException("cannot replay " + collection + ": " + ref.remoteKey() + " is neither in " +
+                    "staging (" + ref.path() + ") nor in the object store any more, though the store listed it " +
+                    "(deleted by a checkpoint meanwhile? open the reader again)");
+            }
+        }
+        return replay;
     }
 
     /**

@@ -154,7 +154,7 @@ public final class LaneUrls
     /** @return backend, authority and path of a remote URL, '/'-terminated, for overlap checks. */
     private static String remotePrefix(final String url)
     {
-        String rest = url.substring(url.indexOf("://") + 3);
+        String rest = url.substring(url.indexOf("://") + 3).replaceAll("/{2,}", "/");
         while (rest.endsWith("/"))
         {
             rest = rest.substring(0, rest.length() - 1);
@@ -168,13 +168,15 @@ public final class LaneUrls
      */
     public static String stagingName(final String url)
     {
-        String readable = url.replaceFirst("://", "_").replaceAll("[^A-Za-z0-9._-]", "_");
+        // from the normalized prefix: s3://b/wal, s3://b/wal/ and S3://b//wal are one lane, one staging directory
+        final String normalized = remotePrefix(url);
+        String readable = normalized.substring(0, normalized.length() - 1).replaceFirst("://", "_")
+            .replaceAll("[^A-Za-z0-9._-]", "_");
         if (readable.length() > 100)
         {
             readable = readable.substring(0, 100);
         }
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        final String normalized = remotePrefix(url);
         crc.update(normalized.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return readable + "-" + String.format("%08x", crc.getValue());
     }

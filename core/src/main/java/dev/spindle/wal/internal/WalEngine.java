@@ -123,6 +123,8 @@ public final class WalEngine implements AutoCloseable
                         options.uploadConcurrency(), options.uploadRetryBaseMs(), options.uploadRetryMaxMs()));
                     remotes[i] = new RemoteLane(i, url, fs, roots.get(i), uploader, options.uploadQueueBytes(),
                         options.keepStagedSegments());
+                    final int index = i;
+                    remotes[i].onConflict((what, cause) -> lanes[index].fail(what, cause));
                     listing = RemoteListing.list(fs, url, roots.get(i), listingNotes);
                 }
                 listings.add(listing);
@@ -282,9 +284,11 @@ public final class WalEngine implements AutoCloseable
                     final java.util.TreeMap<Long, SealedSegment> inStore = listings.get(l).segments.get(name);
                     for (final SealedSegment s : scan.sealed)
                     {
-                        if (inStore != null && inStore.containsKey(s.firstSequence()))
+                        final SealedSegment remoteCopy = inStore == null ? null : inStore.get(s.firstSequence());
+                        if (remoteCopy != null && remoteCopy.lastSequence() == s.lastSequence() &&
+                            !java.nio.file.Files.exists(s.path()))
                         {
-                            remote.adoptUploaded(lc, s);
+                            remote.adoptUploaded(lc, s);    // only in the store
                         }
                         else
                         {
@@ -322,7 +326,9 @@ public final class WalEngine implements AutoCloseable
             final SealedSegment s = (SealedSegment)upload[2];
             if (lc.sealed().containsKey(s.firstSequence()))
             {
-                ((RemoteLane)upload[0]).enqueue(lc, s);   // sealed before the last close or crash, not uploaded yet
+                // sealed before the last close or crash and not uploaded, or uploaded and still staged: the upload
+                // finds the object, compares its bytes with the staged copy, and only then deletes the copy
+                ((RemoteLane)upload[0]).enqueue(lc, s);
             }
         }
     }

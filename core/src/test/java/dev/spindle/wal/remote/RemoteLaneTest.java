@@ -294,6 +294,50 @@ class RemoteLaneTest
     }
 
     @Test
+    void shouldFailTheLaneRatherThanTakeADifferentObjectOfTheSameSizeForItsSegment() throws Exception
+    {
+        MemoryObjectStore.down = true;
+        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        {
+            final WalCollection c = wal.collection("c");
+            c.awaitDurable(appendN(c, 500));
+        }
+        final List<Path> staged;
+        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
+        {
+            staged = walk.filter(p -> p.toString().endsWith(".avro")).toList();
+        }
+        assertFalse(staged.isEmpty());
+        for (final Path p : staged)
+        {
+            // another writer's object under the same name and of the same size
+            MemoryObjectStore.OBJECTS.put("bucket/wal/c/" + p.getFileName(), new byte[(int)Files.size(p)]);
+        }
+        MemoryObjectStore.down = false;
+        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        {
+            final WalCollection c = wal.collection("c");
+            final long deadline = System.currentTimeMillis() + 10_000;
+            while (wal.stats().lanes().get(0).failure() == null && System.currentTimeMillis() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(wal.stats().lanes().get(0).failure().contains("different object"),
+                String.valueOf(wal.stats().lanes().get(0).failure()));
+            assertThrows(WalException.class, () -> appendN(c, 1), "appenders get an error, not a wait");
+            assertEquals(0, c.remoteDurableSequence());
+        }
+        catch (final WalException closing)
+        {
+            // closing a failed lane reports the failure
+        }
+        for (final Path p : staged)
+        {
+            assertTrue(Files.exists(p), p + " is kept: nothing acknowledged is given up");
+        }
+    }
+
+    @Test
     void shouldDeleteRemoteSegmentsBelowACheckpoint() throws Exception
     {
         try (Wal wal = Wal.open(options().build()))

@@ -436,6 +436,15 @@ public final class Lane
      */
     public void deleteCheckpointed(final LaneCollection lc, final long sequence) throws IOException
     {
+        deleteCheckpointed(lc, sequence, true);
+    }
+
+    /**
+     * @param remoteNow delete remote copies on this thread; false on the lane thread, which hands them to the
+     *     upload threads instead (it never waits for the network).
+     */
+    void deleteCheckpointed(final LaneCollection lc, final long sequence, final boolean remoteNow) throws IOException
+    {
         boolean deleted = false;
         for (final SealedSegment s : lc.sealed().values())
         {
@@ -458,7 +467,14 @@ public final class Lane
             final RemoteLane r = remote;
             if (r != null && lc.uploaded().containsKey(s.firstSequence()))
             {
-                r.deleteRemote(lc, s);   // never on the lane thread: a segment sealed after its checkpoint is not uploaded yet
+                if (remoteNow)
+                {
+                    r.deleteRemote(lc, s);
+                }
+                else
+                {
+                    r.deleteRemoteLater(lc, s);
+                }
             }
             storedBytes.addAndGet(-s.size());
             deleted = true;

@@ -155,8 +155,10 @@ final class SegmentManager
         segment.publishReadable();
         lc.lastDurable = Math.max(lc.lastDurable, segment.lastSequence());
         lc.collection.laneDurable(lane.index(), lc.lastDurable);
-        if (sealGate(lc) >= segment.lastSequence())
+        if (lc.awaitingSeal.isEmpty() && sealGate(lc) >= segment.lastSequence())
         {
+            // never before an earlier segment still waiting: a lane seals (and uploads, and counts as
+            // remote-durable) its segments of a collection in sequence order
             seal(lc, segment);
             lc.active = null;
             lc.activeForReaders = null;
@@ -205,7 +207,8 @@ final class SegmentManager
         lane.sealed(lc, done);
         if (segment.lastSequence() <= lc.collection.checkpointSequence())
         {
-            lane.deleteCheckpointed(lc, lc.collection.checkpointSequence());  // checkpointed while it was active
+            // checkpointed while it was active; lane thread: remote deletes go to the upload threads
+            lane.deleteCheckpointed(lc, lc.collection.checkpointSequence(), false);
         }
     }
 

@@ -85,7 +85,7 @@ public final class Recovery
             final RemoteListing listing = remote == null ? null : remote.get(l);
             if (listing != null)
             {
-                addRemote(laneRoots.get(l), lane, listing);
+                addRemote(laneRoots.get(l), lane, listing, result.notes);
             }
             result.lanes.add(lane);
         }
@@ -100,19 +100,26 @@ public final class Recovery
      * Remote segments count as the lane's sealed segments (a staged copy of the same segment is the same
      * segment); so do remote checkpoints. A collection only in object storage gets a scan of its own.
      */
-    private static void addRemote(final Path root, final Map<String, CollectionScan> lane, final RemoteListing listing)
+    private static void addRemote(final Path root, final Map<String, CollectionScan> lane, final RemoteListing listing,
+        final List<String> notes)
     {
         for (final Map.Entry<String, java.util.TreeMap<Long, SealedSegment>> e : listing.segments.entrySet())
         {
             final CollectionScan scan = lane.computeIfAbsent(e.getKey(),
                 name -> new CollectionScan(name, root.resolve(name)));
-            final TreeSet<Long> local = new TreeSet<>();
-            scan.sealed.forEach(s -> local.add(s.firstSequence()));
+            final Map<Long, SealedSegment> local = new java.util.HashMap<>();
+            scan.sealed.forEach(s -> local.put(s.firstSequence(), s));
             for (final SealedSegment s : e.getValue().values())
             {
-                if (!local.contains(s.firstSequence()))
+                final SealedSegment staged = local.get(s.firstSequence());
+                if (staged == null)
                 {
                     scan.sealed.add(s);
+                }
+                else if (staged.lastSequence() != s.lastSequence())
+                {
+                    notes.add("ignored the object " + e.getKey() + "/" + s.path().getFileName() + ": the staged " +
+                        staged.path() + " starts at the same sequence; the staged segment is kept and uploaded");
                 }
             }
             scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));

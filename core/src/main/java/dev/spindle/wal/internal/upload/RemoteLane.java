@@ -54,6 +54,7 @@ public final class RemoteLane implements AutoCloseable
     private final long[] lagMs = new long[LAG_SAMPLES];
     private long lagCount;
     private volatile String lastError;
+    private volatile java.util.function.BiConsumer<String, Throwable> onConflict = (what, cause) -> { };
 
     public RemoteLane(final int laneIndex, final String url, final WalFileSystem fs, final Path stagingRoot,
         final Uploader uploader, final long queueLimitBytes, final boolean keepStaged)
@@ -65,6 +66,16 @@ public final class RemoteLane implements AutoCloseable
         this.uploader = uploader;
         this.queueLimitBytes = queueLimitBytes;
         this.keepStaged = keepStaged;
+    }
+
+    /**
+     * What to do when the store holds a different object under a segment's key (another writer uses the same
+     * prefix): the lane fails, so that appenders get an error instead of waiting for an upload that can never
+     * succeed.
+     */
+    public void onConflict(final java.util.function.BiConsumer<String, Throwable> handler)
+    {
+        this.onConflict = handler;
     }
 
     public WalFileSystem fileSystem()
@@ -227,11 +238,55 @@ public final class RemoteLane implements AutoCloseable
                         "the staged segment " + segment.path() + " has " + segment.size(), RemoteStorageException.NO_STATUS,
                         true, null);
                 }
+                if (!created && !sameContent())
+                {
+                    throw new FileAlreadyExistsException(url + "/" + key, null, "the store holds a different object " +
+                        "of the same size under this segment's key");
+                }
                 uploaded(created);
             }
             catch (final IOException | RuntimeException ex)
             {
                 failed(ex);
+            }
+        }
+
+        /**
+         * The object was there already (a retry after a crash, or an upload whose answer was lost): the size
+         * matched; compare the bytes too before the staged copy may go.
+         */
+        private boolean sameContent() throws IOException
+        {
+            final RemoteChannel remote = new RemoteChannel(fs, key);
+            try (java.nio.channels.FileChannel local = java.nio.channels.FileChannel.open(segment.path()))
+            {
+                final java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(RemoteChannel.WINDOW);
+                final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(RemoteChannel.WINDOW);
+                long at = 0;
+                while (at < segment.size())
+                {
+                    a.clear();
+                    b.clear();
+                    final int n = (int)Math.min(RemoteChannel.WINDOW, segment.size() - at);
+                    a.limit(n);
+                    b.limit(n);
+                    if (remote.readFully(a, at) != n || local.read(b, at) < 0)
+                    {
+                        return false;
+                    }
+                    while (b.hasRemaining() && local.read(b, at + b.position()) > 0)
+                    {
+                        // fill
+                    }
+                    a.flip();
+                    b.flip();
+                    if (!a.equals(b))
+                    {
+                        return false;
+                    }
+                    at += n;
+                }
+                return true;
             }
         }
 
@@ -273,7 +328,13 @@ public final class RemoteLane implements AutoCloseable
                 (!(ex instanceof RemoteStorageException) || ((RemoteStorageException)ex).retryable());
             lastError = "upload of " + lc.collection().name() + "/" + segment.path().getFileName() + " to " + url +
                 " failed (attempt " + attempts + "): " + ex;
-            if (!retryable)
+            if (ex instanceof FileAlreadyExistsException)
+            {
+                LOG.error("{}; another writer may be using the same prefix. The lane fails: nothing is overwritten, " +
+                    "the segment stays in staging", lastError);
+                onConflict.accept(lastError, ex);
+            }
+            else if (!retryable)
             {
                 LOG.error("{}; retrying at the longest interval: the segment stays in staging until it succeeds",
                     lastError);
@@ -304,6 +365,25 @@ public final class RemoteLane implements AutoCloseable
         {
             LOG.warn("cannot delete the staged copy {} after its upload: {}", segment.path(), ex.toString());
         }
+    }
+
+    /**
+     * Lane thread: delete the remote copy of a checkpointed {@code segment} on an upload thread.
+     */
+    public void deleteRemoteLater(final LaneCollection lc, final SealedSegment segment)
+    {
+        lc.uploaded().remove(segment.firstSequence());
+        uploader.submit(() -> {
+            try
+            {
+                fs.delete(RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString()));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                LOG.warn("cannot delete the checkpointed {} from {} (it is deleted at the next open): {}",
+                    segment.path().getFileName(), url, ex.toString());
+            }
+        });
     }
 
     /**

@@ -96,8 +96,14 @@ public final class RemoteListing
         }
         // the size is not listed by every backend; a HEAD per segment at open would cost more than it tells
         final long size = 0;
-        segments.computeIfAbsent(collection, c -> new TreeMap<>())
-            .put(range[0], new SealedSegment(stagingRoot.resolve(collection).resolve(name), range[0], range[1], size));
+        final SealedSegment previous = segments.computeIfAbsent(collection, c -> new TreeMap<>())
+            .putIfAbsent(range[0], new SealedSegment(stagingRoot.resolve(collection).resolve(name), range[0], range[1],
+                size));
+        if (previous != null)
+        {
+            notes.add(url + ": ignored the object " + key + ": " + previous.path().getFileName() + " starts at the " +
+                "same sequence (only one writer may use a prefix)");
+        }
     }
 
     /** @return the key of segment {@code fileName} of {@code collection}. */

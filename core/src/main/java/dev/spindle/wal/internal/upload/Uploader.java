@@ -42,18 +42,26 @@ public final class Uploader implements AutoCloseable
     /** Run {@code task} as soon as a thread is free. */
     public void submit(final Runnable task)
     {
-        if (!pool.isShutdown())
+        try
         {
             pool.execute(task);
+        }
+        catch (final java.util.concurrent.RejectedExecutionException closed)
+        {
+            // closed: what is left stays in staging and is uploaded at the next open
         }
     }
 
     /** Run {@code task} again after the backoff for its {@code attempt}-th failure. */
     public void retry(final Runnable task, final int attempt, final boolean retryable)
     {
-        if (!pool.isShutdown())
+        try
         {
             pool.schedule(task, delayMs(attempt, retryable), TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.RejectedExecutionException closed)
+        {
+            // closed meanwhile
         }
     }
 
