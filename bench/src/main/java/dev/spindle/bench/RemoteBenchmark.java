@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * <pre>
  *   ./mvnw -B -q -pl bench -am package -DskipTests
  *   java -cp bench/target/benchmarks.jar dev.spindle.bench.RemoteBenchmark [--rounds 3] [--gib 1]
- *        [--rate-mb 100] [--seconds 20] [--dir data/remote-bench]
+ *        [--rate-mb 100] [--seconds 20] [--dir data/remote-bench] [--server-cpus 1] [--server-dir /dev/shm/s3mock]
  * </pre>
  */
 public final class RemoteBenchmark
@@ -68,6 +68,8 @@ public final class RemoteBenchmark
         double rateMb = 100;
         int seconds = 20;
         Path dir = Path.of("data/remote-bench");
+        String serverCpus = null;
+        Path serverDir = null;
         for (int i = 0; i < args.length; i += 2)
         {
             switch (args[i])
@@ -87,13 +89,20 @@ public final class RemoteBenchmark
                 case "--dir":
                     dir = Path.of(args[i + 1]);
                     break;
+                case "--server-cpus":
+                    serverCpus = args[i + 1];
+                    break;
+                case "--server-dir":
+                    serverDir = Path.of(args[i + 1]);
+                    break;
                 default:
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
             }
         }
         Files.createDirectories(dir);
-        final S3MockServer server = S3MockServer.forThroughput(dir.resolve("s3mock"));
+        final S3MockServer server = S3MockServer.forThroughput(serverDir == null ? dir.resolve("s3mock") : serverDir,
+            serverCpus == null ? List.of() : List.of("taskset", "-c", serverCpus));
         S3MOCK = server;
         laneSettings = new java.util.TreeMap<>(server.settings());
         laneSettings.put("multipart_threshold_bytes", Long.toString(128L << 20));

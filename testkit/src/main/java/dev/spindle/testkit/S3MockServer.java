@@ -77,17 +77,36 @@ public final class S3MockServer implements ObjectStoreServer
      */
     public static S3MockServer forThroughput(final Path dir) throws IOException, InterruptedException
     {
-        return new S3MockServer(dir, false, List.of("-Xmx2g", "-XX:+UseParallelGC"));
+        return forThroughput(dir, List.of());
+    }
+
+    /**
+     * @param launcher words put before the java command, e.g. {@code taskset -c 1} to give the server CPUs of its
+     *     own, as a remote store has.
+     */
+    public static S3MockServer forThroughput(final Path dir, final List<String> launcher)
+        throws IOException, InterruptedException
+    {
+        return new S3MockServer(dir, false, List.of("-Xmx2g", "-XX:+UseParallelGC"), launcher);
     }
 
     private static final List<String> FAST_START = List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final List<String> jvmOptions;
 
+    private final List<String> launcher;
+
     private S3MockServer(final Path dir, final boolean ownsDir, final List<String> jvmOptions)
         throws IOException, InterruptedException
     {
+        this(dir, ownsDir, jvmOptions, List.of());
+    }
+
+    private S3MockServer(final Path dir, final boolean ownsDir, final List<String> jvmOptions,
+        final List<String> launcher) throws IOException, InterruptedException
+    {
         this.jvmOptions = jvmOptions;
+        this.launcher = launcher;
         this.dir = dir.toAbsolutePath();
         this.store = this.dir.resolve("store");
         this.log = this.dir.resolve("s3mock.log");
@@ -247,7 +266,7 @@ public final class S3MockServer implements ObjectStoreServer
         {
             return;
         }
-        final List<String> command = new java.util.ArrayList<>();
+        final List<String> command = new java.util.ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString(),
