@@ -2,20 +2,15 @@ package dev.spindle.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Azurite, Microsoft's Azure storage emulator (blob service only), as a child process behind a {@link FaultProxy}.
@@ -72,7 +67,7 @@ public final class AzuriteServer implements ObjectStoreServer
             }
             Files.copy(script, dir.resolve(PRELOAD), StandardCopyOption.REPLACE_EXISTING);
         }
-        final AzuriteServer server = new AzuriteServer(home, dir, freePort());
+        final AzuriteServer server = new AzuriteServer(home, dir, ServerFiles.freePort());
         try
         {
             server.start();
@@ -254,37 +249,9 @@ public final class AzuriteServer implements ObjectStoreServer
         finally
         {
             proxy.close();
-            deleteTree(dir);
+            ServerFiles.deleteTree(dir);
         }
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
 
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path ->
-            {
-                try
-                {
-                    Files.delete(path);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-    }
 }

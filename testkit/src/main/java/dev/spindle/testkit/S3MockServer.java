@@ -2,21 +2,15 @@ package dev.spindle.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Adobe S3Mock, a real S3 HTTP server, run as a child JVM behind a {@link FaultProxy}.
@@ -113,8 +107,8 @@ public final class S3MockServer implements ObjectStoreServer
         this.ownsDir = ownsDir;
         Files.createDirectories(store);
         useDummyCredentialsInThisJvm();
-        this.httpPort = freePort();
-        this.httpsPort = freePort();
+        this.httpPort = ServerFiles.freePort();
+        this.httpsPort = ServerFiles.freePort();
         this.proxy = new FaultProxy(httpPort);
         try
         {
@@ -373,15 +367,6 @@ public final class S3MockServer implements ObjectStoreServer
         }
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket())
-        {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public synchronized void close() throws IOException
@@ -395,7 +380,7 @@ public final class S3MockServer implements ObjectStoreServer
             stop();
             if (ownsDir)
             {
-                deleteTree(dir);
+                ServerFiles.deleteTree(dir);
             }
         }
     }
@@ -412,29 +397,4 @@ public final class S3MockServer implements ObjectStoreServer
         }
     }
 
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path ->
-            {
-                try
-                {
-                    Files.deleteIfExists(path);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-        catch (final UncheckedIOException ex)
-        {
-            throw ex.getCause();
-        }
-    }
 }

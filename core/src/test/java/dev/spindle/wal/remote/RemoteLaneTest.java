@@ -6,7 +6,6 @@ import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalException;
-import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalReader;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import static dev.spindle.wal.remote.RemoteTestSupport.URL;
+import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
+import static dev.spindle.wal.remote.RemoteTestSupport.options;
+import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RemoteLaneTest
 {
-    private static final String URL = "mem://bucket/wal";
 
     @TempDir
     Path dir;
@@ -57,35 +58,8 @@ class RemoteLaneTest
         MemoryObjectStore.reset();
     }
 
-    private WalOptions.Builder options(final String... urls)
-    {
-        return WalOptions.builder()
-            .walUrls(urls.length == 0 ? new String[]{URL} : urls)
-            .stagingDir(dir.resolve("staging"))
-            .diskSegmentSizeBytes(64 * 1024)
-            .uploadRetryBaseMs(5)
-            .uploadRetryMaxMs(50)
-            .uploadCloseTimeoutMs(10_000);
-    }
 
-    private static byte[] value(final String collection, final long sequence)
-    {
-        final byte[] v = new byte[300];
-        Arrays.fill(v, (byte)(collection.hashCode() * 31 + sequence));
-        return v;
-    }
 
-    private static long appendN(final WalCollection c, final int n)
-    {
-        final Entry e = new Entry();
-        long last = 0;
-        for (int i = 0; i < n; i++)
-        {
-            final long next = c.lastSequence() + 1;
-            last = c.append(e.clear().key(Long.toString(next).getBytes()).value(value(c.name(), next)));
-        }
-        return last;
-    }
 
     private static List<WalRecord> replay(final WalCollection c)
     {
@@ -136,7 +110,7 @@ class RemoteLaneTest
     void shouldUploadSealedSegmentsAndReplayWithTheStagingDirectoryDeleted() throws Exception
     {
         final int n = 3000;
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             final long last = appendN(c, n);
@@ -154,14 +128,14 @@ class RemoteLaneTest
             assertEquals(0, staged.filter(p -> p.toString().endsWith(".avro")).count(), "staged copies deleted");
         }
         deleteStaging();
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             assertEquals(n, c.lastSequence(), "sequences continue after the remote segments");
             assertComplete("c", replay(c), n);
             assertEquals(n + 1, appendN(c, 1));
         }
-        try (WalReader reader = WalReader.open(options().build()))
+        try (WalReader reader = WalReader.open(options(dir).build()))
         {
             assertEquals(n + 1, reader.lastSequence("c"));
             long count = 0;
@@ -174,14 +148,14 @@ class RemoteLaneTest
             }
             assertEquals(n + 1, count);
         }
-        final WalVerifier.Report report = WalVerifier.verify(options().build());
+        final WalVerifier.Report report = WalVerifier.verify(options(dir).build());
         assertTrue(report.clean(), report.findings().toString());
     }
 
     @Test
     void shouldAcknowledgeOnlyOnceUploadedWithAckRemote() throws Exception
     {
-        try (Wal wal = Wal.open(options().ack(AckMode.remote).segmentMaxAgeMs(50).build()))
+        try (Wal wal = Wal.open(options(dir).ack(AckMode.remote).segmentMaxAgeMs(50).build()))
         {
             final WalCollection c = wal.collection("c");
             MemoryObjectStore.down = true;
@@ -207,7 +181,7 @@ class RemoteLaneTest
     void shouldRetryFailedUploadsUntilTheyComplete() throws Exception
     {
         MemoryObjectStore.FAIL_NEXT_PUTS.set(20);
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             final long last = appendN(c, 1000);
@@ -215,7 +189,7 @@ class RemoteLaneTest
         }
         assertEquals(0, MemoryObjectStore.FAIL_NEXT_PUTS.get());
         deleteStaging();
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             assertComplete("c", replay(wal.collection("c")), 1000);
         }
@@ -226,7 +200,7 @@ class RemoteLaneTest
     {
         MemoryObjectStore.down = true;
         final AtomicLong appended = new AtomicLong();
-        try (Wal wal = Wal.open(options().uploadQueueBytes(200 * 1024).build()))
+        try (Wal wal = Wal.open(options(dir).uploadQueueBytes(200 * 1024).build()))
         {
             final WalCollection c = wal.collection("c");
             final Thread producer = new Thread(() -> {
@@ -254,7 +228,7 @@ class RemoteLaneTest
             c.awaitDurable(50_000);
         }
         deleteStaging();
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             assertComplete("c", replay(wal.collection("c")), 50_000);
         }
@@ -264,14 +238,14 @@ class RemoteLaneTest
     void shouldUploadSegmentsLeftInStagingExactlyOnceAtTheNextOpen() throws Exception
     {
         MemoryObjectStore.down = true;
-        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
         }
         assertEquals(List.of(), segmentKeys(), "nothing reached the store");
         MemoryObjectStore.down = false;
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitRemoteDurable(2000, 10, TimeUnit.SECONDS);
@@ -282,7 +256,7 @@ class RemoteLaneTest
         final Path staged = Files.list(dir.resolve("staging")).filter(Files::isDirectory).findFirst().orElseThrow()
             .resolve("c").resolve(someKey.substring(someKey.lastIndexOf('/') + 1));
         Files.write(staged, MemoryObjectStore.OBJECTS.get(someKey));
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             assertComplete("c", replay(wal.collection("c")), 2000);
         }
@@ -297,7 +271,7 @@ class RemoteLaneTest
     void shouldFailTheLaneRatherThanTakeADifferentObjectOfTheSameSizeForItsSegment() throws Exception
     {
         MemoryObjectStore.down = true;
-        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 500));
@@ -314,7 +288,7 @@ class RemoteLaneTest
             MemoryObjectStore.OBJECTS.put("bucket/wal/c/" + p.getFileName(), new byte[(int)Files.size(p)]);
         }
         MemoryObjectStore.down = false;
-        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             final long deadline = System.currentTimeMillis() + 10_000;
@@ -340,13 +314,13 @@ class RemoteLaneTest
     @Test
     void shouldDeleteRemoteSegmentsBelowACheckpoint() throws Exception
     {
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 3000));
         }
         final int before = segmentKeys().size();
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             c.checkpoint(2000);
@@ -359,7 +333,7 @@ class RemoteLaneTest
             assertTrue(MemoryObjectStore.OBJECTS.containsKey("bucket/wal/c/00000000000000002000.checkpoint"));
         }
         deleteStaging();
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             assertEquals(2000, c.checkpointSequence(), "the checkpoint is known from object storage");
@@ -374,7 +348,7 @@ class RemoteLaneTest
     void shouldMixLocalAndRemoteLanesWithoutAffinity(final DistributionStrategy strategy) throws Exception
     {
         final String[] urls = {dir.resolve("disk1").toString(), dir.resolve("disk2").toString(), URL};
-        try (Wal wal = Wal.open(options(urls).distributionStrategy(strategy).collectionAffinity(false).build()))
+        try (Wal wal = Wal.open(options(dir, urls).distributionStrategy(strategy).collectionAffinity(false).build()))
         {
             for (final String name : List.of("a", "b", "c"))
             {
@@ -383,7 +357,7 @@ class RemoteLaneTest
             }
         }
         deleteStaging();
-        try (Wal wal = Wal.open(options(urls).distributionStrategy(strategy).collectionAffinity(false).build()))
+        try (Wal wal = Wal.open(options(dir, urls).distributionStrategy(strategy).collectionAffinity(false).build()))
         {
             for (final String name : List.of("a", "b", "c"))
             {
@@ -396,7 +370,7 @@ class RemoteLaneTest
     void shouldKeepACollectionOnItsRemoteLaneWithAffinity() throws Exception
     {
         final String[] urls = {dir.resolve("disk1").toString(), URL};
-        try (Wal wal = Wal.open(options(urls).distributionStrategy(DistributionStrategy.Hash).build()))
+        try (Wal wal = Wal.open(options(dir, urls).distributionStrategy(DistributionStrategy.Hash).build()))
         {
             for (int i = 0; i < 8; i++)
             {
@@ -405,7 +379,7 @@ class RemoteLaneTest
             }
         }
         deleteStaging();
-        try (Wal wal = Wal.open(options(urls).distributionStrategy(DistributionStrategy.Hash).build()))
+        try (Wal wal = Wal.open(options(dir, urls).distributionStrategy(DistributionStrategy.Hash).build()))
         {
             for (int i = 0; i < 8; i++)
             {
@@ -437,7 +411,7 @@ class RemoteLaneTest
         MemoryObjectStore.OBJECTS.put("bucket/wal/c/readme.txt", new byte[3]);
         MemoryObjectStore.OBJECTS.put("bucket/wal/-bad/00000000000000000001-00000000000000000002.avro", new byte[3]);
         MemoryObjectStore.OBJECTS.put("bucket/wal/a/b/00000000000000000001-00000000000000000002.avro", new byte[3]);
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             assertEquals(0, wal.collection("c").lastSequence());
             assertTrue(wal.recoveryNotes().stream().anyMatch(n -> n.contains("readme.txt")), wal.recoveryNotes().toString());
@@ -449,10 +423,10 @@ class RemoteLaneTest
     void shouldNameTheMissingModuleAndRefusedSettings()
     {
         final WalException missing = assertThrows(WalException.class,
-            () -> Wal.open(options("gcs://bucket/wal").build()));
+            () -> Wal.open(options(dir, "gcs://bucket/wal").build()));
         assertTrue(missing.getMessage().contains("spindle-fs-gcs"), missing.getMessage());
         final WalException refused = assertThrows(WalException.class,
-            () -> Wal.open(options().backendSettings("mem", Map.of("refuse", "1")).build()));
+            () -> Wal.open(options(dir).backendSettings("mem", Map.of("refuse", "1")).build()));
         assertTrue(refused.getMessage().contains("wal_urls[0]") && refused.getMessage().contains("refuse"),
             refused.getMessage());
     }
@@ -460,7 +434,7 @@ class RemoteLaneTest
     @Test
     void shouldOverlayPerBucketSettings() throws Exception
     {
-        try (Wal wal = Wal.open(options().backendSettings("mem", Map.of("region", "us-west-2", "x", "1"))
+        try (Wal wal = Wal.open(options(dir).backendSettings("mem", Map.of("region", "us-west-2", "x", "1"))
             .backendSettings("mem/bucket", Map.of("region", "eu-central-1")).build()))
         {
             assertEquals(Map.of("region", "eu-central-1", "x", "1"), MemoryObjectStore.lastSettings);
@@ -471,7 +445,7 @@ class RemoteLaneTest
     void shouldRefuseRemoteLanesSharingAPrefix()
     {
         final WalException ex = assertThrows(WalException.class,
-            () -> Wal.open(options("mem://bucket/wal", "mem://bucket/wal/inner").build()));
+            () -> Wal.open(options(dir, "mem://bucket/wal", "mem://bucket/wal/inner").build()));
         assertTrue(ex.getMessage().contains("share or nest"), ex.getMessage());
     }
 }

@@ -3,7 +3,6 @@ package dev.spindle.wal.remote;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
-import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
 import org.junit.jupiter.api.AfterEach;
@@ -14,18 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.spindle.wal.remote.RemoteTestSupport.URL;
+import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
+import static dev.spindle.wal.remote.RemoteTestSupport.options;
+import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Review findings on remote lanes; each test fails on the current code. */
 class RemoteReviewTest
 {
-    private static final String URL = "mem://bucket/wal";
 
     @TempDir
     Path dir;
@@ -37,35 +38,8 @@ class RemoteReviewTest
         MemoryObjectStore.reset();
     }
 
-    private WalOptions.Builder options(final String... urls)
-    {
-        return WalOptions.builder()
-            .walUrls(urls.length == 0 ? new String[]{URL} : urls)
-            .stagingDir(dir.resolve("staging"))
-            .diskSegmentSizeBytes(64 * 1024)
-            .uploadRetryBaseMs(5)
-            .uploadRetryMaxMs(50)
-            .uploadCloseTimeoutMs(10_000);
-    }
 
-    private static byte[] value(final String collection, final long sequence)
-    {
-        final byte[] v = new byte[300];
-        Arrays.fill(v, (byte)(collection.hashCode() * 31 + sequence));
-        return v;
-    }
 
-    private static long appendN(final WalCollection c, final int n)
-    {
-        final Entry e = new Entry();
-        long last = 0;
-        for (int i = 0; i < n; i++)
-        {
-            final long next = c.lastSequence() + 1;
-            last = c.append(e.clear().key(Long.toString(next).getBytes()).value(value(c.name(), next)));
-        }
-        return last;
-    }
 
     private static List<Long> replaySequences(final WalCollection c)
     {
@@ -99,13 +73,13 @@ class RemoteReviewTest
     void stagedSegmentsAreFoundAgainWhenTheUrlIsSpelledWithATrailingSlash() throws Exception
     {
         MemoryObjectStore.down = true;
-        try (Wal wal = Wal.open(options("mem://bucket/wal").uploadCloseTimeoutMs(100).build()))
+        try (Wal wal = Wal.open(options(dir, "mem://bucket/wal").uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));   // acknowledged: durable in staging
         }
         MemoryObjectStore.down = false;
-        try (Wal wal = Wal.open(options("mem://bucket/wal/").build()))
+        try (Wal wal = Wal.open(options(dir, "mem://bucket/wal/").build()))
         {
             final WalCollection c = wal.collection("c");
             assertEquals(2000, c.lastSequence(), "acknowledged entries staged under the other spelling are lost; " +
@@ -123,7 +97,7 @@ class RemoteReviewTest
     void aForeignObjectWithTheSameFirstSequenceDoesNotDeleteAStagedSegment() throws Exception
     {
         MemoryObjectStore.down = true;
-        try (Wal wal = Wal.open(options().uploadCloseTimeoutMs(100).build()))
+        try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
@@ -134,7 +108,7 @@ class RemoteReviewTest
         final String foreign = first.substring(0, 20) + "-" + first.substring(0, 20) + ".avro";
         MemoryObjectStore.OBJECTS.put("bucket/wal/c/" + foreign, new byte[3]);
         MemoryObjectStore.down = false;
-        try (Wal wal = Wal.open(options().build()))
+        try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             final long t0 = System.nanoTime();
@@ -165,7 +139,7 @@ class RemoteReviewTest
         final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int round = 0; round < 50 && System.nanoTime() < end && violations.isEmpty(); round++)
         {
-            try (Wal wal = Wal.open(options(urls).collectionAffinity(false)
+            try (Wal wal = Wal.open(options(dir, urls).collectionAffinity(false)
                 .distributionStrategy(dev.spindle.wal.DistributionStrategy.RoundRobin).build()))
             {
                 final WalCollection c = wal.collection("c" + round);

@@ -1,0 +1,53 @@
+package dev.spindle.wal.remote;
+
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.WalCollection;
+import dev.spindle.wal.WalOptions;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * What the remote-lane tests share: options for a {@code mem://} lane with small segments and quick retries, and
+ * payloads that are a pure function of (collection, sequence), so a replay can check every byte.
+ */
+final class RemoteTestSupport
+{
+    static final String URL = "mem://bucket/wal";
+
+    private RemoteTestSupport()
+    {
+    }
+
+    /** @param urls the lanes; none means one {@link #URL} lane. */
+    static WalOptions.Builder options(final Path dir, final String... urls)
+    {
+        return WalOptions.builder()
+            .walUrls(urls.length == 0 ? new String[]{URL} : urls)
+            .stagingDir(dir.resolve("staging"))
+            .diskSegmentSizeBytes(64 * 1024)
+            .uploadRetryBaseMs(5)
+            .uploadRetryMaxMs(50)
+            .uploadCloseTimeoutMs(10_000);
+    }
+
+    static byte[] value(final String collection, final long sequence)
+    {
+        final byte[] v = new byte[300];
+        Arrays.fill(v, (byte)(collection.hashCode() * 31 + sequence));
+        return v;
+    }
+
+    /** Append {@code n} entries with the payloads of {@link #value}; @return the last sequence. */
+    static long appendN(final WalCollection c, final int n)
+    {
+        final Entry e = new Entry();
+        long last = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long next = c.lastSequence() + 1;
+            last = c.append(e.clear().key(Long.toString(next).getBytes()).value(value(c.name(), next)));
+        }
+        return last;
+    }
+}
