@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
+import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RemoteLaneTest
 {
-
     @TempDir
     Path dir;
 
@@ -58,21 +58,6 @@ class RemoteLaneTest
         MemoryObjectStore.reset();
     }
 
-
-
-
-    private static List<WalRecord> replay(final WalCollection c)
-    {
-        final List<WalRecord> out = new ArrayList<>();
-        try (WalReplay r = c.replay(1))
-        {
-            while (r.hasNext())
-            {
-                out.add(r.next());
-            }
-        }
-        return out;
-    }
 
     private static void assertComplete(final String collection, final List<WalRecord> records, final long n)
     {

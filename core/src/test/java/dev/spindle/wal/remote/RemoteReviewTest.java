@@ -4,7 +4,6 @@ import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalRecord;
-import dev.spindle.wal.WalReplay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import java.util.stream.Stream;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
+import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Review findings on remote lanes; each test fails on the current code. */
 class RemoteReviewTest
 {
-
     @TempDir
     Path dir;
 
@@ -38,21 +37,9 @@ class RemoteReviewTest
         MemoryObjectStore.reset();
     }
 
-
-
-
     private static List<Long> replaySequences(final WalCollection c)
     {
-        final List<Long> out = new ArrayList<>();
-        try (WalReplay r = c.replay(1))
-        {
-            while (r.hasNext())
-            {
-                final WalRecord rec = r.next();
-                out.add(rec.sequence());
-            }
-        }
-        return out;
+        return replay(c).stream().map(WalRecord::sequence).toList();
     }
 
     private List<Path> stagedSegments() throws Exception

@@ -3,9 +3,13 @@ package dev.spindle.wal.remote;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.WalRecord;
+import dev.spindle.wal.WalReplay;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the remote-lane tests share: options for a {@code mem://} lane with small segments and quick retries, and
@@ -49,5 +53,19 @@ final class RemoteTestSupport
             last = c.append(e.clear().key(Long.toString(next).getBytes()).value(value(c.name(), next)));
         }
         return last;
+    }
+
+    /** @return every entry of {@code c} a replay from sequence 1 returns now. */
+    static List<WalRecord> replay(final WalCollection c)
+    {
+        final List<WalRecord> out = new ArrayList<>();
+        try (WalReplay r = c.replay(1))
+        {
+            while (r.hasNext())
+            {
+                out.add(r.next());
+            }
+        }
+        return out;
     }
 }
