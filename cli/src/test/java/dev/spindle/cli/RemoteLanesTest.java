@@ -216,6 +216,11 @@ class RemoteLanesTest
             assertTrue(c.remoteDurableSequence() >= 1500);
         }   // close seals the last segment and uploads it
         expected.put("alpha", 1510L);
+        final List<String> stagedBefore;
+        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
+        {
+            stagedBefore = walk.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
         deleteStaging();
         try
         {
@@ -223,7 +228,8 @@ class RemoteLanesTest
         }
         catch (final AssertionError ex)
         {
-            throw new AssertionError(ex.getMessage() + "; objects in the store: " + remoteKeys(server, prefix), ex);
+            throw new AssertionError(ex.getMessage() + "; objects in the store: " + remoteKeys(server, prefix) +
+                "; staging before it was deleted: " + stagedBefore, ex);
         }
     }
 

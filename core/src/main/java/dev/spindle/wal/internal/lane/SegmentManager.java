@@ -14,6 +14,9 @@ import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import org.agrona.BufferUtil;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -36,6 +39,8 @@ import java.util.SplittableRandom;
  */
 final class SegmentManager
 {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentManager.class);
+
     private final Lane lane;
     private final WalOptions options;
     private final long writerId;
@@ -255,6 +260,9 @@ final class SegmentManager
             ActiveSegment segment;
             while ((segment = lc.awaitingSeal.poll()) != null)
             {
+                LOG.warn("closing: {} stays open (entries {}..{}; the collection is durable only to {}); recovery " +
+                    "at the next open handles it", segment.path(), segment.firstSequence(), segment.lastSequence(),
+                    sealGate(lc));
                 segment.abandon();
             }
         }
@@ -270,6 +278,8 @@ final class SegmentManager
         {
             if (lc.active != null)
             {
+                LOG.warn("the lane failed: {} stays open, not sealed (recovery at the next open handles it)",
+                    lc.active.path());
                 lc.active.abandon();
                 lc.active = null;
                 lc.activeForReaders = null;
