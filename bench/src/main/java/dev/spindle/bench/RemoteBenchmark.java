@@ -1,5 +1,6 @@
 package dev.spindle.bench;
 
+import dev.spindle.cli.bench.Scratch;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystems;
 import dev.spindle.testkit.FaultProxy;
@@ -16,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Remote lanes against S3Mock (a real S3 server, started as its own process): what uploads cost and whether
@@ -285,8 +284,8 @@ public final class RemoteBenchmark
                 server.proxy().mode(FaultProxy.Mode.PASS);
             }
         }
-        deleteTree(dir.resolve("local-lane"));
-        deleteTree(dir.resolve("staging"));
+        Scratch.deleteTree(dir.resolve("local-lane"));
+        Scratch.deleteTree(dir.resolve("staging"));
         if (server != null && !held)
         {
             deleteRemote(server, urls.get(0));
@@ -333,22 +332,9 @@ public final class RemoteBenchmark
             upload = wal.stats().lanes().get(0).upload();
         }
         final double elapsed = (System.nanoTime() - start) / 1e9;
-        deleteTree(dir.resolve("staging"));
+        Scratch.deleteTree(dir.resolve("staging"));
         deleteRemote(server, url);
         return new long[]{upload.lagP50Ms(), upload.lagP99Ms(), 0, (long)(appended * ENTRY / 1e3 / elapsed),
             upload.uploadedSegments()};
     }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
 }

@@ -1,8 +1,15 @@
 package dev.spindle.cli;
 
+import dev.spindle.cli.bench.BenchJson;
+import dev.spindle.cli.bench.BenchMatrix;
+import dev.spindle.cli.bench.DiskScaling;
+import dev.spindle.cli.bench.LoadGenerator;
+import dev.spindle.cli.bench.Scratch;
+import dev.spindle.cli.bench.Sweep;
+import dev.spindle.cli.bench.SweepGrid;
+import dev.spindle.cli.bench.SyncProbe;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
-import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalOptions;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -11,31 +18,37 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code spindle bench}: the load generator on a built-in configuration (fresh lane directories under
  * {@code ./data}, removed afterwards) or on {@code --config}. Prints a human summary and, on the last
- * line, one JSON object. {@code --matrix} runs the comparison the README reports: 256 B and 4 KiB
- * entries, 1 and 3 lanes, pwrite and mmap, interleaved, medians and ratios from the same run.
+ * line, one JSON object. Three larger runs hang off it: {@code --matrix} (sizes x lanes x io_mode),
+ * {@code --sweep} (the flush-threshold grid, with plots and a recommendation) and {@code --disks N}
+ * (N throttled loop disks, root only).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the load generator and report entries/s, MB/s and append-to-acknowledgement latency.",
         "With no arguments: 1 lane under ./data (removed afterwards), PerBatch, pwrite, 4 collections,",
-        "2 threads, 1 KiB entries, 1,000,000 entries."})
+        "2 threads, 1 KiB entries, 1,000,000 entries.",
+        "  --sweep [--quick] [--out DIR]  the flush-threshold grid: sweep.csv, PNG plots, a recommendation",
+        "  --disks N                      1..N lanes on N throttled loop-mounted disks (root)",
+        "  --matrix                       256 B and 4 KiB x 1 and 3 lanes x pwrite and mmap"})
 final class BenchCommand implements Callable<Integer>
 {
+    static final int DEFAULT_ENTRY_SIZE = 1024;
+    static final int DEFAULT_THREADS = 2;
+    static final int DEFAULT_COLLECTIONS = 4;
+    static final long DEFAULT_ENTRIES = 1_000_000;
+    /** fdatasyncs of the disk probe printed next to every single run's latency. */
+    private static final int PROBE_COMMITS = 200;
+
     @Spec
     CommandSpec spec;
 
@@ -54,14 +67,16 @@ final class BenchCommand implements Callable<Integer>
     @Option(names = "--sync-mode", paramLabel = "MODE", description = "overrides the configuration's sync_mode")
     SyncMode syncMode;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "where the built-in configuration puts its lanes (default ./data)")
+    @Option(names = "--dir", paramLabel = "DIR", description = "where the built-in configuration puts its lanes " +
+        "and --disks its disk images (default ./data)")
     Path dir = Path.of("data");
 
     @Option(names = "--keep", description = "keep the built-in configuration's files")
     boolean keep;
 
-    @Option(names = "--repeat", paramLabel = "R", description = "runs (each on fresh files); the median is reported")
-    int repeat = 1;
+    @Option(names = "--repeat", paramLabel = "R", description = "runs (each on fresh files); the median is reported. " +
+        "--matrix and --disks default to 3 interleaved rounds")
+    int repeat = -1;
 
     @Option(names = "--warmup", paramLabel = "M", description = "entries appended before measuring (default: a tenth, at most 200,000)")
     long warmup = -1;
@@ -69,136 +84,213 @@ final class BenchCommand implements Callable<Integer>
     @Option(names = "--matrix", description = "256 B and 4 KiB entries x 1 and 3 lanes x pwrite and mmap, interleaved")
     boolean matrix;
 
+    @Option(names = "--sweep", description = "the flush-threshold sweep: memory_flush_size_bytes x sync_mode x " +
+        "flush_interval_ms x ring_buffer_size, each at several offered loads")
+    boolean sweep;
+
+    @Option(names = "--quick", description = "with --sweep: a smaller grid and shorter points (under 3 minutes)")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "with --sweep: where sweep.csv, the plots and " +
+        "recommendation.txt go (default ./sweep-<time>)")
+    Path out;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "with --sweep or --disks: measured seconds per " +
+        "point (default: sweep 3, quick 1.5, disks 8)")
+    double seconds = -1;
+
+    @Option(names = "--flush-sizes", split = ",", paramLabel = "BYTES", description = "with --sweep: " +
+        "memory_flush_size_bytes values, e.g. 256KiB,1MiB")
+    List<String> flushSizes;
+
+    @Option(names = "--sync-modes", split = ",", paramLabel = "MODE", description = "with --sweep: sync_mode values")
+    List<SyncMode> syncModes;
+
+    @Option(names = "--flush-intervals", split = ",", paramLabel = "MS", description = "with --sweep: " +
+        "flush_interval_ms values (Periodic only)")
+    List<Long> flushIntervals;
+
+    @Option(names = "--ring-sizes", split = ",", paramLabel = "SLOTS", description = "with --sweep: ring_buffer_size values")
+    List<Integer> ringSizes;
+
+    @Option(names = "--loads", split = ",", paramLabel = "FRACTION", description = "with --sweep: offered loads " +
+        "as fractions of each setting's saturation throughput, e.g. 0.25,0.5,0.8 (saturation is always run)")
+    List<Double> loads;
+
+    @Option(names = "--disks", paramLabel = "N", description = "run 1..N lanes on N loop-mounted ext4 disks, each " +
+        "throttled with cgroup blkio (root only; everything is removed afterwards)")
+    int disks;
+
+    @Option(names = "--disk-mbps", paramLabel = "MB", description = "with --disks: write bandwidth of each disk in " +
+        "MB/s (default 50)")
+    long diskMbps = 50;
+
+    @Option(names = "--disk-size", paramLabel = "BYTES", description = "with --disks: size of each (sparse) disk " +
+        "image (default 2 GiB)")
+    String diskSize = "2 GiB";
+
     @Override
     public Integer call() throws Exception
     {
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter stdout = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        if ((matrix ? 1 : 0) + (sweep ? 1 : 0) + (disks != 0 ? 1 : 0) > 1)
+        {
+            throw new SpindleCli.UsageException("choose one of --matrix, --sweep and --disks");
+        }
+        if (quick && !sweep)
+        {
+            throw new SpindleCli.UsageException("--quick goes with --sweep");
+        }
+        if (workload.rate > 0 && (sweep || disks != 0 || matrix))
+        {
+            throw new SpindleCli.UsageException("--rate goes with a single run: --sweep chooses its own offered loads, " +
+                "--disks and --matrix run at saturation");
+        }
         if (matrix)
         {
-            return new BenchMatrix(this).run(out);
+            defaults(256, -1);
+            workload.check();
+            return new BenchMatrix((size, entries, laneCount, io, sync) -> runOnce(size, entries, laneCount, io, sync).result(),
+                repeat > 0 ? repeat : 3, syncMode == null ? SyncMode.PerBatch : syncMode,
+                workload.entries > 0 ? workload.entries : 4_000_000, workload.collections, workload.threads, err)
+                .run(stdout);
         }
-        defaults(1024, 1_000_000);
+        if (sweep)
+        {
+            defaults(DEFAULT_ENTRY_SIZE, 0);
+            workload.check();
+            final SweepGrid grid = SweepGrid.of(quick, flushSizes, syncModes, flushIntervals, ringSizes, loads,
+                seconds > 0 ? seconds : -1);
+            final WalOptions base = baseOptions();
+            final Callable<Scratch> fresh = config != null ? () -> Scratch.besideLanes(base, false) :
+                () -> Scratch.under(dir, lanes, false);
+            fresh.call().close();   // a remote lane in the configuration is refused here, before anything runs
+            return new Sweep(base, fresh, grid, params(), out, stdout, err).run();
+        }
+        if (disks != 0)
+        {
+            workload.defaults(4096, 0, 2, 1);   // per lane
+            workload.check();
+            return new DiskScaling(disks, diskMbps, WorkloadOptions.bytes("--disk-size", diskSize), dir, baseOptions(),
+                params(), seconds > 0 ? seconds : 8, repeat > 0 ? repeat : 3, stdout, err).run();
+        }
+        defaults(DEFAULT_ENTRY_SIZE, DEFAULT_ENTRIES);
         workload.check();
-        final List<LoadGenerator.Result> results = new ArrayList<>();
-        WalOptions used = null;
+        final List<Run> runs = new ArrayList<>();
         for (int r = 0; r < Math.max(1, repeat); r++)
         {
             final Run run = runOnce(workload.entrySize, workload.entries, lanes, ioMode, syncMode);
-            results.add(run.result);
-            used = run.options;
+            runs.add(run);
             if (repeat > 1)
             {
-                out.println("run " + (r + 1) + ": " + json(run.result, used, workload));
+                stdout.println("run " + (r + 1) + ": " + json(run));
             }
         }
-        results.sort(Comparator.comparingDouble(LoadGenerator.Result::entriesPerSecond));
-        final LoadGenerator.Result median = results.get(results.size() / 2);
-        summary(out, median, used);
-        out.println(json(median, used, workload));
+        runs.sort(Comparator.comparingDouble(run -> run.result().entriesPerSecond()));
+        final Run median = runs.get(runs.size() / 2);
+        summary(stdout, median);
+        stdout.println(json(median));
         return SpindleCli.OK;
     }
 
     void defaults(final int entrySize, final long entries)
     {
-        if (workload.entrySize < 0)
-        {
-            workload.entrySize = entrySize;
-        }
-        if (workload.entries < 0)
-        {
-            workload.entries = entries;
-        }
-        if (workload.collections < 0)
-        {
-            workload.collections = 4;
-        }
-        if (workload.threads < 0)
-        {
-            workload.threads = 2;
-        }
+        workload.defaults(entrySize, entries, DEFAULT_COLLECTIONS, DEFAULT_THREADS);
     }
 
-    /** One measured run and the options it used. */
-    record Run(LoadGenerator.Result result, WalOptions options)
+    private LoadGenerator.Params params()
+    {
+        return new LoadGenerator.Params(workload.collections, workload.entrySize, workload.threads, workload.seed,
+            workload.rate, null, !workload.quiet);
+    }
+
+    /**
+     * @return the configuration's options, or the built-in ones, with --io-mode and --sync-mode applied.
+     */
+    private WalOptions baseOptions()
+    {
+        final WalOptions.Builder builder = config != null ?
+            SpindleCli.load(config, spec.commandLine().getErr()).toBuilder() : WalOptions.builder();
+        if (ioMode != null)
+        {
+            builder.ioMode(ioMode);
+        }
+        if (syncMode != null)
+        {
+            builder.syncMode(syncMode);
+        }
+        return builder.build();
+    }
+
+    /** One measured run, the options it used and the disk's own commit latency next to it (or null). */
+    record Run(LoadGenerator.Result result, WalOptions options, LoadGenerator.Params params, Histogram diskSync)
     {
     }
 
+    /**
+     * One run on fresh lanes of the built-in configuration, or on the configured WAL.
+     */
     Run runOnce(final int entrySize, final long entries, final int laneCount, final IoMode io, final SyncMode sync)
         throws Exception
     {
         final PrintWriter err = spec.commandLine().getErr();
-        Path scratch = null;
-        WalOptions options;
-        if (config != null)
+        if (config == null && (laneCount < 1 || laneCount > 64))
         {
-            options = SpindleCli.load(config, err);
+            throw new SpindleCli.UsageException("--lanes must be 1..64, not " + laneCount);
         }
-        else
-        {
-            if (laneCount < 1 || laneCount > 64)
-            {
-                throw new SpindleCli.UsageException("--lanes must be 1..64, not " + laneCount);
-            }
-            scratch = dir.resolve("bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) +
-                "-" + ProcessHandle.current().pid());
-            final List<String> urls = new ArrayList<>();
-            for (int l = 0; l < laneCount; l++)
-            {
-                urls.add(scratch.resolve("lane" + l).toString());
-            }
-            options = WalOptions.builder().walUrls(urls).build();
-        }
-        final WalOptions.Builder builder = options.toBuilder();
-        if (io != null)
-        {
-            builder.ioMode(io);
-        }
-        if (sync != null)
-        {
-            builder.syncMode(sync);
-        }
-        options = builder.build();
         final long warm = warmup >= 0 ? warmup : Math.min(200_000, entries / 10);
+        final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, entrySize, workload.threads,
+            workload.seed, workload.rate, null, !workload.quiet);
+        try (Scratch scratch = config == null ? Scratch.under(dir, laneCount, keep) : null)
+        {
+            final WalOptions.Builder builder = config == null ? scratch.options(WalOptions.builder().build()) :
+                SpindleCli.load(config, err).toBuilder();
+            if (io != null)
+            {
+                builder.ioMode(io);
+            }
+            if (sync != null)
+            {
+                builder.syncMode(sync);
+            }
+            final WalOptions options = builder.build();
+            final Histogram diskSync = probe(options);
+            final LoadGenerator.Result result = LoadGenerator.runOn(options, params, LoadGenerator.Phase.entries(warm),
+                LoadGenerator.Phase.entries(entries), err);
+            return new Run(result, options, params, diskSync);
+        }
+    }
+
+    /**
+     * @return the fdatasync latency of 4 KiB appends beside the first lane, or null when it is not a local disk.
+     */
+    private static Histogram probe(final WalOptions options) throws java.io.IOException
+    {
+        if (options.syncMode() == SyncMode.MemoryOnly)
+        {
+            return null;
+        }
+        final Path lane;
         try
         {
-            try (Wal wal = Wal.open(options))
-            {
-                final LoadGenerator.Result result = new LoadGenerator(wal, new LoadGenerator.Params(workload.collections,
-                    entries, entrySize, workload.threads, workload.seed, null, !workload.quiet, warm, workload.rate), err)
-                    .run();
-                return new Run(result, options);
-            }
+            lane = Scratch.localPath(options.walUrls().get(0), 0).toAbsolutePath();
         }
-        finally
+        catch (final IllegalArgumentException remote)
         {
-            if (scratch != null && !keep)
-            {
-                deleteTree(scratch);
-            }
+            return null;
         }
+        return SyncProbe.measure(lane.getParent() == null ? lane : lane.getParent(), PROBE_COMMITS);
     }
 
-    static void deleteTree(final Path root) throws IOException
+    private void summary(final PrintWriter out, final Run run)
     {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path p : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    void summary(final PrintWriter out, final LoadGenerator.Result r, final WalOptions options)
-    {
+        final LoadGenerator.Result r = run.result();
+        final WalOptions options = run.options();
         final Histogram h = r.latencyMicros();
         out.printf(Locale.ROOT, "Spindle bench: %d lane(s), io_mode=%s, sync_mode=%s, %d collections, %d threads, %,d B entries%n",
             options.walUrls().size(), options.ioMode(), options.syncMode(), workload.collections, workload.threads,
-            workload.entrySize);
+            run.params().entrySize());
         out.printf(Locale.ROOT, "  entries      %,d in %.2f s%n", r.entries(), r.seconds());
         out.printf(Locale.ROOT, "  throughput   %,.0f entries/s, %,.1f MB/s%n", r.entriesPerSecond(), r.megabytesPerSecond());
         out.printf(Locale.ROOT, "  latency      p50 %,d us, p99 %,d us, p99.9 %,d us, max %,d us (append to acknowledgement%s)%n",
@@ -211,56 +303,30 @@ final class BenchCommand implements Callable<Integer>
                 "(included in the latency above)%n", r.lateMicros().getValueAtPercentile(50),
                 r.lateMicros().getValueAtPercentile(99), r.lateMicros().getMaxValue());
         }
+        if (run.diskSync() != null)
+        {
+            out.printf(Locale.ROOT, "  disk         4 KiB append + fdatasync beside the first lane: p50 %,d us, p99 %,d us " +
+                "(%d commits, measured before this run)%n", run.diskSync().getValueAtPercentile(50),
+                run.diskSync().getValueAtPercentile(99), run.diskSync().getTotalCount());
+        }
     }
 
-    static String json(final LoadGenerator.Result r, final WalOptions options, final WorkloadOptions workload)
+    private String json(final Run run)
     {
-        final Histogram h = r.latencyMicros();
-        return Json.toString(g -> {
+        return BenchJson.toString(g -> {
             g.writeStartObject();
-            writeResult(g, r, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
-                h.getMaxValue());
-            g.writeNumberField("entry_size", workload.entrySize);
-            g.writeNumberField("collections", workload.collections);
-            g.writeNumberField("threads", workload.threads);
-            g.writeNumberField("lanes", options.walUrls().size());
-            g.writeStringField("io_mode", options.ioMode().name());
-            g.writeStringField("sync_mode", options.syncMode().name());
+            BenchJson.writeResult(g, run.result());
+            BenchJson.writeSetup(g, run.params(), run.options());
             if (workload.rate > 0)
             {
                 g.writeNumberField("offered_rate", workload.rate);
-                g.writeObjectFieldStart("generator_late_us");
-                g.writeNumberField("p50", r.lateMicros().getValueAtPercentile(50));
-                g.writeNumberField("p99", r.lateMicros().getValueAtPercentile(99));
-                g.writeNumberField("max", r.lateMicros().getMaxValue());
-                g.writeEndObject();
+                BenchJson.writePercentiles(g, "generator_late_us", run.result().lateMicros());
+            }
+            if (run.diskSync() != null)
+            {
+                BenchJson.writePercentiles(g, "disk_sync_us", run.diskSync());
             }
             g.writeEndObject();
         });
-    }
-
-    /**
-     * The fields every bench result line has: entries, bytes, seconds, rates and {@code latency_us}.
-     */
-    static void writeResult(final com.fasterxml.jackson.core.JsonGenerator g, final LoadGenerator.Result r,
-        final long p50, final long p99, final long p999, final long max) throws java.io.IOException
-    {
-        g.writeNumberField("entries", r.entries());
-        g.writeNumberField("bytes", r.bytes());
-        g.writeNumberField("seconds", round(r.seconds(), 3));
-        g.writeNumberField("entries_per_sec", Math.round(r.entriesPerSecond()));
-        g.writeNumberField("mb_per_sec", round(r.megabytesPerSecond(), 1));
-        g.writeObjectFieldStart("latency_us");
-        g.writeNumberField("p50", p50);
-        g.writeNumberField("p99", p99);
-        g.writeNumberField("p999", p999);
-        g.writeNumberField("max", max);
-        g.writeEndObject();
-    }
-
-    static double round(final double value, final int digits)
-    {
-        final double scale = Math.pow(10, digits);
-        return Math.round(value * scale) / scale;
     }
 }

@@ -1,6 +1,7 @@
 package dev.spindle.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.spindle.cli.bench.Payloads;
 import dev.spindle.wal.WalReader;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;

@@ -13,10 +13,10 @@ final class WorkloadOptions
     @Option(names = "--entries", paramLabel = "M", description = "entries to append in total")
     long entries = -1;
 
-    @Option(names = "--entry-size", paramLabel = "B", description = "bytes of each value")
+    @Option(names = "--entry-size", paramLabel = "B", description = "bytes of each value (default 1024)")
     int entrySize = -1;
 
-    @Option(names = "--threads", paramLabel = "T", description = "producer threads")
+    @Option(names = "--threads", paramLabel = "T", description = "producer threads (default 2)")
     int threads = -1;
 
     @Option(names = "--seed", paramLabel = "S", description = "payload seed (values are a function of seed, collection, sequence)")
@@ -29,6 +29,45 @@ final class WorkloadOptions
         description = "offered load in entries/s over all threads (default: as fast as possible). Latency is then " +
             "measured from each entry's scheduled time, so stalls are not hidden")
     long rate;
+
+    /**
+     * Fill in what was not given.
+     */
+    void defaults(final int entrySize, final long entries, final int collections, final int threads)
+    {
+        if (this.entrySize < 0)
+        {
+            this.entrySize = entrySize;
+        }
+        if (this.entries < 0)
+        {
+            this.entries = entries;
+        }
+        if (this.collections < 0)
+        {
+            this.collections = collections;
+        }
+        if (this.threads < 0)
+        {
+            this.threads = threads;
+        }
+    }
+
+    /**
+     * @return the bytes of a size flag ("2 GiB", "512KiB", 4096).
+     * @throws SpindleCli.UsageException naming the flag.
+     */
+    static long bytes(final String flag, final String text)
+    {
+        try
+        {
+            return dev.spindle.config.Sizes.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new SpindleCli.UsageException(flag + ": " + ex.getMessage());
+        }
+    }
 
     void check()
     {

@@ -1,7 +1,8 @@
 package dev.spindle.cli;
 
+import dev.spindle.cli.bench.BenchJson;
+import dev.spindle.cli.bench.LoadGenerator;
 import dev.spindle.wal.SyncMode;
-import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,23 +38,28 @@ final class WriteCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (workload.collections < 0 || workload.entries < 0 || workload.entrySize < 0 || workload.threads < 0)
+        if (workload.collections < 0 || workload.entries < 0)
         {
-            throw new SpindleCli.UsageException("write needs --collections, --entries, --entry-size and --threads");
+            throw new SpindleCli.UsageException("write needs --collections and --entries (--entry-size defaults to " +
+                BenchCommand.DEFAULT_ENTRY_SIZE + ", --threads to " + BenchCommand.DEFAULT_THREADS + ", as for bench)");
         }
+        workload.defaults(BenchCommand.DEFAULT_ENTRY_SIZE, -1, -1, BenchCommand.DEFAULT_THREADS);
         workload.check();
         final WalOptions options = SpindleCli.load(config, spec.commandLine().getErr());
         if (ackLog != null && options.syncMode() == SyncMode.MemoryOnly)
         {
             throw new SpindleCli.UsageException("--ack-log needs durable entries; sync_mode = MemoryOnly has none");
         }
-        try (Wal wal = Wal.open(options))
-        {
-            final LoadGenerator.Result result = new LoadGenerator(wal, new LoadGenerator.Params(workload.collections,
-                workload.entries, workload.entrySize, workload.threads, workload.seed, ackLog, !workload.quiet, 0, workload.rate),
-                spec.commandLine().getErr()).run();
-            spec.commandLine().getOut().println(BenchCommand.json(result, options, workload));
-        }
+        final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, workload.entrySize,
+            workload.threads, workload.seed, workload.rate, ackLog, !workload.quiet);
+        final LoadGenerator.Result result = LoadGenerator.runOn(options, params, LoadGenerator.Phase.entries(0),
+            LoadGenerator.Phase.entries(workload.entries), spec.commandLine().getErr());
+        spec.commandLine().getOut().println(BenchJson.toString(g -> {
+            g.writeStartObject();
+            BenchJson.writeResult(g, result);
+            BenchJson.writeSetup(g, params, options);
+            g.writeEndObject();
+        }));
         return SpindleCli.OK;
     }
 }

@@ -110,6 +110,26 @@ final class Child
         return process.exitValue();
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * @return what the child wrote to stderr, or why that could not be read (for assertion messages).
+     */
+    String stderrOrNothing()
+    {
+        try
+        {
+            return stderr();
+        }
+        catch (final IOException ex)
+        {
+            return "(stderr unreadable: " + ex + ")";
+        }
+    }
+
     boolean isAlive()
     {
         return process.isAlive();

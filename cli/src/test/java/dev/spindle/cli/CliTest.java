@@ -197,6 +197,38 @@ class CliTest
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void shouldWriteWithTheDefaultsOfBenchForEntrySizeAndThreads() throws Exception
+    {
+        assertEquals(0, run("write", "--config", config.toString(), "--collections", "2", "--entries", "100", "--quiet"),
+            err);
+        final JsonNode summary = JSON.readTree(lines().get(lines().size() - 1));
+        assertEquals(1024, summary.get("entry_size").asInt());
+        assertEquals(2, summary.get("threads").asInt());
+        assertEquals(102_400, summary.get("bytes").asLong());
+        assertEquals(2, run("write", "--config", config.toString(), "--entries", "100"));
+        assertTrue(err.contains("write needs --collections and --entries"), err);
+    }
+
+    /**
+     * At 10 entries/s one producer appends every 100 ms. A generator that looked at acknowledgements only when it
+     * appended the next entry reported about 100 ms for each; measured at the acknowledgement, an entry takes one
+     * fsync. The bound is half the interval, far above any fsync this test could see.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void shouldMeasureLatencyAtTheAcknowledgementNotAtTheNextAppend() throws Exception
+    {
+        assertEquals(0, run("bench", "--dir", dir.resolve("data").toString(), "--rate", "10", "--entries", "20",
+            "--warmup", "0", "--threads", "1", "--collections", "1", "--entry-size", "256", "--quiet"), err);
+        final JsonNode summary = JSON.readTree(lines().get(lines().size() - 1));
+        assertEquals(20, summary.get("entries").asLong());
+        assertTrue(summary.get("latency_us").get("p50").asLong() < 50_000, summary.toString());
+        assertTrue(summary.get("disk_sync_us").has("p99"), "the disk's own fsync is printed beside it: " + summary);
+        assertTrue(out.contains("4 KiB append + fdatasync beside the first lane"), out);
+    }
+
+    @Test
     void shouldExitTwoOnUsageAndConfigurationErrors() throws Exception
     {
         assertEquals(2, run("frobnicate"));

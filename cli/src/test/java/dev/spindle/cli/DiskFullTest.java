@@ -57,24 +57,12 @@ class DiskFullTest
             final Child again = Child.start(dir, "write", "--config", config.toString(), "--collections", "3",
                 "--entries", "3000", "--entry-size", "1000", "--threads", "2", "--seed", Long.toString(SEED),
                 "--ack-log", ackLog.toString(), "--quiet");
-            assertEquals(SpindleCli.OK, again.waitFor(120), () -> "after freeing space: " + stderrOf(again));
+            assertEquals(SpindleCli.OK, again.waitFor(120), () -> "after freeing space: " + again.stderrOrNothing());
             Survivors.check(SpindleConfig.load(config), AckLog.read(ackLog), SEED, ioMode + " after space was freed");
         }
         finally
         {
             Mounts.unmount(mount);
-        }
-    }
-
-    private static String stderrOf(final Child child)
-    {
-        try
-        {
-            return child.stderr();
-        }
-        catch (final Exception ex)
-        {
-            return ex.toString();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.cli.bench.Payloads;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalRecord;

@@ -44,7 +44,6 @@ public final class SpindleConfig
 {
     public static final String TABLE = "storage.wal_config";
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern SIZE = Pattern.compile("\\s*(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?\\s*");
 
     /** What a file gave: the options, and warnings worth showing (a legacy key ignored, say). */
     public record Loaded(WalOptions options, List<String> warnings)
@@ -472,26 +471,14 @@ public final class SpindleConfig
         if (value instanceof String)
         {
             final String text = expand((String)value, name, position);
-            final Matcher m = SIZE.matcher(text);
-            if (m.matches())
+            try
             {
-                final String unit = m.group(2) == null ? "B" : m.group(2);
-                final int shift = List.of("B", "KiB", "MiB", "GiB", "TiB").indexOf(unit) * 10;
-                try
-                {
-                    final long n = Long.parseLong(m.group(1));
-                    if (n > 0 && n <= (Long.MAX_VALUE >> shift))
-                    {
-                        return n << shift;
-                    }
-                }
-                catch (final NumberFormatException ignore)
-                {
-                    // too large: reported below
-                }
+                return Sizes.parse(text);
             }
-            throw new ConfigException(at(position) + name + ": \"" + text + "\" is not a positive size; give bytes " +
-                "(an integer) or a string such as \"64 MiB\" (units B, KiB, MiB, GiB, TiB)");
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigException(at(position) + name + ": " + ex.getMessage());
+            }
         }
         throw new ConfigException(at(position) + name + ": expected a size in bytes (an integer, or a string such as " +
             "\"64 MiB\"), found " + describe(value));

@@ -74,6 +74,42 @@ class FailureHandlingTest
         assertTrue(WalVerifier.verify(options).clean());
     }
 
+    /**
+     * The bytes of a failed lane never land: if they still counted against global_flush_threshold, every append to
+     * every healthy lane would wait for ever.
+     */
+    @Test
+    void shouldKeepAppendingToHealthyLanesWhenAFailedLaneHoldsTheGlobalThreshold() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final WalOptions options = WalOptions.builder().walUrls(a.toString(), b.toString())
+            .distributionStrategy(DistributionStrategy.RoundRobin).collectionAffinity(true)
+            .globalFlushThresholdBytes(64 * 1024).build();
+        try (Wal wal = Wal.open(options))
+        {
+            Files.writeString(a.resolve("broken"), "not a directory");
+            final CompletableFuture<Long> lost = wal.appendAsync("broken", new Entry().op(Op.INSERT)
+                .value(new byte[100 * 1024]));                           // lane 0, over the threshold, never lands
+            assertThrows(ExecutionException.class, () -> lost.get(10, TimeUnit.SECONDS));
+            final CompletableFuture<Long> healthy = CompletableFuture.supplyAsync(() -> {
+                final WalCollection c = wal.collection("healthy");         // lane 1
+                long last = 0;
+                for (int i = 0; i < 100; i++)
+                {
+                    last = c.append(new Entry().op(Op.INSERT).value(new byte[4096]));
+                }
+                c.awaitAcknowledged(last);
+                return last;
+            });
+            assertEquals(100L, healthy.get(30, TimeUnit.SECONDS), "appends to the healthy lane go on");
+        }
+        catch (final WalException closing)
+        {
+            assertTrue(closing.getMessage() != null, "close may report the failed lane: " + closing);
+        }
+    }
+
     @Test
     void shouldFailTheDeferredFuturesOfACollectionWhenAnotherLaneFails() throws Exception
     {

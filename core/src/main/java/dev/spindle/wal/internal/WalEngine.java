@@ -527,7 +527,10 @@ public final class WalEngine implements AutoCloseable
             long inFlight = 0;
             for (final Lane lane : lanes)
             {
-                inFlight += lane.inFlightBytes();
+                if (lane.failure() == null)   // a failed lane never lands its bytes: they must not hold the others back
+                {
+                    inFlight += lane.inFlightBytes();
+                }
             }
             if (inFlight == 0 || inFlight + bytes <= threshold)
             {

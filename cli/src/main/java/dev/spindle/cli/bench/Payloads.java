@@ -1,4 +1,4 @@
-package dev.spindle.cli;
+package dev.spindle.cli.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

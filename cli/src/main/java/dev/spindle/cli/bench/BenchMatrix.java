@@ -1,4 +1,4 @@
-package dev.spindle.cli;
+package dev.spindle.cli.bench;
 
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
@@ -13,19 +13,41 @@ import java.util.Locale;
 /**
  * {@code spindle bench --matrix}: every combination of entry size (256 B, 4 KiB), lanes (1, 3) and
  * io_mode (pwrite, mmap), run round-robin {@code --repeat} times (default 3) so that the machine's
- * drift hits every cell alike; reports medians and ratios taken within the same run.
+ * drift hits every cell alike; reports each cell's median and the ratio of medians, all from the same run.
  */
-final class BenchMatrix
+public final class BenchMatrix
 {
     private static final int[] SIZES = {256, 4096};
     private static final int[] LANES = {1, 3};
     private static final IoMode[] MODES = {IoMode.pwrite, IoMode.mmap};
 
-    private final BenchCommand bench;
-
-    BenchMatrix(final BenchCommand bench)
+    /** Runs one cell on fresh files. */
+    public interface Runner
     {
-        this.bench = bench;
+        LoadGenerator.Result run(int entrySize, long entries, int lanes, IoMode io, SyncMode sync) throws Exception;
+    }
+
+    private final Runner runner;
+    private final int repeat;
+    private final SyncMode sync;
+    private final long smallEntries;
+    private final int collections;
+    private final int threads;
+    private final PrintWriter err;
+
+    /**
+     * @param smallEntries entries of a 256 B cell; a 4 KiB cell gets the same bytes.
+     */
+    public BenchMatrix(final Runner runner, final int repeat, final SyncMode sync, final long smallEntries,
+        final int collections, final int threads, final PrintWriter err)
+    {
+        this.runner = runner;
+        this.repeat = repeat;
+        this.sync = sync;
+        this.smallEntries = smallEntries;
+        this.collections = collections;
+        this.threads = threads;
+        this.err = err;
     }
 
     private static final class Cell
@@ -57,12 +79,8 @@ final class BenchMatrix
         }
     }
 
-    int run(final PrintWriter out) throws Exception
+    public int run(final PrintWriter out) throws Exception
     {
-        final int repeat = bench.repeat > 1 ? bench.repeat : 3;
-        final SyncMode sync = bench.syncMode == null ? SyncMode.PerBatch : bench.syncMode;
-        bench.defaults(256, -1);
-        final long smallEntries = bench.workload.entries > 0 ? bench.workload.entries : 4_000_000;
         final List<Cell> cells = new ArrayList<>();
         for (final int size : SIZES)
         {
@@ -74,23 +92,21 @@ final class BenchMatrix
                 }
             }
         }
-        final PrintWriter err = bench.spec.commandLine().getErr();
         for (int r = 0; r < repeat; r++)
         {
             for (final Cell cell : cells)
             {
                 final long entries = smallEntries * 256 / cell.size;
-                bench.workload.entrySize = cell.size;
-                final BenchCommand.Run run = bench.runOnce(cell.size, entries, cell.lanes, cell.mode, sync);
-                cell.results.add(run.result());
+                final LoadGenerator.Result result = runner.run(cell.size, entries, cell.lanes, cell.mode, sync);
+                cell.results.add(result);
                 err.printf(Locale.ROOT, "[spindle] round %d/%d: %5d B, %d lane(s), %-6s %,12.0f entries/s %8.1f MB/s%n",
-                    r + 1, repeat, cell.size, cell.lanes, cell.mode, run.result().entriesPerSecond(),
-                    run.result().megabytesPerSecond());
+                    r + 1, repeat, cell.size, cell.lanes, cell.mode, result.entriesPerSecond(),
+                    result.megabytesPerSecond());
                 err.flush();
             }
         }
         out.printf(Locale.ROOT, "Spindle bench matrix: sync_mode=%s, %d collections, %d threads, median of %d runs%n",
-            sync, bench.workload.collections, bench.workload.threads, repeat);
+            sync, collections, threads, repeat);
         out.printf(Locale.ROOT, "%7s %5s %-6s %14s %9s %9s %9s %9s %14s%n", "entry", "lanes", "io", "entries/s", "MB/s",
             "p50 us", "p99 us", "p999 us", "vs pwrite 1L");
         for (final Cell cell : cells)
@@ -103,7 +119,7 @@ final class BenchMatrix
                 cell.medianPercentile(99), cell.medianPercentile(99.9),
                 m.entriesPerSecond() / base.median().entriesPerSecond());
         }
-        out.println(Json.toString(g -> {
+        out.println(BenchJson.toString(g -> {
             g.writeStartObject();
             g.writeStringField("sync_mode", sync.name());
             g.writeNumberField("repeat", repeat);
@@ -116,13 +132,13 @@ final class BenchMatrix
                 g.writeNumberField("entry_size", cell.size);
                 g.writeNumberField("lanes", cell.lanes);
                 g.writeStringField("io_mode", cell.mode.name());
-                BenchCommand.writeResult(g, m, cell.medianPercentile(50), cell.medianPercentile(99),
+                BenchJson.writeResult(g, m, cell.medianPercentile(50), cell.medianPercentile(99),
                     cell.medianPercentile(99.9), h.getMaxValue());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         }));
-        return SpindleCli.OK;
+        return 0;
     }
 }
