@@ -38,12 +38,29 @@ class BenchDisksTest
     @TempDir
     Path dir;
 
+    /** The children started, killed after each test if a failure left one running. */
+    private final List<Child> children = new ArrayList<>();
+
+    private Child start(final String... args) throws IOException
+    {
+        final Child child = Child.start(dir, args);
+        children.add(child);
+        return child;
+    }
+
     /**
      * Whatever a failed test left (a child killed at its deadline): removed as the next run would.
      */
     @AfterEach
     void removeLeftovers() throws Exception
     {
+        for (final Child child : children)
+        {
+            if (child.isAlive())
+            {
+                child.kill();
+            }
+        }
         if (Child.isRoot())
         {
             LoopDisks.removeStale(dir.resolve("disks"), new java.io.PrintWriter(System.out, true));
@@ -60,7 +77,7 @@ class BenchDisksTest
     void shouldPrintTheScalingTableAndRemoveEverythingItMade() throws Exception
     {
         Child.requireRoot("loop devices, mounts and cgroups need root");
-        final Child child = Child.start(dir, disks("2", "1", "1"));
+        final Child child = start(disks("2", "1", "1"));
         assertEquals(0, child.waitFor(180), child::stderrOrNothing);
         final List<String> lines = Files.readAllLines(dir.resolve("child.out"));
         assertTrue(lines.get(0).startsWith("Spindle bench --disks 2: loop-mounted ext4 disks, writes of each limited to " +
@@ -78,7 +95,7 @@ class BenchDisksTest
     void shouldRemoveEverythingWhenStoppedBySigterm() throws Exception
     {
         Child.requireRoot("loop devices, mounts and cgroups need root");
-        final Child child = Child.start(dir, disks("2", "5", "3"));
+        final Child child = start(disks("2", "5", "3"));
         awaitDisks(child, 2);
         Child.sh("kill", "-TERM", Long.toString(child.pid()));
         assertNotEquals(0, child.waitFor(120));
@@ -90,13 +107,13 @@ class BenchDisksTest
     void shouldRemoveWhatAKilledRunLeftWhenItRunsAgain() throws Exception
     {
         Child.requireRoot("loop devices, mounts and cgroups need root");
-        final Child killed = Child.start(dir, disks("2", "5", "3"));
+        final Child killed = start(disks("2", "5", "3"));
         awaitDisks(killed, 2);
         final long pid = killed.pid();
         killed.kill();
         assertTrue(Files.exists(dir.resolve("disks").resolve("disks-" + pid)), "SIGKILL left its disks");
 
-        final Child again = Child.start(dir, disks("1", "0.5", "1"));
+        final Child again = start(disks("1", "0.5", "1"));
         assertEquals(0, again.waitFor(180), again::stderrOrNothing);
         assertTrue(again.stderr().contains("removed the disks an earlier run (pid " + pid + ") left"), again.stderr());
         assertNothingLeft(killed.stderr() + again.stderr());
@@ -174,8 +191,8 @@ class BenchDisksTest
             {
                 try (Stream<Path> cgroups = Files.list(hierarchy))
                 {
-                    assertEquals(List.of(), cgroups.filter(p -> p.getFileName().toString().startsWith("spindle-bench-"))
-                        .toList());
+                    assertEquals(List.of(), cgroups.filter(p -> children.stream().anyMatch(c ->
+                        p.getFileName().toString().equals("spindle-bench-" + c.pid()))).toList());
                 }
             }
         }

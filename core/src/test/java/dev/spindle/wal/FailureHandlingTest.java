@@ -75,6 +75,73 @@ class FailureHandlingTest
     }
 
     /**
+     * Issue 10's first defect: with a collection spread over lanes, the lane that blocks an acknowledgement was found
+     * as "the first lane with entries pending", so a busy healthy lane hid a failed one, and futures waited until
+     * close. Every future must now end, with its sequence or with the lane's error.
+     */
+    @Test
+    void shouldEndEveryFutureWhenALaneFailsWhileAnotherIsBusy() throws Exception
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        final WalOptions options = WalOptions.builder().walUrls(a.toString(), b.toString())
+            .distributionStrategy(DistributionStrategy.RoundRobin).collectionAffinity(false).build();
+        final Wal wal = Wal.open(options);
+        Files.createDirectories(b);
+        Files.writeString(b.resolve("c"), "not a directory");          // lane 1 fails on its first entry of c
+        final List<CompletableFuture<Long>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < 4; t++)
+        {
+            final Thread producer = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++)
+                {
+                    try
+                    {
+                        futures.add(wal.appendAsync("c", entry(i)));
+                    }
+                    catch (final WalException refused)
+                    {
+                        return;                                        // refused once the failure is seen: fine
+                    }
+                }
+            });
+            producer.start();
+            producers.add(producer);
+        }
+        for (final Thread producer : producers)
+        {
+            producer.join(60_000);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int pending = 0;
+        for (final CompletableFuture<Long> f : new ArrayList<>(futures))
+        {
+            try
+            {
+                f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final ExecutionException failed)
+            {
+                assertTrue(failed.getCause() instanceof WalException, failed.toString());
+            }
+            catch (final java.util.concurrent.TimeoutException stuck)
+            {
+                pending++;
+            }
+        }
+        assertEquals(0, pending, "futures still waiting 30 s after the lane failed, of " + futures.size());
+        try
+        {
+            wal.close();
+        }
+        catch (final WalException expected)
+        {
+            assertNotNull(expected.getMessage());
+        }
+    }
+
+    /**
      * The bytes of a failed lane never land: if they still counted against global_flush_threshold, every append to
      * every healthy lane would wait for ever.
      */
@@ -86,27 +153,29 @@ class FailureHandlingTest
         final WalOptions options = WalOptions.builder().walUrls(a.toString(), b.toString())
             .distributionStrategy(DistributionStrategy.RoundRobin).collectionAffinity(true)
             .globalFlushThresholdBytes(64 * 1024).build();
-        try (Wal wal = Wal.open(options))
+        final Wal wal = Wal.open(options);
+        Files.writeString(a.resolve("broken"), "not a directory");
+        final CompletableFuture<Long> lost = wal.appendAsync("broken", new Entry().op(Op.INSERT)
+            .value(new byte[100 * 1024]));                               // lane 0, over the threshold, never lands
+        assertThrows(ExecutionException.class, () -> lost.get(10, TimeUnit.SECONDS));
+        final CompletableFuture<Long> healthy = CompletableFuture.supplyAsync(() -> {
+            final WalCollection c = wal.collection("healthy");             // lane 1
+            long last = 0;
+            for (int i = 0; i < 100; i++)
+            {
+                last = c.append(new Entry().op(Op.INSERT).value(new byte[4096]));
+            }
+            c.awaitAcknowledged(last);
+            return last;
+        });
+        assertEquals(100L, healthy.get(30, TimeUnit.SECONDS), "appends to the healthy lane go on");
+        try
         {
-            Files.writeString(a.resolve("broken"), "not a directory");
-            final CompletableFuture<Long> lost = wal.appendAsync("broken", new Entry().op(Op.INSERT)
-                .value(new byte[100 * 1024]));                           // lane 0, over the threshold, never lands
-            assertThrows(ExecutionException.class, () -> lost.get(10, TimeUnit.SECONDS));
-            final CompletableFuture<Long> healthy = CompletableFuture.supplyAsync(() -> {
-                final WalCollection c = wal.collection("healthy");         // lane 1
-                long last = 0;
-                for (int i = 0; i < 100; i++)
-                {
-                    last = c.append(new Entry().op(Op.INSERT).value(new byte[4096]));
-                }
-                c.awaitAcknowledged(last);
-                return last;
-            });
-            assertEquals(100L, healthy.get(30, TimeUnit.SECONDS), "appends to the healthy lane go on");
+            wal.close();
         }
         catch (final WalException closing)
         {
-            assertTrue(closing.getMessage() != null, "close may report the failed lane: " + closing);
+            assertNotNull(closing.getMessage(), "close may report the failed lane");
         }
     }
 

@@ -35,7 +35,6 @@ final class CgroupThrottle implements AutoCloseable
     private final Path own;
     private final Path original;
     private final List<String> devices = new ArrayList<>();
-    private boolean enabledIo;
 
     private CgroupThrottle(final boolean v1, final Path base, final Path own, final Path original)
     {
@@ -69,14 +68,13 @@ final class CgroupThrottle implements AutoCloseable
             {
                 try
                 {
-                    write(subtree, "+io");
+                    write(subtree, "+io");   // left on afterwards: turning it off would drop other cgroups' io limits
                 }
                 catch (final IOException ex)
                 {
                     Files.deleteIfExists(throttle.own);
                     throw ex;
                 }
-                throttle.enabledIo = true;
             }
             return throttle;
         }
@@ -144,10 +142,6 @@ final class CgroupThrottle implements AutoCloseable
         {
             first = first == null ? ex : first;
         }
-        if (enabledIo)
-        {
-            attempt(null, base.resolve("cgroup.subtree_control"), "-io");   // best effort: others may use it by now
-        }
         if (first != null)
         {
             throw first;
@@ -198,7 +192,9 @@ final class CgroupThrottle implements AutoCloseable
      */
     static boolean alive(final long pid)
     {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        // this process has made nothing yet when stale files are looked for: one named after it is an earlier run's
+        // (in a container, the JVM often gets the same pid every time)
+        return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static IOException attempt(final IOException first, final Path file, final String line)

@@ -139,7 +139,7 @@ public final class DiskScaling
         {
             throw new IllegalArgumentException("--disk-mbps must be at least 1, not " + megabytesPerSecond);
         }
-        final List<String> missing = Shell.missing("losetup", "mkfs.ext4", "mount", "umount", "truncate");
+        final List<String> missing = Shell.missing("losetup", "mkfs.ext4", "mount", "umount", "mountpoint", "truncate");
         if (!missing.isEmpty())
         {
             throw new IllegalArgumentException("bench --disks needs " + String.join(", ", missing) +

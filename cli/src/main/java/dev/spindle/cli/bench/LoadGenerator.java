@@ -403,8 +403,8 @@ public final class LoadGenerator
         }
 
         /**
-         * Ask the WAL, without waiting, about the oldest entry not yet acknowledged: it throws if that entry's lane
-         * failed, which ends the run with the lane's error.
+         * Ask the WAL, without waiting, about each collection's oldest entry not yet acknowledged: it throws if a lane
+         * holding it failed, which ends the run with the lane's error.
          */
         private void checkOldest()
         {
@@ -414,7 +414,6 @@ public final class LoadGenerator
                 if (next <= pending[c].published() && collections[c].acknowledgedSequence() < next)
                 {
                     collections[c].awaitAcknowledged(next, 0, TimeUnit.MILLISECONDS);
-                    return;
                 }
             }
         }
@@ -526,11 +525,14 @@ public final class LoadGenerator
                 if (interval > 0)
                 {
                     scheduled += interval;
-                    if (scheduled - deadline >= 0)
+                    if (scheduled - deadline >= 0 || System.nanoTime() - deadline >= 0)
+                    {
+                        return;   // a timed phase ends on time even when the WAL falls behind the offered rate
+                    }
+                    if (!awaitSchedule(scheduled, approach))
                     {
                         return;
                     }
-                    awaitSchedule(scheduled, approach);
                     start = scheduled; // from the intended time: a stall cannot hide (coordinated omission)
                     late.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - scheduled) / 1000)));
                 }
@@ -560,23 +562,31 @@ public final class LoadGenerator
         }
 
         /**
-         * Park until shortly before {@code scheduled}; then, when appends are far enough apart that it costs
-         * little, yield the last stretch so the append is not late by the park's timer slack.
+         * Park until shortly before {@code scheduled} (in slices of at most 10 ms, so a stop or a failure is seen);
+         * then, when appends are far enough apart that it costs little, yield the last stretch so the append is not
+         * late by the park's timer slack.
+         *
+         * @return false when the run stopped or failed meanwhile.
          */
-        private void awaitSchedule(final long scheduled, final long approach)
+        private boolean awaitSchedule(final long scheduled, final long approach)
         {
             long wait;
             while ((wait = scheduled - System.nanoTime()) > 0)
             {
+                if (stop.get() || failure.get() != null)
+                {
+                    return false;
+                }
                 if (wait > approach)
                 {
-                    LockSupport.parkNanos(wait - approach); // never spin long: on few cores it would starve the lane
+                    LockSupport.parkNanos(Math.min(10_000_000, wait - approach)); // never spin long: it starves the lane
                 }
                 else
                 {
                     Thread.yield();
                 }
             }
+            return true;
         }
 
         private void appendNext(final int c, final long start)

@@ -125,18 +125,31 @@ public final class LoopDisks implements AutoCloseable
             throw new IOException("stopped while making the disks");
         }
         final Path image = root.resolve("d" + index + ".img");
-        Shell.run("truncate", "-s", Long.toString(bytes), image.toString());
-        final String device = Shell.run("losetup", "-f", "--show", image.toString()).trim();
+        Shell.run("truncate", "-s", Long.toString(bytes / 4096 * 4096), image.toString());
+        final String device = lastLoopDevice(Shell.run("losetup", "-f", "--show", image.toString()), image);
         attached.add(device);
         Shell.succeeds("losetup", "--direct-io=on", device);   // best effort: not every kernel or backing file allows it
         final String number = Files.readString(Path.of("/sys/block", Path.of(device).getFileName().toString(), "dev"))
             .trim();
         Shell.run("mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", device);
         final Path mount = Files.createDirectories(root.resolve("m" + index));
+        mounted.add(mount);   // before mount: a mount that timed out but happened is still undone
         Shell.run("mount", device, mount.toString());
-        mounted.add(mount);
         throttle.limit(number, bytesPerSecond);
         disks.add(new Disk(image, device, number, mount));
+    }
+
+    /**
+     * @return the loop device {@code losetup --show} printed (its last line naming one; warnings may precede it).
+     */
+    private static String lastLoopDevice(final String output, final Path image) throws IOException
+    {
+        final List<String> devices = output.lines().map(String::trim).filter(l -> l.startsWith("/dev/loop")).toList();
+        if (devices.isEmpty())
+        {
+            throw new IOException("losetup attached " + image + " but named no loop device: " + output.strip());
+        }
+        return devices.get(devices.size() - 1);
     }
 
     private synchronized void enter() throws IOException
@@ -184,15 +197,17 @@ public final class LoopDisks implements AutoCloseable
         {
             first = ex;
         }
+        IOException disks = null;
         for (int i = mounted.size() - 1; i >= 0; i--)
         {
-            first = unmount(mounted.get(i), first);
+            disks = unmount(mounted.get(i), disks);
         }
         for (int i = attached.size() - 1; i >= 0; i--)
         {
-            first = detach(attached.get(i), first);
+            disks = detach(attached.get(i), disks);
         }
-        if (first == null)
+        first = first == null ? disks : first;
+        if (disks == null)   // only with every disk unmounted and detached may the images go
         {
             try
             {

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntPredicate;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.CRC32C;
 
@@ -301,10 +302,23 @@ public final class CollectionState
      */
     public int pendingLane(final boolean durably)
     {
+        return pendingLane(durably, ANY_LANE);
+    }
+
+    private static final IntPredicate ANY_LANE = l -> true;
+
+    /**
+     * @param which which lanes count, e.g. the failed ones (a predicate kept in a field: this runs per append).
+     * @return the first lane (index) for which {@code which} holds and which has entries of this collection not yet
+     *     acknowledged (or durable), or -1. Every such lane is asked, not only the first: a failed lane behind a busy
+     *     healthy one must be found.
+     */
+    public int pendingLane(final boolean durably, final IntPredicate which)
+    {
         final AtomicLongArray done = ackWhenRemote ? remote : durably || ackWhenDurable ? durable : written;
         for (int l = 0; l < laneCount; l++)
         {
-            if (claimed.get(l) > done.get(l))
+            if (claimed.get(l) > done.get(l) && which.test(l))
             {
                 return l;
             }

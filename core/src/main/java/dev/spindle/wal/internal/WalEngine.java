@@ -57,6 +57,8 @@ public final class WalEngine implements AutoCloseable
 
     private final WalOptions options;
     private final Lane[] lanes;
+    /** Lanes that failed; kept in a field because appends ask it (no allocation per append). */
+    private final java.util.function.IntPredicate failedLane = this::laneFailed;
     private final Router router;
     private final long writerId;
     private final boolean ackDurable;
@@ -411,8 +413,8 @@ public final class WalEngine implements AutoCloseable
                 "max_entry_size_bytes (" + options.maxEntrySizeBytes() + ") for collection " + collection.name());
         }
         awaitCapacity(bound);
-        final int stuck = collection.pendingLane(false);
-        if (stuck >= 0 && lanes[stuck].failure() != null)
+        final int stuck = collection.pendingLane(false, failedLane);
+        if (stuck >= 0)
         {
             throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
                 ": no later entry could be acknowledged; reopen the WAL", lanes[stuck].failure());
@@ -464,6 +466,11 @@ public final class WalEngine implements AutoCloseable
         lane.appending(bound);
         ring.publish(ringSequence);
         return sequence;
+    }
+
+    private boolean laneFailed(final int lane)
+    {
+        return lanes[lane].failure() != null;
     }
 
     /**
@@ -621,10 +628,10 @@ public final class WalEngine implements AutoCloseable
             {
                 return true;
             }
-            final int pending = collection.pendingLane(durable);
-            if (pending >= 0)
+            final int failed = collection.pendingLane(durable, failedLane);
+            if (failed >= 0)
             {
-                lanes[pending].checkHealthy();
+                lanes[failed].checkHealthy();
             }
             if (closed)
             {

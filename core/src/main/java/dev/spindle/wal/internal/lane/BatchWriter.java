@@ -343,6 +343,11 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 else
                 {
                     collection.deferAck(slot.sequence, future);
+                    final WalException late = lane.failedPendingLane(collection);
+                    if (late != null)
+                    {
+                        collection.failDeferredAcks(late);   // the blocking lane failed meanwhile, after failing what it saw
+                    }
                 }
             }
         }

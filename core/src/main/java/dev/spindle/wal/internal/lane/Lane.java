@@ -275,9 +275,11 @@ public final class Lane
      */
     public WalException failedPendingLane(final CollectionState collection)
     {
-        final int pending = collection.pendingLane(false);
-        return pending >= 0 && pending < peers.length ? peers[pending].failure() : null;
+        final int failed = collection.pendingLane(false, peerFailed);
+        return failed >= 0 ? peers[failed].failure() : null;
     }
+
+    private final java.util.function.IntPredicate peerFailed = l -> l < peers.length && peers[l].failure() != null;
 
     /**
      * Fail the lane: every entry not yet acknowledged, and every later one, fails with this cause.
