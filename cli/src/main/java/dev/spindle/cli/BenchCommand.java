@@ -46,8 +46,6 @@ final class BenchCommand implements Callable<Integer>
     static final int DEFAULT_THREADS = 2;
     static final int DEFAULT_COLLECTIONS = 4;
     static final long DEFAULT_ENTRIES = 1_000_000;
-    /** fdatasyncs of the disk probe printed next to every single run's latency. */
-    private static final int PROBE_COMMITS = 200;
 
     @Spec
     CommandSpec spec;
@@ -274,13 +272,13 @@ final class BenchCommand implements Callable<Integer>
         final Path lane;
         try
         {
-            lane = Scratch.localPath(options.walUrls().get(0), 0).toAbsolutePath();
+            lane = Scratch.localPath(options.walUrls().get(0), 0);
         }
         catch (final IllegalArgumentException remote)
         {
             return null;
         }
-        return SyncProbe.measure(lane.getParent() == null ? lane : lane.getParent(), PROBE_COMMITS);
+        return SyncProbe.besideLane(lane);
     }
 
     private void summary(final PrintWriter out, final Run run)

@@ -142,8 +142,8 @@ class FailureHandlingTest
     }
 
     /**
-     * The bytes of a failed lane never land: if they still counted against global_flush_threshold, every append to
-     * every healthy lane would wait for ever.
+     * A failed lane's entries never land, but its batch still gives their bytes back: were they left counted against
+     * global_flush_threshold, every append to every healthy lane would wait for ever.
      */
     @Test
     void shouldKeepAppendingToHealthyLanesWhenAFailedLaneHoldsTheGlobalThreshold() throws Exception

@@ -18,8 +18,7 @@ import java.nio.file.Path;
 public final class ChronicleBytesWriter implements DurableWriter
 {
     private final MappedBytes bytes;
-    private long unsynced;
-    private long syncs;
+    private final SyncCadence cadence = new SyncCadence();
 
     public ChronicleBytesWriter(final Path dir) throws IOException
     {
@@ -32,15 +31,14 @@ public final class ChronicleBytesWriter implements DurableWriter
     {
         final long position = bytes.writePosition();
         final int length = 4 + key.length + value.length;
-        if (position / FILE_BYTES != (position + length) / FILE_BYTES && unsynced > 0)
+        if (position / FILE_BYTES != (position + length) / FILE_BYTES && cadence.dirty())
         {
             sync();
         }
         bytes.writeInt(key.length + value.length);
         bytes.write(key);
         bytes.write(value);
-        unsynced += length;
-        if (unsynced >= SYNC_BYTES)
+        if (cadence.appended(length))
         {
             sync();
         }
@@ -49,14 +47,13 @@ public final class ChronicleBytesWriter implements DurableWriter
     private void sync()
     {
         bytes.sync();
-        syncs++;
-        unsynced = 0;
+        cadence.synced();
     }
 
     @Override
     public long syncs()
     {
-        return syncs;
+        return cadence.syncs();
     }
 
     /**
@@ -78,7 +75,7 @@ public final class ChronicleBytesWriter implements DurableWriter
     @Override
     public void close()
     {
-        if (unsynced > 0)
+        if (cadence.dirty())
         {
             sync();
         }

@@ -24,8 +24,7 @@ public final class ChronicleQueueWriter implements DurableWriter
 
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
-    private long unsynced;
-    private long syncs;
+    private final SyncCadence cadence = new SyncCadence();
 
     public ChronicleQueueWriter(final Path dir)
     {
@@ -42,19 +41,17 @@ public final class ChronicleQueueWriter implements DurableWriter
             bytes.write(key);
             bytes.write(value);
         }
-        unsynced += HEADER + key.length + value.length;
-        if (unsynced >= SYNC_BYTES)
+        if (cadence.appended(HEADER + key.length + value.length))
         {
             appender.sync();
-            syncs++;
-            unsynced = 0;
+            cadence.synced();
         }
     }
 
     @Override
     public long syncs()
     {
-        return syncs;
+        return cadence.syncs();
     }
 
     /**

@@ -99,17 +99,19 @@ final class Shell
     }
 
     /**
-     * @return true when this process runs as root (the owner of /proc/self).
+     * @return true when this process runs as root: its effective uid (the second field of {@code Uid:} in
+     *     /proc/self/status) is 0.
      */
     static boolean isRoot()
     {
         try
         {
-            return (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
+                .map(l -> l.split("\\s+")).anyMatch(f -> f.length > 2 && f[2].equals("0"));
         }
-        catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex)
+        catch (final IOException ex)
         {
-            return "root".equals(System.getProperty("user.name"));
+            return false;
         }
     }
 }

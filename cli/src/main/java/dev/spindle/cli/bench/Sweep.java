@@ -27,8 +27,6 @@ import java.util.concurrent.Callable;
  */
 public final class Sweep
 {
-    private static final int PROBE_COMMITS = 200;
-
     private final WalOptions base;
     private final Callable<Scratch> lanes;
     private final SweepGrid grid;
@@ -64,8 +62,7 @@ public final class Sweep
         try (Scratch probe = lanes.call())
         {
             where = probe.describe();
-            final Path first = probe.firstLane().toAbsolutePath();
-            disk = SyncProbe.measure(first.getParent() == null ? first : first.getParent(), PROBE_COMMITS);
+            disk = SyncProbe.besideLane(probe.firstLane());
         }
         err.printf(Locale.ROOT, "spindle bench --sweep%s: %d settings x %d loads = %d points of %.1f s, about %.0f min; " +
                 "writing %s%n", grid.quick() ? " --quick" : "", settings.size(), grid.loads().size() + 1, grid.points(),

@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.IntPredicate;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.CRC32C;
 
@@ -298,32 +297,12 @@ public final class CollectionState
     }
 
     /**
-     * @return a lane (index) with entries of this collection not yet acknowledged, or -1.
+     * @return true when lane {@code lane} holds entries of this collection not yet acknowledged (or durable).
      */
-    public int pendingLane(final boolean durably)
-    {
-        return pendingLane(durably, ANY_LANE);
-    }
-
-    private static final IntPredicate ANY_LANE = l -> true;
-
-    /**
-     * @param which which lanes count, e.g. the failed ones (a predicate kept in a field: this runs per append).
-     * @return the first lane (index) for which {@code which} holds and which has entries of this collection not yet
-     *     acknowledged (or durable), or -1. Every such lane is asked, not only the first: a failed lane behind a busy
-     *     healthy one must be found.
-     */
-    public int pendingLane(final boolean durably, final IntPredicate which)
+    public boolean pendingOn(final int lane, final boolean durably)
     {
         final AtomicLongArray done = ackWhenRemote ? remote : durably || ackWhenDurable ? durable : written;
-        for (int l = 0; l < laneCount; l++)
-        {
-            if (claimed.get(l) > done.get(l) && which.test(l))
-            {
-                return l;
-            }
-        }
-        return -1;
+        return claimed.get(lane) > done.get(lane);
     }
 
     public Object laneState(final int lane)

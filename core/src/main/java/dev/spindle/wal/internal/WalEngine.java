@@ -57,8 +57,6 @@ public final class WalEngine implements AutoCloseable
 
     private final WalOptions options;
     private final Lane[] lanes;
-    /** Lanes that failed; kept in a field because appends ask it (no allocation per append). */
-    private final java.util.function.IntPredicate failedLane = this::laneFailed;
     private final Router router;
     private final long writerId;
     private final boolean ackDurable;
@@ -413,7 +411,7 @@ public final class WalEngine implements AutoCloseable
                 "max_entry_size_bytes (" + options.maxEntrySizeBytes() + ") for collection " + collection.name());
         }
         awaitCapacity(bound);
-        final int stuck = collection.pendingLane(false, failedLane);
+        final int stuck = Lane.failedPending(lanes, collection, false);
         if (stuck >= 0)
         {
             throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
@@ -466,11 +464,6 @@ public final class WalEngine implements AutoCloseable
         lane.appending(bound);
         ring.publish(ringSequence);
         return sequence;
-    }
-
-    private boolean laneFailed(final int lane)
-    {
-        return lanes[lane].failure() != null;
     }
 
     /**
@@ -534,10 +527,7 @@ public final class WalEngine implements AutoCloseable
             long inFlight = 0;
             for (final Lane lane : lanes)
             {
-                if (lane.failure() == null)   // a failed lane never lands its bytes: they must not hold the others back
-                {
-                    inFlight += lane.inFlightBytes();
-                }
+                inFlight += lane.inFlightBytes();
             }
             if (inFlight == 0 || inFlight + bytes <= threshold)
             {
@@ -628,7 +618,7 @@ public final class WalEngine implements AutoCloseable
             {
                 return true;
             }
-            final int failed = collection.pendingLane(durable, failedLane);
+            final int failed = Lane.failedPending(lanes, collection, durable);
             if (failed >= 0)
             {
                 lanes[failed].checkHealthy();

@@ -275,11 +275,26 @@ public final class Lane
      */
     public WalException failedPendingLane(final CollectionState collection)
     {
-        final int failed = collection.pendingLane(false, peerFailed);
+        final int failed = failedPending(peers, collection, false);
         return failed >= 0 ? peers[failed].failure() : null;
     }
 
-    private final java.util.function.IntPredicate peerFailed = l -> l < peers.length && peers[l].failure() != null;
+    /**
+     * @return the index of a failed lane among {@code lanes} that holds entries of {@code collection} not yet
+     *     acknowledged (or durable), or -1. Every failed lane is asked, not only the first lane with entries
+     *     pending: a failed lane behind a busy healthy one must be found. Allocation-free (appends call it).
+     */
+    public static int failedPending(final Lane[] lanes, final CollectionState collection, final boolean durably)
+    {
+        for (int l = 0; l < lanes.length; l++)
+        {
+            if (lanes[l].failure != null && collection.pendingOn(l, durably))
+            {
+                return l;
+            }
+        }
+        return -1;
+    }
 
     /**
      * Fail the lane: every entry not yet acknowledged, and every later one, fails with this cause.
