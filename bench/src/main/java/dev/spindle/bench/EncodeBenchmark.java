@@ -2,8 +2,8 @@ package dev.spindle.bench;
 
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Op;
-import dev.spindle.wal.internal.CollectionState;
-import dev.spindle.wal.internal.EntrySlot;
+import dev.spindle.wal.internal.lane.CollectionState;
+import dev.spindle.wal.internal.lane.EntrySlot;
 import dev.spindle.wal.internal.segment.EntryEncoder;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;

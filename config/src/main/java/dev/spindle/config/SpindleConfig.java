@@ -8,7 +8,7 @@ import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WaitStrategy;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
-import dev.spindle.wal.internal.LaneUrls;
+import dev.spindle.wal.internal.remote.LaneUrls;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;

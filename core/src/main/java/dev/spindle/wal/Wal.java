@@ -1,6 +1,6 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.lane.CollectionState;
 import dev.spindle.wal.internal.WalEngine;
 
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.lane.CollectionState;
+import dev.spindle.wal.internal.lane.Watermark;
 import dev.spindle.wal.internal.WalEngine;
 
 import java.util.concurrent.CompletableFuture;
@@ -99,7 +100,7 @@ public final class WalCollection
      */
     public void awaitAcknowledged(final long sequence)
     {
-        engine.await(state, sequence, false, -1);
+        engine.await(state, sequence, Watermark.ACKNOWLEDGED, -1);
     }
 
     /**
@@ -107,7 +108,7 @@ public final class WalCollection
      */
     public boolean awaitAcknowledged(final long sequence, final long timeout, final TimeUnit unit)
     {
-        return engine.await(state, sequence, false, unit.toNanos(timeout));
+        return engine.await(state, sequence, Watermark.ACKNOWLEDGED, unit.toNanos(timeout));
     }
 
     /**
@@ -116,12 +117,12 @@ public final class WalCollection
      */
     public void awaitDurable(final long sequence)
     {
-        engine.await(state, sequence, true, -1);
+        engine.await(state, sequence, Watermark.DURABLE, -1);
     }
 
     public boolean awaitDurable(final long sequence, final long timeout, final TimeUnit unit)
     {
-        return engine.await(state, sequence, true, unit.toNanos(timeout));
+        return engine.await(state, sequence, Watermark.DURABLE, unit.toNanos(timeout));
     }
 
     /**
@@ -140,12 +141,12 @@ public final class WalCollection
      */
     public void awaitRemoteDurable(final long sequence)
     {
-        engine.await(state, sequence, WalEngine.REMOTE_DURABLE, -1);
+        engine.await(state, sequence, Watermark.REMOTE_DURABLE, -1);
     }
 
     public boolean awaitRemoteDurable(final long sequence, final long timeout, final TimeUnit unit)
     {
-        return engine.await(state, sequence, WalEngine.REMOTE_DURABLE, unit.toNanos(timeout));
+        return engine.await(state, sequence, Watermark.REMOTE_DURABLE, unit.toNanos(timeout));
     }
 
     /**

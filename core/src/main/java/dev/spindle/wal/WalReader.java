@@ -1,11 +1,11 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.wal.internal.segment.CollectionNames;
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.LaneUrls;
-import dev.spindle.wal.internal.upload.RemoteLanes;
-import dev.spindle.wal.internal.upload.RemoteListing;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.remote.LaneUrls;
+import dev.spindle.wal.internal.remote.RemoteStore;
+import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.recovery.CollectionScan;
 import dev.spindle.wal.internal.recovery.Recovery;
 import dev.spindle.wal.internal.recovery.TailScan;
@@ -65,7 +65,7 @@ public final class WalReader implements AutoCloseable
                 final String url = options.walUrls().get(i);
                 if (LaneUrls.isRemote(url))
                 {
-                    remotes[i] = RemoteLanes.open(i, url, options);
+                    remotes[i] = RemoteStore.open(i, url, options);
                     listings.add(RemoteListing.list(remotes[i], url, roots.get(i), notes));
                 }
                 else

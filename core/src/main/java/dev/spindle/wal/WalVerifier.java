@@ -1,14 +1,15 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.CollectionNames;
+import dev.spindle.wal.internal.segment.CollectionNames;
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.LaneUrls;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.remote.LaneUrls;
+import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentChannel;
-import dev.spindle.wal.internal.upload.RemoteChannel;
-import dev.spindle.wal.internal.upload.RemoteLanes;
-import dev.spindle.wal.internal.upload.RemoteListing;
+import dev.spindle.wal.internal.remote.RemoteChannel;
+import dev.spindle.wal.internal.remote.RemoteStore;
+import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.recovery.LaneScanner;
+import dev.spindle.wal.internal.segment.CheckpointFile;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 
@@ -147,7 +148,7 @@ public final class WalVerifier
                     for (final Path file : sorted)
                     {
                         final String fileName = file.getFileName().toString();
-                        if (SegmentNames.CHECKPOINT.equals(fileName))
+                        if (CheckpointFile.NAME.equals(fileName))
                         {
                             readCheckpoint(name, file);
                         }
@@ -176,7 +177,7 @@ public final class WalVerifier
     private void verifyRemote(final int lane, final String url, final Path stagingRoot, final WalOptions options)
     {
         final List<String> notes = new ArrayList<>();
-        try (WalFileSystem fs = RemoteLanes.open(lane, url, options))
+        try (WalFileSystem fs = RemoteStore.open(lane, url, options))
         {
             final RemoteListing listing = RemoteListing.list(fs, url, stagingRoot, notes);
             for (final String note : notes)
@@ -212,19 +213,7 @@ public final class WalVerifier
     {
         try
         {
-            final byte[] head = new byte[128];
-            final int n;
-            try (java.io.InputStream in = Files.newInputStream(file))
-            {
-                n = in.readNBytes(head, 0, head.length);
-            }
-            final String text = new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
-            final String prefix = "spindle-checkpoint v1 sequence=";
-            if (!text.startsWith(prefix))
-            {
-                throw new NumberFormatException();
-            }
-            final long sequence = Long.parseLong(text.substring(prefix.length()));
+            final long sequence = CheckpointFile.read(file);
             if (sequence < 0)
             {
                 throw new NumberFormatException();

@@ -1,5 +1,7 @@
 package dev.spindle.wal;
 
+import dev.spindle.wal.internal.segment.CheckpointFile;
+
 import dev.spindle.wal.internal.segment.SegmentNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +97,7 @@ class CheckpointTest
                 }
             }
             assertTrue(lastDeleted > 0);
-            assertTrue(Files.exists(cdir.resolve(SegmentNames.CHECKPOINT)), "checkpoint file written");
+            assertTrue(Files.exists(cdir.resolve(CheckpointFile.NAME)), "checkpoint file written");
 
             // replay from 1 returns what is left: from right after the last deleted segment, no gap
             assertEquals(range(lastDeleted + 1, N), sequences(replayAll(c, 1)));
@@ -218,7 +220,7 @@ class CheckpointTest
             }
             for (final Path lane : lanes)
             {
-                assertTrue(Files.exists(lane.resolve(NAME).resolve(SegmentNames.CHECKPOINT)),
+                assertTrue(Files.exists(lane.resolve(NAME).resolve(CheckpointFile.NAME)),
                     "checkpoint file in " + lane);
             }
             // replay returns what is still held, in order; above the checkpoint nothing is missing

@@ -1,7 +1,7 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.CollectionState;
-import dev.spindle.wal.internal.EntrySlot;
+import dev.spindle.wal.internal.lane.CollectionState;
+import dev.spindle.wal.internal.lane.EntrySlot;
 import dev.spindle.wal.internal.segment.EntryEncoder;
 import dev.spindle.wal.internal.segment.PwriteSegment;
 import dev.spindle.wal.internal.segment.SegmentChannel;

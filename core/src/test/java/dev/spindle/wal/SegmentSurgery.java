@@ -1,5 +1,7 @@
 package dev.spindle.wal;
 
+import dev.spindle.wal.internal.segment.CheckpointFile;
+
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 
@@ -397,7 +399,7 @@ final class SegmentSurgery
         final List<WalRecord> all = new ArrayList<>();
         for (final String name : names(collectionDir))
         {
-            if (name.equals(SegmentNames.CHECKPOINT))
+            if (name.equals(CheckpointFile.NAME))
             {
                 continue;
             }

@@ -1,5 +1,7 @@
 package dev.spindle.wal.remote;
 
+import dev.spindle.wal.internal.remote.LaneUrls;
+
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;

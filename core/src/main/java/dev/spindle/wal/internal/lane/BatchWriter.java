@@ -4,8 +4,6 @@ import com.lmax.disruptor.EventHandler;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
-import dev.spindle.wal.internal.CollectionState;
-import dev.spindle.wal.internal.EntrySlot;
 import dev.spindle.wal.internal.segment.ActiveSegment;
 import dev.spindle.wal.internal.segment.EntryEncoder;
 
@@ -29,7 +27,9 @@ final class BatchWriter implements EventHandler<EntrySlot>
 {
     private final Lane lane;
     private final SegmentManager segments;
+    private final Sealing sealing;
     private final ParallelForcer forcer;
+    private final int laneIndex;
     private final EntryEncoder encoder;
     private final SyncMode syncMode;
     private final long memoryFlushSize;
@@ -47,11 +47,13 @@ final class BatchWriter implements EventHandler<EntrySlot>
     private boolean tickSeen;
     private long nextPeriodicSync;
 
-    BatchWriter(final Lane lane, final SegmentManager segments, final ParallelForcer forcer, final long writerId,
-        final WalOptions options)
+    BatchWriter(final Lane lane, final SegmentManager segments, final Sealing sealing, final ParallelForcer forcer,
+        final long writerId, final WalOptions options)
     {
         this.lane = lane;
+        this.laneIndex = lane.index();
         this.segments = segments;
+        this.sealing = sealing;
         this.forcer = forcer;
         this.encoder = new EntryEncoder(writerId);
         this.syncMode = options.syncMode();
@@ -114,7 +116,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         }
         if (!segment.append(slot, encoder))
         {
-            segments.finish(lc);
+            sealing.finish(lc);
             segment = segments.open(lc, slot.sequence);
             if (!segment.append(slot, encoder))
             {
@@ -155,7 +157,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         {
             lc.active.publishReadable();
         }
-        lc.collection.laneDurable(lane.index(), lc.lastWritten);
+        lc.collection.laneDurable(laneIndex, lc.lastWritten);
     }
 
     private void written(final LaneCollection lc)
@@ -164,7 +166,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         {
             lc.active.publishReadable();
         }
-        lc.collection.laneWritten(lane.index(), lc.lastWritten);
+        lc.collection.laneWritten(laneIndex, lc.lastWritten);
         if (!lc.unsynced && lc.lastDurable < lc.lastWritten)
         {
             lc.unsynced = true;
@@ -174,6 +176,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
 
     private void endBatch(final long endSequence)
     {
+        lane.applyRequestedFailure();
         if (lane.failure() == null)
         {
             try
@@ -183,9 +186,9 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 {
                     onTick();
                 }
-                if (segments.hasAwaiting())
+                if (sealing.hasAwaiting())
                 {
-                    segments.sealAwaiting();
+                    sealing.sealAwaiting();
                 }
             }
             catch (final Throwable t)
@@ -306,7 +309,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 final ActiveSegment segment = lc.active;
                 if (segment != null && segment.entryCount() > 0 && now - segment.createdNanos() >= segmentMaxAgeNanos)
                 {
-                    segments.finish(lc);
+                    sealing.finish(lc);
                 }
             }
         }
@@ -317,7 +320,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         final Throwable failure = lane.failure();
         for (long s = from; s <= to; s++)
         {
-            final EntrySlot slot = lane.slot(s);
+            final EntrySlot slot = lane.ring().get(s);
             final CompletableFuture<Long> future = slot.future;
             if (slot.kind != EntrySlot.ENTRY || future == null)
             {

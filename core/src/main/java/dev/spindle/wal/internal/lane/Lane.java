@@ -13,41 +13,30 @@ import com.lmax.disruptor.dsl.ProducerType;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
-import dev.spindle.wal.internal.CollectionState;
-import dev.spindle.wal.internal.EntrySlot;
-import dev.spindle.wal.internal.FileSync;
-import dev.spindle.wal.internal.recovery.LaneScanner;
-import dev.spindle.wal.internal.replay.SegmentRef;
-import dev.spindle.wal.internal.upload.RemoteLane;
-import dev.spindle.wal.internal.segment.ActiveSegment;
-import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.MemoryStore;
+import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.upload.RemoteLane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One {@code wal_urls} entry: a Disruptor ring, the one batch-writer thread that drains it, and that
+ * One {@code wal_urls} entry: a Disruptor ring and the one batch-writer thread that drains it into that
  * lane's segment files under {@code root}. Lanes share nothing on the hot path.
  *
- * <p>A lane holds an exclusive lock on {@code root/.lock} while open, so two processes never write
- * the same lane. When it fails (an I/O error, a failed fsync) it stays failed: appends routed to it
- * throw, waiters get the cause, and the WAL must be reopened (recovery keeps what reached the disk).
+ * <p>The lane's state is changed by its own thread. Other threads hand it work through the ring: entries,
+ * timer ticks, and failures found elsewhere ({@link #requestFailure}, from upload threads). When it fails
+ * (an I/O error, a failed fsync) it stays failed: appends routed to it throw, waiters get the cause, and the
+ * WAL must be reopened (recovery keeps what reached the disk). After {@link #stop} the closing thread owns it.
  */
 public final class Lane
 {
@@ -57,73 +46,45 @@ public final class Lane
     private final String url;
     private final Path root;
     private final MemoryStore memory;
+    private final LaneDirectory directory;
+    private final RemoteLane remote;
     private final Disruptor<EntrySlot> disruptor;
     private final RingBuffer<EntrySlot> ring;
     private final SegmentManager segments;
+    private final Sealing sealing;
+    private final Retention retention;
     private final ParallelForcer forcer;
     private final BatchWriter writer;
     private final List<LaneCollection> collections = new ArrayList<>();
     private final AtomicLong inFlightBytes = new AtomicLong();
-    final AtomicLong storedBytes = new AtomicLong();
+    private final AtomicLong storedBytes = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    /** The object-storage side of a remote lane (its root is then a staging directory), else null. */
-    private volatile RemoteLane remote;
+    private final AtomicReference<Throwable> requestedFailure = new AtomicReference<>();
+    private volatile String requestedDoing;
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
     private boolean started;
 
     /**
      * Open (lock) a lane. Its thread starts with {@link #start()}, after recovery registered what it found.
+     *
+     * @param remote the object-storage side of a remote lane (whose root is then a staging directory), or null.
      */
-    public Lane(final int index, final String url, final Path root, final WalOptions options, final long writerId)
+    public Lane(final int index, final String url, final Path root, final WalOptions options, final long writerId,
+        final RemoteLane remote)
     {
         this.index = index;
         this.url = url;
         this.root = root;
+        this.remote = remote;
         final boolean inMemory = options.syncMode() == SyncMode.MemoryOnly;
         this.memory = inMemory ? new MemoryStore() : null;
-        if (inMemory)
-        {
-            lockChannel = null;
-            lock = null;
-        }
-        else
-        {
-            try
-            {
-                FileSync.createDirectoryDurably(root);
-                lockChannel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock acquired;
-                try
-                {
-                    acquired = lockChannel.tryLock();
-                }
-                catch (final OverlappingFileLockException ex)
-                {
-                    acquired = null;
-                }
-                if (acquired == null)
-                {
-                    lockChannel.close();
-                    throw new WalException("wal_urls[" + index + "] " + url + " is in use by another Spindle WAL " +
-                        "(" + root.resolve(".lock") + " is locked); close it first");
-                }
-                lock = acquired;
-                lockChannel.truncate(0);
-                lockChannel.write(java.nio.ByteBuffer.wrap(
-                    ("pid=" + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            }
-            catch (final IOException ex)
-            {
-                throw new WalException("wal_urls[" + index + "] " + url + ": cannot open lane directory " + root + ": " +
-                    ex.getMessage(), ex);
-            }
-        }
-        this.segments = new SegmentManager(this, options, writerId, memory);
+        this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
+        this.retention = new Retention(memory, remote, storedBytes);
+        this.segments = new SegmentManager(index, options, writerId, memory, storedBytes);
+        this.sealing = new Sealing(index, options.syncMode(), memory, segments, retention, remote);
         this.forcer = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
-        this.writer = new BatchWriter(this, segments, forcer, writerId, options);
+        this.writer = new BatchWriter(this, segments, sealing, forcer, writerId, options);
         this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
             r -> {
                 final Thread t = new Thread(r, "spindle-lane-" + index);
@@ -200,14 +161,20 @@ public final class Lane
         return memory;
     }
 
-    public RingBuffer<EntrySlot> ring()
+    /** @return the object-storage side of this lane, or null for a local lane. */
+    public RemoteLane remote()
     {
-        return ring;
+        return remote;
     }
 
-    EntrySlot slot(final long sequence)
+    Retention retention()
     {
-        return ring.get(sequence);
+        return retention;
+    }
+
+    RingBuffer<EntrySlot> ring()
+    {
+        return ring;
     }
 
     /**
@@ -226,14 +193,13 @@ public final class Lane
         return storedBytes.get();
     }
 
-    /**
-     * A producer is about to publish an entry of {@code bytes}.
-     */
-    public void appending(final long bytes)
+    /** A producer is about to publish an entry of {@code bytes}. */
+    void appending(final long bytes)
     {
         inFlightBytes.addAndGet(bytes);
     }
 
+    /** Lane thread: a batch of {@code bytes} is done (acknowledged or failed). */
     void batchDone(final long bytes)
     {
         if (bytes != 0)
@@ -273,7 +239,7 @@ public final class Lane
     /**
      * @return the failure of a lane that holds an unacknowledged entry of {@code collection}, or null.
      */
-    public WalException failedPendingLane(final CollectionState collection)
+    WalException failedPendingLane(final CollectionState collection)
     {
         final int failed = failedPending(peers, collection, false);
         return failed >= 0 ? peers[failed].failure() : null;
@@ -297,9 +263,36 @@ public final class Lane
     }
 
     /**
-     * Fail the lane: every entry not yet acknowledged, and every later one, fails with this cause.
+     * Any thread: the lane must fail (an upload thread found another writer's object under its prefix). The
+     * failure is handed to the lane thread, which applies it at the end of its current batch; a tick makes
+     * sure a batch ends soon. The first request wins.
      */
-    public void fail(final String doing, final Throwable cause)
+    public void requestFailure(final String doing, final Throwable cause)
+    {
+        requestedDoing = doing;
+        if (requestedFailure.compareAndSet(null, cause))
+        {
+            tick();
+        }
+    }
+
+    /**
+     * Lane thread (or the closing thread after {@link #stop}): apply a failure another thread requested.
+     */
+    void applyRequestedFailure()
+    {
+        final Throwable cause = requestedFailure.get();
+        if (cause != null && failure == null)
+        {
+            fail(requestedDoing, cause);
+        }
+    }
+
+    /**
+     * Lane thread (or the closing thread after {@link #stop}): fail the lane. Every entry not yet acknowledged,
+     * and every later one, fails with this cause.
+     */
+    void fail(final String doing, final Throwable cause)
     {
         if (failure != null)
         {
@@ -313,6 +306,7 @@ public final class Lane
         try
         {
             segments.abandonAll(collections);
+            sealing.abandonAwaiting();
         }
         catch (final Throwable t)
         {
@@ -329,21 +323,17 @@ public final class Lane
      */
     LaneCollection collectionFor(final CollectionState collection)
     {
-        final Object state = collection.laneState(index);
-        if (state != null)
-        {
-            return (LaneCollection)state;
-        }
-        return register(collection, false);
+        final LaneCollection state = collection.laneState(index);
+        return state != null ? state : register(collection);
     }
 
     /**
      * Register a collection found by recovery (before the lane starts) or seen for the first time.
      */
-    public LaneCollection register(final CollectionState collection, final boolean directoryExists)
+    public LaneCollection register(final CollectionState collection)
     {
-        final LaneCollection lc = new LaneCollection(this, collection, root.resolve(collection.name()),
-            directoryExists || (memory == null && Files.isDirectory(root.resolve(collection.name()))));
+        final Path dir = root.resolve(collection.name());
+        final LaneCollection lc = new LaneCollection(this, collection, dir, memory == null && Files.isDirectory(dir));
         collection.laneState(index, lc);
         collections.add(lc);
         return lc;
@@ -354,63 +344,8 @@ public final class Lane
         return collections;
     }
 
-    /** Make this a remote lane (before it starts). */
-    public void remote(final RemoteLane remote)
-    {
-        this.remote = remote;
-    }
-
-    /** @return the object-storage side of this lane, or null for a local lane. */
-    public RemoteLane remote()
-    {
-        return remote;
-    }
-
-    /** Lane thread: {@code segment} was just sealed. A remote lane hands it to its uploader (never waits). */
-    void sealed(final LaneCollection lc, final SealedSegment segment)
-    {
-        final RemoteLane r = remote;
-        if (r != null)
-        {
-            r.enqueue(lc, segment);
-        }
-    }
-
     /**
-     * Add to {@code refs} what a reader may replay of {@code lc} now: sealed segments, full segments
-     * waiting to be sealed, and the active segment up to its readable limit. A segment seen twice (it
-     * was sealed while this ran) is listed once, as sealed.
-     */
-    public void segmentRefs(final LaneCollection lc, final long maxSequence, final List<SegmentRef> refs)
-    {
-        final Map<Long, SegmentRef> byFirst = new TreeMap<>();
-        final ActiveSegment active = lc.activeForReaders();
-        if (active != null && active.readableLimit() > 0)
-        {
-            byFirst.put(active.firstSequence(), new SegmentRef(active.path(), active.firstSequence(), Long.MAX_VALUE,
-                active.readableLimit(), maxSequence, false, memory));
-        }
-        for (final ActiveSegment waiting : lc.awaitingSealSnapshot())
-        {
-            byFirst.put(waiting.firstSequence(), new SegmentRef(waiting.path(), waiting.firstSequence(), Long.MAX_VALUE,
-                waiting.readableLimit(), maxSequence, false, memory));
-        }
-        final RemoteLane r = remote;
-        for (final SealedSegment sealed : lc.sealed().values())
-        {
-            SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(), Long.MAX_VALUE,
-                maxSequence, true, memory);
-            if (r != null)
-            {
-                ref = ref.inObjectStorage(r.fileSystem(), lc.collection().name());
-            }
-            byFirst.put(sealed.firstSequence(), ref);
-        }
-        refs.addAll(byFirst.values());
-    }
-
-    /**
-     * Set what recovery found for {@code lc} (before the lane starts).
+     * Set what recovery found for {@code lc} (before the lane starts): its last sequence and sealed segments.
      */
     public void recovered(final LaneCollection lc, final long lastSequence, final List<SealedSegment> sealed)
     {
@@ -418,88 +353,18 @@ public final class Lane
         lc.lastDurable = lastSequence;
         for (final SealedSegment s : sealed)
         {
+            lc.sealed.put(s.firstSequence(), s);
             storedBytes.addAndGet(s.size());
         }
     }
 
     /**
-     * Write {@code lc}'s checkpoint in this lane and delete its sealed segments wholly at or below it.
-     * Runs on the caller's thread: sealed segments are immutable and the lane thread never touches them.
+     * Before the lane starts: delete {@code lc}'s sealed segments wholly at or below its checkpoint (sealed
+     * after the checkpoint was written, or a crash came between the two).
      */
-    public void checkpoint(final LaneCollection lc, final long sequence) throws IOException
+    public void deleteCheckpointed(final LaneCollection lc, final long checkpoint) throws IOException
     {
-        final RemoteLane r = remote;
-        if (memory == null)
-        {
-            if (!Files.isDirectory(lc.directory()) && r == null)
-            {
-                return;
-            }
-            if (Files.isDirectory(lc.directory()))
-            {
-                FileSync.writeAtomically(lc.directory().resolve(SegmentNames.CHECKPOINT),
-                    LaneScanner.checkpointContent(sequence));
-            }
-            if (r != null)
-            {
-                r.writeCheckpoint(lc.collection().name(), sequence);
-            }
-        }
-        deleteCheckpointed(lc, sequence);
-    }
-
-    /**
-     * Delete {@code lc}'s sealed segments wholly at or below {@code sequence}.
-     */
-    public void deleteCheckpointed(final LaneCollection lc, final long sequence) throws IOException
-    {
-        deleteCheckpointed(lc, sequence, true);
-    }
-
-    /**
-     * @param remoteNow delete remote copies on this thread; false on the lane thread, which hands them to the
-     *     upload threads instead (it never waits for the network).
-     */
-    void deleteCheckpointed(final LaneCollection lc, final long sequence, final boolean remoteNow) throws IOException
-    {
-        boolean deleted = false;
-        for (final SealedSegment s : lc.sealed().values())
-        {
-            if (s.lastSequence() > sequence)
-            {
-                break;
-            }
-            if (!lc.sealed().remove(s.firstSequence(), s))
-            {
-                continue; // the lane thread and a checkpoint raced for it
-            }
-            if (memory != null)
-            {
-                memory.delete(s.path());
-            }
-            else
-            {
-                Files.deleteIfExists(s.path());
-            }
-            final RemoteLane r = remote;
-            if (r != null && lc.uploaded().containsKey(s.firstSequence()))
-            {
-                if (remoteNow)
-                {
-                    r.deleteRemote(lc, s);
-                }
-                else
-                {
-                    r.deleteRemoteLater(lc, s);
-                }
-            }
-            storedBytes.addAndGet(-s.size());
-            deleted = true;
-        }
-        if (deleted && memory == null && Files.isDirectory(lc.directory()))
-        {
-            FileSync.fsyncDirectory(lc.directory());
-        }
+        retention.deleteCheckpointed(lc, checkpoint, true);
     }
 
     /**
@@ -565,9 +430,18 @@ public final class Lane
      */
     public void forceEverything() throws IOException
     {
+        applyRequestedFailure();
         if (failure == null)
         {
-            writer.forceEverything();
+            try
+            {
+                writer.forceEverything();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                fail("forcing everything on close", ex);
+                throw ex;
+            }
         }
     }
 
@@ -578,11 +452,20 @@ public final class Lane
     {
         if (failure == null)
         {
-            segments.sealAll(collections);
+            try
+            {
+                sealing.sealAll(collections);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                fail("sealing on close", ex);
+                throw ex;
+            }
         }
         else
         {
             segments.abandonAll(collections);
+            sealing.abandonAwaiting();
         }
     }
 
@@ -593,20 +476,9 @@ public final class Lane
     {
         forcer.close();
         segments.close();
-        try
+        if (directory != null)
         {
-            if (lock != null && lock.isValid())
-            {
-                lock.release();
-            }
-            if (lockChannel != null)
-            {
-                lockChannel.close();
-            }
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("lane {}: cannot release {}", index, root.resolve(".lock"), ex);
+            directory.close();
         }
     }
 

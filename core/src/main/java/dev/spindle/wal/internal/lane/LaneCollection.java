@@ -1,7 +1,10 @@
 package dev.spindle.wal.internal.lane;
 
-import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.segment.SealedSegment;
+
+import dev.spindle.wal.internal.lane.CollectionState;
 import dev.spindle.wal.internal.segment.ActiveSegment;
+import dev.spindle.wal.internal.upload.UploadTarget;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +16,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * One collection as one lane sees it: its directory, the active segment, the sealed segments, and
  * how far the lane has written and forced it. Fields without {@code volatile} belong to the lane thread.
  */
-public final class LaneCollection
+public final class LaneCollection implements UploadTarget
 {
     final Lane lane;
     final CollectionState collection;
@@ -88,5 +91,61 @@ public final class LaneCollection
     public List<ActiveSegment> awaitingSealSnapshot()
     {
         return new ArrayList<>(awaitingSeal);
+    }
+
+    @Override
+    public String collectionName()
+    {
+        return collection.name();
+    }
+
+    @Override
+    public boolean holds(final SealedSegment segment)
+    {
+        return sealed.containsKey(segment.firstSequence());
+    }
+
+    @Override
+    public void recordUploaded(final SealedSegment segment)
+    {
+        uploaded.put(segment.firstSequence(), segment);
+    }
+
+    @Override
+    public void forgetUploaded(final SealedSegment segment)
+    {
+        uploaded.remove(segment.firstSequence());
+    }
+
+    @Override
+    public void remoteAdvanced()
+    {
+        synchronized (this)
+        {
+            final long mark = uploadedPrefix();
+            if (mark > 0)
+            {
+                collection.laneRemote(lane.index(), mark);
+            }
+        }
+        collection.completeDeferredAcks();
+    }
+
+    /**
+     * @return the highest sequence such that it and every earlier sealed segment of this collection in this
+     *     lane are in object storage (0: none).
+     */
+    public long uploadedPrefix()
+    {
+        long mark = 0;
+        for (final SealedSegment s : sealed.values())
+        {
+            if (!uploaded.containsKey(s.firstSequence()))
+            {
+                break;
+            }
+            mark = s.lastSequence();
+        }
+        return mark;
     }
 }

@@ -1,7 +1,7 @@
 package dev.spindle.wal.internal.lane;
 
 import dev.spindle.wal.DistributionStrategy;
-import dev.spindle.wal.internal.CollectionState;
+import dev.spindle.wal.internal.lane.CollectionState;
 
 import java.util.concurrent.atomic.AtomicLong;
 

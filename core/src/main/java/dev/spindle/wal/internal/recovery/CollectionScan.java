@@ -1,6 +1,6 @@
 package dev.spindle.wal.internal.recovery;
 
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SealedSegment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

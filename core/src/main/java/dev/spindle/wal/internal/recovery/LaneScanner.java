@@ -4,8 +4,9 @@ import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalRecord;
-import dev.spindle.wal.internal.CollectionNames;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.CollectionNames;
+import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.CheckpointFile;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 
@@ -38,7 +39,6 @@ import java.util.TreeMap;
  */
 public final class LaneScanner
 {
-    public static final String CHECKPOINT_PREFIX = "spindle-checkpoint v1 sequence=";
 
     private final RecoveryMode mode;
     private final List<String> notes;
@@ -116,7 +116,7 @@ public final class LaneScanner
                 {
                     open.add(file);
                 }
-                else if (SegmentNames.CHECKPOINT.equals(fileName))
+                else if (CheckpointFile.NAME.equals(fileName))
                 {
                     scan.checkpoint = readCheckpoint(file);
                 }
@@ -347,44 +347,17 @@ public final class LaneScanner
 
     private long readCheckpoint(final Path file) throws IOException
     {
-        final ByteBuffer bytes = ByteBuffer.allocate(128);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        final long sequence = CheckpointFile.read(file);
+        if (sequence >= 0)
         {
-            while (bytes.hasRemaining() && channel.read(bytes) >= 0)
-            {
-                // a checkpoint is a few dozen bytes; read no more than 128
-            }
-        }
-        final String text = new String(bytes.array(), 0, bytes.position(), java.nio.charset.StandardCharsets.ISO_8859_1)
-            .trim();
-        if (text.startsWith(CHECKPOINT_PREFIX))
-        {
-            try
-            {
-                final long sequence = Long.parseLong(text.substring(CHECKPOINT_PREFIX.length()).trim());
-                if (sequence >= 0)
-                {
-                    return sequence;
-                }
-            }
-            catch (final NumberFormatException ignore)
-            {
-                // falls through to the error
-            }
+            return sequence;
         }
         if (mode == RecoveryMode.strict)
         {
-            throw new CorruptSegmentException(file, 0, "checkpoint file does not hold '" + CHECKPOINT_PREFIX + "N'");
+            throw new CorruptSegmentException(file, 0, "checkpoint file does not hold " + CheckpointFile.EXPECTED);
         }
         notes.add("lenient recovery: ignoring unreadable checkpoint " + file);
         return 0;
     }
 
-    /**
-     * @return the text of a checkpoint file for {@code sequence}.
-     */
-    public static byte[] checkpointContent(final long sequence)
-    {
-        return (CHECKPOINT_PREFIX + sequence + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
 }

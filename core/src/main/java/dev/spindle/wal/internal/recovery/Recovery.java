@@ -1,12 +1,13 @@
 package dev.spindle.wal.internal.recovery;
 
 import dev.spindle.wal.RecoveryMode;
-import dev.spindle.wal.internal.FileSync;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.FileSync;
+import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
-import dev.spindle.wal.internal.upload.RemoteListing;
+import dev.spindle.wal.internal.segment.Sealer;
+import dev.spindle.wal.internal.remote.RemoteListing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -233,8 +234,7 @@ public final class Recovery
         final long last = tail.lastSequence();
         if (tail.header == null || last == 0)
         {
-            Files.deleteIfExists(tail.path);
-            FileSync.fsyncDirectory(dir);
+            Sealer.delete(tail.path);
             return null;
         }
         final Path sealedPath = dir.resolve(SegmentNames.sealed(tail.header.firstSequence, last));
@@ -263,18 +263,11 @@ public final class Recovery
         }
         if (split == null)
         {
-            try (FileChannel channel = FileChannel.open(tail.path, StandardOpenOption.WRITE))
-            {
-                channel.truncate(end);
-                channel.force(true);
-            }
-            Files.move(tail.path, sealedPath, StandardCopyOption.ATOMIC_MOVE);
-            FileSync.fsyncDirectory(dir);
+            Sealer.seal(tail.path, end, sealedPath);
             return new SealedSegment(sealedPath, tail.header.firstSequence, last, end);
         }
         final long size = rewriteWithPrefix(tail, split, keep, sealedPath);
-        Files.deleteIfExists(tail.path);
-        FileSync.fsyncDirectory(dir);
+        Sealer.delete(tail.path);
         notes.add(tail.path + ": sealed as " + sealedPath.getFileName() + " keeping the first " + keep +
             " entries of the block at byte " + split.offset);
         return new SealedSegment(sealedPath, tail.header.firstSequence, last, size);
@@ -295,6 +288,7 @@ public final class Recovery
         }
         final byte[] blockHeader = new byte[SegmentFormat.MAX_BLOCK_HEADER];
         final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, bodyLength, blockHeader);
+        long at = block.offset;
         try (FileChannel in = FileChannel.open(tail.path, StandardOpenOption.READ);
             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
@@ -304,7 +298,6 @@ public final class Recovery
             {
                 copied += in.transferTo(copied, block.offset - copied, out);
             }
-            long at = block.offset;
             FileSync.writeFully(out, ByteBuffer.wrap(blockHeader, 0, blockHeaderLength), at);
             at += blockHeaderLength;
             final ByteBuffer body = ByteBuffer.allocate((int)bodyLength);
@@ -316,10 +309,9 @@ public final class Recovery
             at += SegmentFormat.SYNC_SIZE;
             out.truncate(at);
             out.force(true);
-            Files.move(tmp, sealedPath, StandardCopyOption.ATOMIC_MOVE);
-            FileSync.fsyncDirectory(sealedPath.getParent());
-            return at;
         }
+        Sealer.install(tmp, sealedPath);
+        return at;
     }
 
     private static void deleteTemporaries(final Path dir) throws IOException

@@ -4,7 +4,7 @@ import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.internal.segment.MemoryChannel;
 import dev.spindle.wal.internal.segment.SegmentReader;
-import dev.spindle.wal.internal.upload.RemoteChannel;
+import dev.spindle.wal.internal.remote.RemoteChannel;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

@@ -2,7 +2,7 @@ package dev.spindle.wal.internal.replay;
 
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.segment.MemoryStore;
-import dev.spindle.wal.internal.upload.RemoteListing;
+import dev.spindle.wal.internal.remote.RemoteListing;
 
 import java.nio.file.Path;
 

@@ -1,6 +1,5 @@
 package dev.spindle.wal.internal.segment;
 
-import dev.spindle.wal.internal.EntrySlot;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -76,7 +75,7 @@ public abstract class ActiveSegment
      *
      * @return false, having appended nothing, when the segment is full: seal it and append to a new one.
      */
-    public final boolean append(final EntrySlot slot, final EntryEncoder encoder) throws IOException
+    public final boolean append(final StagedEntry slot, final EntryEncoder encoder) throws IOException
     {
         final int bound = slot.encodedBound;
         if (!blockOpen)

@@ -1,6 +1,5 @@
 package dev.spindle.wal.internal.segment;
 
-import dev.spindle.wal.internal.EntrySlot;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.io.DirectBufferOutputStream;
 import org.apache.avro.io.BinaryEncoder;
@@ -12,7 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * Writes one {@link EntrySlot} as a {@code WalEntry} record with Avro's own {@link BinaryEncoder},
+ * Writes one {@link StagedEntry} as a {@code WalEntry} record with Avro's own {@link BinaryEncoder},
  * straight into off-heap memory (the mapped segment or the pwrite buffer) through Agrona's
  * {@link DirectBufferOutputStream}, then appends the CRC32C of those bytes. One instance per lane
  * thread; it allocates nothing per entry.
@@ -51,7 +50,7 @@ public final class EntryEncoder
      *
      * @return the number of bytes written.
      */
-    public int encode(final EntrySlot slot, final MutableDirectBuffer buffer, final ByteBuffer view, final int index)
+    public int encode(final StagedEntry slot, final MutableDirectBuffer buffer, final ByteBuffer view, final int index)
     {
         out.wrap(buffer, index, slot.encodedBound);
         try
@@ -65,7 +64,7 @@ public final class EntryEncoder
                 putHex(slot.globalSequence, generatedId, 16);
                 encoder.writeBytes(generatedId, 0, generatedId.length);
             }
-            final byte[] name = slot.collection.nameUtf8();
+            final byte[] name = slot.collectionUtf8;
             encoder.writeBytes(name, 0, name.length);
             encoder.writeLong(slot.sequence);
             encoder.writeLong(slot.globalSequence);

@@ -1,6 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
-import dev.spindle.wal.internal.FileSync;
+import dev.spindle.wal.internal.segment.FileSync;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -131,11 +131,7 @@ public final class MappedSegment extends ActiveSegment
     {
         preallocation.release();
         unmap();
-        channel.truncate(length);
-        channel.force(true);
-        channel.close();
-        Files.move(path, sealedPath, StandardCopyOption.ATOMIC_MOVE);
-        FileSync.fsyncDirectory(path.getParent());
+        Sealer.seal(SegmentChannel.of(channel), length, path, sealedPath);
     }
 
     @Override
@@ -144,8 +140,7 @@ public final class MappedSegment extends ActiveSegment
         preallocation.release();
         unmap();
         channel.close();
-        Files.deleteIfExists(path);
-        FileSync.fsyncDirectory(path.getParent());
+        Sealer.delete(path);
     }
 
     @Override

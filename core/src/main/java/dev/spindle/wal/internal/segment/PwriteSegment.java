@@ -1,6 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
-import dev.spindle.wal.internal.FileSync;
+import dev.spindle.wal.internal.segment.FileSync;
 import org.agrona.BufferUtil;
 
 import java.io.IOException;
@@ -128,13 +128,14 @@ public final class PwriteSegment extends ActiveSegment
         {
             preallocation.release();
         }
-        channel.truncate(length);
-        channel.force(true);
-        channel.close();
         if (onDisk)
         {
-            Files.move(path, sealedPath, StandardCopyOption.ATOMIC_MOVE);
-            FileSync.fsyncDirectory(path.getParent());
+            Sealer.seal(channel, length, path, sealedPath);
+        }
+        else
+        {
+            channel.truncate(length);    // MemoryOnly: the segment manager renames it in the memory store
+            channel.close();
         }
     }
 
@@ -148,8 +149,7 @@ public final class PwriteSegment extends ActiveSegment
         channel.close();
         if (onDisk)
         {
-            Files.deleteIfExists(path);
-            FileSync.fsyncDirectory(path.getParent());
+            Sealer.delete(path);
         }
     }
 

@@ -16,7 +16,6 @@ public final class SegmentNames
 {
     public static final String OPEN_SUFFIX = ".open";
     public static final String SEALED_SUFFIX = ".avro";
-    public static final String CHECKPOINT = "checkpoint";
 
     private static final Pattern OPEN = Pattern.compile("(\\d{20})\\.open");
     private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\.avro");

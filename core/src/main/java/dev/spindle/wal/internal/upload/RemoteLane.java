@@ -1,10 +1,11 @@
 package dev.spindle.wal.internal.upload;
 
+import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.remote.RemoteChannel;
+
 import dev.spindle.fs.RemoteStorageException;
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.CollectionState;
-import dev.spindle.wal.internal.lane.LaneCollection;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.SealedSegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,11 +95,11 @@ public final class RemoteLane implements AutoCloseable
     }
 
     /**
-     * Lane thread (or recovery): upload {@code segment} of {@code lc}. Returns at once.
+     * Lane thread (or recovery): upload {@code segment} of {@code target}. Returns at once.
      */
-    public void enqueue(final LaneCollection lc, final SealedSegment segment)
+    public void enqueue(final UploadTarget target, final SealedSegment segment)
     {
-        final Upload upload = new Upload(lc, segment, System.nanoTime());
+        final Upload upload = new Upload(target, segment, System.nanoTime());
         pending.add(upload);
         queuedBytes.addAndGet(segment.size());
         uploader.submit(upload);
@@ -131,62 +132,30 @@ public final class RemoteLane implements AutoCloseable
     /**
      * Mark {@code segment}, found in object storage at open, as uploaded; delete a leftover staged copy.
      */
-    public void adoptUploaded(final LaneCollection lc, final SealedSegment segment)
+    public void adoptUploaded(final UploadTarget target, final SealedSegment segment)
     {
-        lc.uploaded().put(segment.firstSequence(), segment);
+        target.recordUploaded(segment);
         if (!keepStaged)
         {
             deleteStaged(segment);
         }
     }
 
-    /**
-     * @return the highest sequence of {@code lc} such that it and every earlier sealed segment of this lane are
-     *     in object storage (0: none).
-     */
-    public static long uploadedPrefix(final LaneCollection lc)
-    {
-        long mark = 0;
-        for (final SealedSegment s : lc.sealed().values())
-        {
-            if (!lc.uploaded().containsKey(s.firstSequence()))
-            {
-                break;
-            }
-            mark = s.lastSequence();
-        }
-        return mark;
-    }
-
-    private void advance(final LaneCollection lc)
-    {
-        final CollectionState collection = lc.collection();
-        synchronized (lc)
-        {
-            final long mark = uploadedPrefix(lc);
-            if (mark > 0)
-            {
-                collection.laneRemote(laneIndex, mark);
-            }
-        }
-        collection.completeDeferredAcks();
-    }
-
     /** One segment's upload; runs on an upload thread, rescheduled after a failed attempt. */
     private final class Upload implements Runnable
     {
-        final LaneCollection lc;
+        final UploadTarget target;
         final SealedSegment segment;
         final long sealedAtNanos;
         final String key;
         int attempts;
 
-        Upload(final LaneCollection lc, final SealedSegment segment, final long sealedAtNanos)
+        Upload(final UploadTarget target, final SealedSegment segment, final long sealedAtNanos)
         {
-            this.lc = lc;
+            this.target = target;
             this.segment = segment;
             this.sealedAtNanos = sealedAtNanos;
-            this.key = RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString());
+            this.key = RemoteListing.key(target.collectionName(), segment.path().getFileName().toString());
         }
 
         @Override
@@ -205,7 +174,7 @@ public final class RemoteLane implements AutoCloseable
 
         private void attempt()
         {
-            if (!lc.sealed().containsKey(segment.firstSequence()))
+            if (!target.holds(segment))
             {
                 finish(false);     // checkpointed before it was uploaded
                 return;
@@ -219,7 +188,7 @@ public final class RemoteLane implements AutoCloseable
                 }
                 catch (final NoSuchFileException ex)
                 {
-                    if (!lc.sealed().containsKey(segment.firstSequence()))
+                    if (!target.holds(segment))
                     {
                         finish(false);
                         return;
@@ -299,15 +268,15 @@ public final class RemoteLane implements AutoCloseable
             }
             recordLag(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sealedAtNanos));
             lastError = null;
-            lc.uploaded().put(segment.firstSequence(), segment);
-            if (!lc.sealed().containsKey(segment.firstSequence()))
+            target.recordUploaded(segment);
+            if (!target.holds(segment))
             {
                 fs.delete(key);    // a checkpoint passed it during the upload
-                lc.uploaded().remove(segment.firstSequence());
+                target.forgetUploaded(segment);
             }
             else
             {
-                advance(lc);
+                target.remoteAdvanced();
             }
             if (!keepStaged)
             {
@@ -326,7 +295,7 @@ public final class RemoteLane implements AutoCloseable
             failedAttempts.incrementAndGet();
             final boolean retryable = !(ex instanceof FileAlreadyExistsException) &&
                 (!(ex instanceof RemoteStorageException) || ((RemoteStorageException)ex).retryable());
-            lastError = "upload of " + lc.collection().name() + "/" + segment.path().getFileName() + " to " + url +
+            lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
                 " failed (attempt " + attempts + "): " + ex;
             if (ex instanceof FileAlreadyExistsException)
             {
@@ -370,13 +339,13 @@ public final class RemoteLane implements AutoCloseable
     /**
      * Lane thread: delete the remote copy of a checkpointed {@code segment} on an upload thread.
      */
-    public void deleteRemoteLater(final LaneCollection lc, final SealedSegment segment)
+    public void deleteRemoteLater(final UploadTarget target, final SealedSegment segment)
     {
-        lc.uploaded().remove(segment.firstSequence());
+        target.forgetUploaded(segment);
         uploader.submit(() -> {
             try
             {
-                fs.delete(RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString()));
+                fs.delete(RemoteListing.key(target.collectionName(), segment.path().getFileName().toString()));
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -389,10 +358,10 @@ public final class RemoteLane implements AutoCloseable
     /**
      * Checkpoint: delete the remote copy of {@code segment} (the caller deletes the staged one).
      */
-    public void deleteRemote(final LaneCollection lc, final SealedSegment segment) throws IOException
+    public void deleteRemote(final UploadTarget target, final SealedSegment segment) throws IOException
     {
-        fs.delete(RemoteListing.key(lc.collection().name(), segment.path().getFileName().toString()));
-        lc.uploaded().remove(segment.firstSequence());
+        fs.delete(RemoteListing.key(target.collectionName(), segment.path().getFileName().toString()));
+        target.forgetUploaded(segment);
     }
 
     /**

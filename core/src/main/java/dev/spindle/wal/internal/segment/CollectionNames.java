@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.segment;
 
 import java.util.regex.Pattern;
 

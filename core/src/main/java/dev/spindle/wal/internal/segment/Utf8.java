@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.segment;
 
 /**
  * UTF-8 encoding of a {@link String} into a caller's array without allocating, for the hot path

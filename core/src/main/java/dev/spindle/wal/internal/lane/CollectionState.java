@@ -1,4 +1,6 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.lane;
+
+import dev.spindle.wal.internal.segment.CollectionNames;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -52,7 +54,7 @@ public final class CollectionState
     private final AtomicLongArray written;
     private final AtomicLongArray durable;
     private final AtomicLongArray remote;
-    private final AtomicReferenceArray<Object> laneStates;
+    private final AtomicReferenceArray<LaneCollection> laneStates;
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
     /** Highest watermarks computed so far: every computed value is a safe lower bound, so their max is too. */
     private final AtomicLong writtenMark = new AtomicLong();
@@ -305,12 +307,15 @@ public final class CollectionState
         return claimed.get(lane) > done.get(lane);
     }
 
-    public Object laneState(final int lane)
+    /**
+     * @return what lane {@code lane} holds of this collection, or null when it never held any.
+     */
+    public LaneCollection laneState(final int lane)
     {
         return laneStates.get(lane);
     }
 
-    public void laneState(final int lane, final Object state)
+    void laneState(final int lane, final LaneCollection state)
     {
         laneStates.set(lane, state);
     }

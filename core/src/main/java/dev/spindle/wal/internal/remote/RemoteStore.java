@@ -1,11 +1,11 @@
-package dev.spindle.wal.internal.upload;
+package dev.spindle.wal.internal.remote;
 
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 import dev.spindle.fs.WalFileSystems;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
-import dev.spindle.wal.internal.LaneUrls;
+import dev.spindle.wal.internal.remote.LaneUrls;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,9 +16,9 @@ import java.util.Locale;
  * {@link java.util.ServiceLoader}, with the settings of its {@code [storage.wal_config.<backend>]} section
  * overlaid by the table of its bucket or account.
  */
-public final class RemoteLanes
+public final class RemoteStore
 {
-    private RemoteLanes()
+    private RemoteStore()
     {
     }
 

@@ -1,37 +1,30 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.segment;
 
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Op;
 import org.apache.avro.io.BinaryData;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
- * One preallocated slot of a lane's Disruptor ring. A producer copies an {@link Entry} into it
- * ({@link #copy}); the lane's batch writer encodes it into a segment. The arrays grow to the largest
+ * An entry copied off the producer's objects, ready for {@link EntryEncoder}: its fields in reusable
+ * arrays, its sequences and timestamp, its collection's name as UTF-8. The arrays grow to the largest
  * entry seen and are then reused, so a steady workload allocates nothing here.
  *
  * <p>Metadata is Avro-encoded (the map body: count, pairs, 0) on the producer thread, so the writer
- * just copies bytes. Strings are UTF-8 encoded by {@link Utf8} into the slot's own arrays.
+ * just copies bytes. Strings are UTF-8 encoded by {@link Utf8} into the entry's own arrays. The lane's
+ * ring slot extends this class with what only the lane needs (the kind of slot, the future).
  */
-public final class EntrySlot implements BiConsumer<String, String>
+public class StagedEntry implements BiConsumer<String, String>
 {
-    /** An entry to write. */
-    public static final int ENTRY = 0;
-    /** A timer tick: periodic fsync, segment age, deferred seals. Carries no entry. */
-    public static final int TICK = 1;
-    /** A slot claimed by a producer that then failed before filling it; the lane fails. */
-    public static final int ABORTED = 2;
-
     /** Largest size of the varint length prefix of a string or bytes field. */
     private static final int LEN = 5;
     /** Arrays larger than this are dropped after use rather than kept in the ring. */
     private static final int RETAIN_LIMIT = 1 << 20;
 
-    public int kind;
-    public CollectionState collection;
+    /** The collection's name, UTF-8. */
+    public byte[] collectionUtf8;
     public long sequence;
     public long globalSequence;
     public long timestampMicros;
@@ -64,8 +57,6 @@ public final class EntrySlot implements BiConsumer<String, String>
 
     /** Upper bound of this entry's encoded size, computed by {@link #encodedBound}. */
     public int encodedBound;
-    /** Completed when the entry is acknowledged; null for the zero-allocation path. */
-    public CompletableFuture<Long> future;
 
     /**
      * An upper bound of the encoded size of {@code entry} in collection {@code nameUtf8Length} bytes
@@ -102,7 +93,7 @@ public final class EntrySlot implements BiConsumer<String, String>
         String nullKey;
 
         @Override
-        public void accept(final String k, final String v)
+        public final void accept(final String k, final String v)
         {
             if (k == null || v == null)
             {
@@ -130,26 +121,23 @@ public final class EntrySlot implements BiConsumer<String, String>
     }
 
     /**
-     * Copy everything of {@code entry} into this slot. Never fails for an entry that passed
+     * Copy everything of {@code entry} into this staged entry. Never fails for an entry that passed
      * {@link #encodedBound}, except by running out of memory.
      */
-    public void copy(
+    public final void stage(
         final Entry entry,
-        final CollectionState collection,
+        final byte[] collectionUtf8,
         final long sequence,
         final long globalSequence,
         final long nowMicros,
-        final int encodedBound,
-        final CompletableFuture<Long> future)
+        final int encodedBound)
     {
-        this.kind = ENTRY;
-        this.collection = collection;
+        this.collectionUtf8 = collectionUtf8;
         this.sequence = sequence;
         this.globalSequence = globalSequence;
         this.timestampMicros = entry.timestampMicros() != 0 ? entry.timestampMicros() : nowMicros;
         this.op = entry.op();
         this.encodedBound = encodedBound;
-        this.future = future;
 
         final String id = entry.entryId();
         hasEntryId = id != null;
@@ -214,7 +202,7 @@ public final class EntrySlot implements BiConsumer<String, String>
      * Append one metadata pair to {@link #metadata}; the map's {@code forEach} calls this.
      */
     @Override
-    public void accept(final String k, final String v)
+    public final void accept(final String k, final String v)
     {
         metadata = ensure(metadata, metadataLength + 2 * LEN + 3 * (k.length() + v.length()));
         metadataLength = putString(k, metadata, metadataLength);
@@ -229,20 +217,10 @@ public final class EntrySlot implements BiConsumer<String, String>
     }
 
     /**
-     * Make the slot a timer tick.
-     */
-    public void tick()
-    {
-        kind = TICK;
-        collection = null;
-        future = null;
-    }
-
-    /**
      * Drop arrays grown for an unusually large entry once it is encoded, so the ring does not keep
-     * them alive. The future stays until the batch completes it.
+     * them alive.
      */
-    public void shrink()
+    public final void shrink()
     {
         if (key.length > RETAIN_LIMIT)
         {

@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal.upload;
+package dev.spindle.wal.internal.remote;
 
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.segment.SegmentChannel;
@@ -13,7 +13,7 @@ import java.nio.file.NoSuchFileException;
  */
 public final class RemoteChannel implements SegmentChannel
 {
-    static final int WINDOW = 4 * 1024 * 1024;
+    public static final int WINDOW = 4 * 1024 * 1024;
 
     private final WalFileSystem fs;
     private final String key;

@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.segment;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

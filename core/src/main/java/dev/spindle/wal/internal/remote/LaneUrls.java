@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal;
+package dev.spindle.wal.internal.remote;
 
 import dev.spindle.fs.WalFileSystems;
 import dev.spindle.wal.WalException;

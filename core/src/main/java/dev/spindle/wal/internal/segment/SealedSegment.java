@@ -1,4 +1,4 @@
-package dev.spindle.wal.internal.lane;
+package dev.spindle.wal.internal.segment;
 
 import java.nio.file.Path;
 

@@ -1,8 +1,8 @@
-package dev.spindle.wal.internal.upload;
+package dev.spindle.wal.internal.remote;
 
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.CollectionNames;
-import dev.spindle.wal.internal.lane.SealedSegment;
+import dev.spindle.wal.internal.segment.CollectionNames;
+import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentNames;
 
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 public final class RemoteListing
 {
-    static final String CHECKPOINT_SUFFIX = ".checkpoint";
+    public static final String CHECKPOINT_SUFFIX = ".checkpoint";
 
     /** Collection to its remote segments, by first sequence. */
     public final Map<String, TreeMap<Long, SealedSegment>> segments = new TreeMap<>();

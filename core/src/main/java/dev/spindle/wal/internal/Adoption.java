@@ -1,0 +1,188 @@
+package dev.spindle.wal.internal;
+
+import dev.spindle.wal.internal.lane.CollectionState;
+import dev.spindle.wal.internal.lane.Lane;
+import dev.spindle.wal.internal.lane.LaneCollection;
+import dev.spindle.wal.internal.recovery.CollectionScan;
+import dev.spindle.wal.internal.recovery.Recovery;
+import dev.spindle.wal.internal.recovery.TailScan;
+import dev.spindle.wal.internal.remote.RemoteChannel;
+import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.upload.RemoteLane;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Takes over what recovery found, on the opening thread before any lane starts: repairs the tails, gives each
+ * collection its sequences and watermarks, registers its sealed segments with their lanes, deletes what a
+ * checkpoint passed, and hands remote lanes' segments that are not in object storage yet to their uploaders.
+ */
+final class Adoption
+{
+    /** A staged segment to upload once every collection is adopted. */
+    private record PendingUpload(RemoteLane remote, LaneCollection collection, SealedSegment segment)
+    {
+    }
+
+    private final Lane[] lanes;
+    private final List<RemoteListing> listings;
+    private final Function<String, CollectionState> newState;
+    private final boolean affinity;
+    private final List<PendingUpload> uploads = new ArrayList<>();
+
+    /**
+     * @param listings per lane, what its object store holds, or null for a local lane.
+     * @param newState makes the state of a collection.
+     */
+    Adoption(final Lane[] lanes, final List<RemoteListing> listings, final Function<String, CollectionState> newState,
+        final boolean affinity)
+    {
+        this.lanes = lanes;
+        this.listings = listings;
+        this.newState = newState;
+        this.affinity = affinity;
+    }
+
+    /**
+     * @param collections receives every recovered collection by name.
+     * @return the highest global sequence found.
+     */
+    long adopt(final Recovery.Result recovered, final Map<String, CollectionState> collections) throws IOException
+    {
+        final long maxGlobal = lastGlobalSequence(recovered);
+        Recovery.repair(recovered);
+        for (final String name : recovered.collectionNames())
+        {
+            collections.put(name, adopt(name, recovered));
+        }
+        for (final PendingUpload upload : uploads)
+        {
+            if (upload.collection().holds(upload.segment()))
+            {
+                // sealed before the last close or crash and not uploaded, or uploaded and still staged: the upload
+                // finds the object, compares its bytes with the staged copy, and only then deletes the copy
+                upload.remote().enqueue(upload.collection(), upload.segment());
+            }
+        }
+        return maxGlobal;
+    }
+
+    private CollectionState adopt(final String name, final Recovery.Result recovered) throws IOException
+    {
+        final CollectionState state = newState.apply(name);
+        final long[] lastPerLane = new long[lanes.length];
+        final long[] remotePerLane = new long[lanes.length];
+        long last = 0;
+        long checkpoint = 0;
+        int newestLane = -1;
+        for (int l = 0; l < lanes.length; l++)
+        {
+            final CollectionScan scan = recovered.lanes.get(l).get(name);
+            if (scan == null)
+            {
+                continue;
+            }
+            final LaneCollection lc = lanes[l].register(state);
+            lastPerLane[l] = scan.lastSequence();
+            lanes[l].recovered(lc, lastPerLane[l], scan.sealed);
+            remotePerLane[l] = lastPerLane[l];
+            final RemoteLane remote = lanes[l].remote();
+            if (remote != null)
+            {
+                adoptRemote(remote, lc, scan.sealed, listings.get(l).segments.get(name));
+                remotePerLane[l] = lc.uploadedPrefix();
+            }
+            checkpoint = Math.max(checkpoint, scan.checkpoint);
+            if (newestLane < 0 || lastPerLane[l] > lastPerLane[newestLane])
+            {
+                newestLane = l;
+            }
+            last = Math.max(last, lastPerLane[l]);
+        }
+        state.recovered(Math.max(last, checkpoint), lastPerLane, remotePerLane, checkpoint);
+        for (final Lane lane : lanes)
+        {
+            final LaneCollection lc = state.laneState(lane.index());
+            if (lc != null && checkpoint > 0)
+            {
+                lane.deleteCheckpointed(lc, checkpoint); // sealed after the checkpoint, or a crash between
+            }
+        }
+        if (affinity && newestLane >= 0)
+        {
+            state.assignLane(newestLane);
+        }
+        return state;
+    }
+
+    /**
+     * A segment only in the store is uploaded; one with a staged copy is uploaded (again) later.
+     */
+    private void adoptRemote(final RemoteLane remote, final LaneCollection lc, final List<SealedSegment> sealed,
+        final TreeMap<Long, SealedSegment> inStore)
+    {
+        for (final SealedSegment s : sealed)
+        {
+            final SealedSegment remoteCopy = inStore == null ? null : inStore.get(s.firstSequence());
+            if (remoteCopy != null && remoteCopy.lastSequence() == s.lastSequence() && !Files.exists(s.path()))
+            {
+                remote.adoptUploaded(lc, s);
+            }
+            else
+            {
+                uploads.add(new PendingUpload(remote, lc, s));
+            }
+        }
+    }
+
+    private long lastGlobalSequence(final Recovery.Result recovered) throws IOException
+    {
+        long maxGlobal = 0;
+        for (int l = 0; l < recovered.lanes.size(); l++)
+        {
+            for (final CollectionScan scan : recovered.lanes.get(l).values())
+            {
+                for (final TailScan tail : scan.tails)
+                {
+                    maxGlobal = Math.max(maxGlobal, tail.lastGlobalSequence());
+                }
+                SealedSegment newest = null;
+                for (final SealedSegment s : scan.sealed)
+                {
+                    if (newest == null || s.lastSequence() > newest.lastSequence())
+                    {
+                        newest = s;
+                    }
+                }
+                if (newest != null)
+                {
+                    maxGlobal = Math.max(maxGlobal, lastGlobalSequence(lanes[l], scan.name, newest));
+                }
+            }
+        }
+        return maxGlobal;
+    }
+
+    private static long lastGlobalSequence(final Lane lane, final String collection, final SealedSegment segment)
+        throws IOException
+    {
+        final RemoteLane remote = lane.remote();
+        if (remote == null || Files.exists(segment.path()))
+        {
+            return Recovery.lastGlobalSequence(segment);
+        }
+        try (SegmentReader reader = new SegmentReader(segment.path(), new RemoteChannel(remote.fileSystem(),
+            RemoteListing.key(collection, segment.path().getFileName().toString()))))
+        {
+            return Recovery.lastGlobalSequence(reader);
+        }
+    }
+}

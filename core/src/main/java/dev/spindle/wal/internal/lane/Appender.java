@@ -1,0 +1,182 @@
+package dev.spindle.wal.internal.lane;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.internal.upload.RemoteLane;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The first door of the data path, on the producer's thread: bound the entry's encoded size; wait while the
+ * bytes in flight over all lanes exceed {@code global_flush_threshold} (or, for a remote lane, while its
+ * uploads are behind); route to a lane; under the collection's spin lock claim a ring slot
+ * ({@code tryNext}, never blocking) and take the next sequence; copy the entry into the slot; publish.
+ * Nothing here allocates in steady state; waits use Agrona idle strategies, one per producer thread.
+ */
+public final class Appender
+{
+    /** Ring full or over the global threshold: spin, yield, then park 1 µs doubling to 100 µs. */
+    private static final ThreadLocal<IdleStrategy> CAPACITY_IDLE =
+        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000));
+    /** Uploads behind: spin, yield, then park 1 µs doubling to 200 µs. */
+    private static final ThreadLocal<IdleStrategy> UPLOAD_IDLE =
+        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(100, 10, 1_000, 200_000));
+
+    private final Lane[] lanes;
+    private final Router router;
+    private final OpenGate gate;
+    private final long maxEntrySize;
+    private final long threshold;
+    private final boolean memoryOnly;
+    private final AtomicLong globalSequence = new AtomicLong();
+
+    public Appender(final Lane[] lanes, final WalOptions options, final OpenGate gate)
+    {
+        this.lanes = lanes;
+        this.router = new Router(lanes, options.distributionStrategy(), options.collectionAffinity());
+        this.gate = gate;
+        this.maxEntrySize = options.maxEntrySizeBytes();
+        this.threshold = options.globalFlushThresholdBytes();
+        this.memoryOnly = options.syncMode() == SyncMode.MemoryOnly;
+    }
+
+    /**
+     * Continue global sequences after the highest one recovery found (before the first append).
+     */
+    public void recovered(final long lastGlobalSequence)
+    {
+        globalSequence.set(lastGlobalSequence);
+    }
+
+    /**
+     * Append {@code entry} to {@code collection}.
+     *
+     * @param future completed when the entry is acknowledged, or null.
+     * @return the entry's sequence.
+     */
+    public long append(final CollectionState collection, final Entry entry, final CompletableFuture<Long> future)
+    {
+        gate.checkOpen();
+        final long bound = EntrySlot.encodedBound(entry, collection.nameUtf8().length);
+        if (bound > maxEntrySize)
+        {
+            throw new IllegalArgumentException("entry of up to " + bound + " encoded bytes exceeds " +
+                "max_entry_size_bytes (" + maxEntrySize + ") for collection " + collection.name());
+        }
+        awaitCapacity(bound);
+        final int stuck = Lane.failedPending(lanes, collection, false);
+        if (stuck >= 0)
+        {
+            throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
+                ": no later entry could be acknowledged; reopen the WAL", lanes[stuck].failure());
+        }
+        final int laneIndex = router.laneFor(collection);
+        final Lane lane = lanes[laneIndex];
+        final RemoteLane remote = lane.remote();
+        if (remote != null && !remote.hasCapacity())
+        {
+            awaitUploads(lane, remote);
+        }
+        final RingBuffer<EntrySlot> ring = lane.ring();
+        final IdleStrategy idle = CAPACITY_IDLE.get();
+        idle.reset();
+        long ringSequence;
+        long sequence;
+        long global;
+        while (true)
+        {
+            lane.checkHealthy();
+            gate.checkOpen();
+            collection.lock();
+            try
+            {
+                ringSequence = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException full)
+            {
+                collection.unlock();
+                idle.idle();
+                continue;
+            }
+            sequence = collection.assignLocked(laneIndex);
+            global = globalSequence.incrementAndGet();
+            collection.unlock();
+            break;
+        }
+        final EntrySlot slot = ring.get(ringSequence);
+        try
+        {
+            slot.copy(entry, collection, sequence, global, System.currentTimeMillis() * 1000, (int)bound, future);
+        }
+        catch (final Throwable t)
+        {
+            slot.kind = EntrySlot.ABORTED;
+            slot.future = null;
+            ring.publish(ringSequence);
+            throw new WalException("could not copy an entry of " + collection.name() + " into " + lane, t);
+        }
+        lane.appending(bound);
+        ring.publish(ringSequence);
+        return sequence;
+    }
+
+    private void awaitCapacity(final long bytes)
+    {
+        if (memoryOnly)
+        {
+            long held = 0;
+            for (final Lane lane : lanes)
+            {
+                held += lane.storedBytes() + lane.inFlightBytes();
+            }
+            if (held + bytes > threshold)
+            {
+                throw new WalException("MemoryOnly WAL holds about " + held + " bytes, global_flush_threshold is " +
+                    threshold + ": checkpoint collections to free memory");
+            }
+            return;
+        }
+        IdleStrategy idle = null;
+        while (true)
+        {
+            long inFlight = 0;
+            for (final Lane lane : lanes)
+            {
+                inFlight += lane.inFlightBytes();
+            }
+            if (inFlight == 0 || inFlight + bytes <= threshold)
+            {
+                return;
+            }
+            gate.checkOpen();
+            if (idle == null)
+            {
+                idle = CAPACITY_IDLE.get();
+                idle.reset();
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * Back-pressure: the lane's staged, not yet uploaded bytes are over {@code upload_queue_bytes}.
+     */
+    private void awaitUploads(final Lane lane, final RemoteLane remote)
+    {
+        final IdleStrategy idle = UPLOAD_IDLE.get();
+        idle.reset();
+        while (!remote.hasCapacity())
+        {
+            gate.checkOpen();
+            lane.checkHealthy();
+            idle.idle();
+        }
+    }
+}
