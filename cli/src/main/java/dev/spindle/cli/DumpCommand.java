@@ -2,15 +2,15 @@ package dev.spindle.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.spindle.wal.CorruptSegmentException;
-import dev.spindle.wal.WalRecord;
-import dev.spindle.wal.internal.segment.SegmentNames;
-import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.WalReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,38 +34,29 @@ final class DumpCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final boolean sealed = SegmentNames.parseSealed(segment.getFileName().toString()) != null;
-        try (SegmentReader reader = new SegmentReader(segment); JsonGenerator json = Json.generator(out))
+        try (JsonGenerator json = Json.generator(out))
         {
-            final SegmentReader.Header header = reader.readHeader(null);
-            final SegmentReader.Block block = new SegmentReader.Block();
-            long offset = header.length;
-            long previous = header.firstSequence - 1;
-            while (true)
-            {
-                reader.readBlock(offset, reader.size(), previous, block);
-                if (block.status != SegmentReader.Status.VALID)
-                {
-                    break;
-                }
-                for (final WalRecord r : block.entries)
+            final WalReader.SegmentEnd end = WalReader.readSegment(segment, r -> {
+                try
                 {
                     Json.record(json, r);
                     json.flush();
-                    out.println();
-                    previous = r.sequence();
                 }
-                offset = block.nextOffset;
-            }
-            out.flush();
-            if (offset < reader.size())
-            {
-                final String why = block.status == SegmentReader.Status.INVALID ? block.problem : "zeros";
-                if (sealed)
+                catch (final IOException ex)
                 {
-                    throw new CorruptSegmentException(segment, block.problemOffset, why);
+                    throw new UncheckedIOException(ex);
                 }
-                err.println("spindle: note: " + segment + ": log ends at byte " + offset + " (" + why + ")");
+                out.println();
+            });
+            out.flush();
+            if (!end.whole())
+            {
+                if (end.sealed())
+                {
+                    throw new CorruptSegmentException(segment, end.problemOffset(), end.problem());
+                }
+                err.println("spindle: note: " + segment + ": log ends at byte " + end.validBytes() + " (" +
+                    end.problem() + ")");
             }
         }
         catch (final NoSuchFileException ex)

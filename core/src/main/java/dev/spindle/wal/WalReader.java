@@ -1,23 +1,13 @@
 package dev.spindle.wal;
 
-import dev.spindle.wal.internal.segment.CollectionNames;
-import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.remote.LaneUrls;
-import dev.spindle.wal.internal.remote.RemoteStore;
-import dev.spindle.wal.internal.remote.RemoteListing;
-import dev.spindle.wal.internal.segment.SealedSegment;
-import dev.spindle.wal.internal.recovery.CollectionScan;
-import dev.spindle.wal.internal.recovery.Recovery;
-import dev.spindle.wal.internal.recovery.TailScan;
-import dev.spindle.wal.internal.replay.MergedReplay;
-import dev.spindle.wal.internal.replay.SegmentRef;
+import dev.spindle.wal.internal.offline.OfflineWal;
+import dev.spindle.wal.internal.offline.SegmentDump;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedSet;
+import java.util.function.Consumer;
 
 /**
  * Reads a WAL's files without opening it for writing: no lane lock, nothing changed on disk. What it
@@ -28,21 +18,29 @@ import java.util.SortedSet;
  */
 public final class WalReader implements AutoCloseable
 {
-    private final List<String> urls;
-    private final List<Path> roots;
-    private final Recovery.Result scan;
-    /** Per lane, the object store of a remote lane, else null. */
-    private final WalFileSystem[] remotes;
-    private final List<RemoteListing> listings;
-
-    private WalReader(final List<String> urls, final List<Path> roots, final Recovery.Result scan,
-        final WalFileSystem[] remotes, final List<RemoteListing> listings)
+    /**
+     * How far one segment file reads as whole blocks ({@link #readSegment}).
+     *
+     * @param validBytes where the whole blocks end.
+     * @param fileBytes the file's size.
+     * @param sealed whether the file's name says it is sealed (a sealed segment ends exactly at a block).
+     * @param problem why reading stopped before the end of the file ("zeros" for preallocated space), or null.
+     * @param problemOffset where the problem is, or -1.
+     */
+    public record SegmentEnd(long validBytes, long fileBytes, boolean sealed, String problem, long problemOffset)
     {
-        this.listings = listings;
-        this.urls = urls;
-        this.roots = roots;
-        this.scan = scan;
-        this.remotes = remotes;
+        /** @return whether the whole file is whole blocks. */
+        public boolean whole()
+        {
+            return problem == null;
+        }
+    }
+
+    private final OfflineWal impl;
+
+    private WalReader(final OfflineWal impl)
+    {
+        this.impl = impl;
     }
 
     /**
@@ -50,66 +48,12 @@ public final class WalReader implements AutoCloseable
      */
     public static WalReader open(final WalOptions options)
     {
-        if (options.syncMode() == SyncMode.MemoryOnly)
-        {
-            throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to read");
-        }
-        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
-        final WalFileSystem[] remotes = new WalFileSystem[roots.size()];
-        try
-        {
-            final List<RemoteListing> listings = new ArrayList<>();
-            final List<String> notes = new ArrayList<>();
-            for (int i = 0; i < roots.size(); i++)
-            {
-                final String url = options.walUrls().get(i);
-                if (LaneUrls.isRemote(url))
-                {
-                    remotes[i] = RemoteStore.open(i, url, options);
-                    listings.add(RemoteListing.list(remotes[i], url, roots.get(i), notes));
-                }
-                else
-                {
-                    listings.add(null);
-                }
-            }
-            final Recovery.Result result = Recovery.scan(roots, options.recoveryMode(), listings);
-            result.notes.addAll(notes);
-            return new WalReader(options.walUrls(), roots, result, remotes, listings);
-        }
-        catch (final IOException ex)
-        {
-            closeQuietly(remotes);
-            throw new WalException("cannot read the WAL: " + ex.getMessage(), ex);
-        }
-        catch (final RuntimeException ex)
-        {
-            closeQuietly(remotes);
-            throw ex;
-        }
-    }
-
-    private static void closeQuietly(final WalFileSystem[] remotes)
-    {
-        for (final WalFileSystem fs : remotes)
-        {
-            if (fs != null)
-            {
-                try
-                {
-                    fs.close();
-                }
-                catch (final IOException | RuntimeException ignored)
-                {
-                    // closing anyway
-                }
-            }
-        }
+        return new WalReader(OfflineWal.open(options));
     }
 
     public SortedSet<String> collections()
     {
-        return scan.collectionNames();
+        return impl.collections();
     }
 
     /**
@@ -117,7 +61,7 @@ public final class WalReader implements AutoCloseable
      */
     public List<String> notes()
     {
-        return scan.notes;
+        return impl.notes();
     }
 
     /**
@@ -125,16 +69,7 @@ public final class WalReader implements AutoCloseable
      */
     public long lastSequence(final String collection)
     {
-        long last = 0;
-        for (final Map<String, CollectionScan> lane : scan.lanes)
-        {
-            final CollectionScan s = lane.get(collection);
-            if (s != null)
-            {
-                last = Math.max(last, s.lastSequence());
-            }
-        }
-        return last;
+        return impl.lastSequence(collection);
     }
 
     /**
@@ -142,16 +77,7 @@ public final class WalReader implements AutoCloseable
      */
     public long checkpoint(final String collection)
     {
-        long checkpoint = 0;
-        for (final Map<String, CollectionScan> lane : scan.lanes)
-        {
-            final CollectionScan s = lane.get(collection);
-            if (s != null)
-            {
-                checkpoint = Math.max(checkpoint, s.checkpoint);
-            }
-        }
-        return checkpoint;
+        return impl.checkpoint(collection);
     }
 
     /**
@@ -159,47 +85,7 @@ public final class WalReader implements AutoCloseable
      */
     public WalReplay replay(final String collection, final long fromSequence)
     {
-        CollectionNames.validate(collection);
-        final List<SegmentRef> refs = new ArrayList<>();
-        for (int l = 0; l < scan.lanes.size(); l++)
-        {
-            final CollectionScan s = scan.lanes.get(l).get(collection);
-            if (s == null)
-            {
-                continue;
-            }
-            for (final SealedSegment sealed : s.sealed)
-            {
-                SegmentRef ref = new SegmentRef(sealed.path(), sealed.firstSequence(), sealed.lastSequence(),
-                    Long.MAX_VALUE, Long.MAX_VALUE, true, null);
-                if (remotes[l] != null)
-                {
-                    ref = ref.inObjectStorage(remotes[l], collection);
-                }
-                refs.add(ref);
-            }
-            for (final TailScan tail : s.tails)
-            {
-                if (tail.header != null && tail.lastSequence() > 0)
-                {
-                    refs.add(new SegmentRef(tail.path, tail.firstSequence(), Long.MAX_VALUE, tail.cut, tail.keepUpTo, false,
-                        null));
-                }
-            }
-        }
-        final List<SegmentRef> missing = new ArrayList<>();
-        final MergedReplay replay = new MergedReplay(refs, collection, fromSequence, missing);
-        for (final SegmentRef ref : missing)
-        {
-            if (ref.remote() != null)
-            {
-                replay.close();
-                throw new WalException("cannot replay " + collection + ": " + ref.remoteKey() + " is neither in " +
-                    "staging (" + ref.path() + ") nor in the object store any more, though the store listed it " +
-                    "(deleted by a checkpoint meanwhile? open the reader again)");
-            }
-        }
-        return replay;
+        return impl.replay(collection, fromSequence);
     }
 
     /**
@@ -207,87 +93,23 @@ public final class WalReader implements AutoCloseable
      */
     public WalStats stats()
     {
-        final List<WalStats.LaneStats> lanes = new ArrayList<>();
-        for (int l = 0; l < scan.lanes.size(); l++)
-        {
-            final List<WalStats.CollectionStats> collections = new ArrayList<>();
-            int pendingSegments = 0;
-            long pendingBytes = 0;
-            long oldest = Long.MAX_VALUE;
-            for (final CollectionScan s : scan.lanes.get(l).values())
-            {
-                long bytes = 0;
-                long first = Long.MAX_VALUE;
-                for (final SealedSegment sealed : s.sealed)
-                {
-                    bytes += sealed.size();
-                    first = Math.min(first, sealed.firstSequence());
-                }
-                int active = 0;
-                for (final TailScan tail : s.tails)
-                {
-                    if (tail.header != null && tail.lastSequence() > 0)
-                    {
-                        active++;
-                        bytes += tail.cut;
-                        first = Math.min(first, tail.firstSequence());
-                    }
-                }
-                final long last = lastSequence(s.name);
-                long remoteDurable = last;
-                int uploaded = 0;
-                if (remotes[l] != null)
-                {
-                    final java.util.TreeMap<Long, SealedSegment> inStore = listings.get(l).segments.get(s.name);
-                    remoteDurable = 0;
-                    boolean prefix = true;
-                    for (final SealedSegment sealed : s.sealed)
-                    {
-                        final boolean isUploaded = inStore != null && inStore.containsKey(sealed.firstSequence());
-                        if (isUploaded)
-                        {
-                            uploaded++;
-                        }
-                        else
-                        {
-                            pendingSegments++;
-                            pendingBytes += sealed.size();
-                            oldest = Math.min(oldest, modified(sealed.path()));
-                        }
-                        prefix &= isUploaded;
-                        if (prefix)
-                        {
-                            remoteDurable = sealed.lastSequence();
-                        }
-                    }
-                }
-                collections.add(new WalStats.CollectionStats(s.name, s.sealed.size(), active, bytes,
-                    first == Long.MAX_VALUE ? 0 : first, s.lastSequence(), last, last, checkpoint(s.name),
-                    remoteDurable, uploaded));
-            }
-            final WalStats.UploadStats upload = remotes[l] == null ? null : new WalStats.UploadStats(pendingSegments,
-                pendingBytes, oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest), 0, 0, 0,
-                0, 0, null);
-            lanes.add(new WalStats.LaneStats(l, urls.get(l), roots.get(l).toString(), null, 0, collections, upload));
-        }
-        return new WalStats(lanes);
+        return impl.stats();
     }
 
-    private static long modified(final Path file)
-    {
-        try
-        {
-            return java.nio.file.Files.getLastModifiedTime(file).toMillis();
-        }
-        catch (final IOException ex)
-        {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    @Override
     public void close()
     {
-        closeQuietly(remotes);   // the scan holds no open file; remote lanes hold a client
+        impl.close();
+    }
+
+    /**
+     * Read one segment file on its own (no WAL opened, no lock taken), handing each entry of its whole blocks
+     * to {@code each} in file order.
+     *
+     * @return where the whole blocks end, and why they stop there.
+     * @throws CorruptSegmentException when the header is unreadable.
+     */
+    public static SegmentEnd readSegment(final Path file, final Consumer<WalRecord> each) throws IOException
+    {
+        return SegmentDump.read(file, each);
     }
 }

@@ -102,14 +102,15 @@ public final class WalEngine implements AutoCloseable
                         throw new WalException("wal_urls[" + i + "] = \"" + url + "\": sync_mode MemoryOnly keeps no " +
                             "files, so a remote lane would upload nothing; use a local path or another sync_mode");
                     }
-                    final WalFileSystem fs = RemoteStore.open(i, url, options);
+                    final RemoteStore.Listed store = RemoteStore.openListed(i, url, options, roots.get(i), listingNotes);
+                    final WalFileSystem fs = store.fs();
                     final Uploader uploader = uploaders.computeIfAbsent(LaneUrls.backend(url), b -> new Uploader(b,
                         options.uploadConcurrency(), options.uploadRetryBaseMs(), options.uploadRetryMaxMs()));
                     remotes[i] = new RemoteLane(i, url, fs, roots.get(i), uploader, options.uploadQueueBytes(),
                         options.keepStagedSegments());
                     final int index = i;
                     remotes[i].onConflict((what, cause) -> lanes[index].requestFailure(what, cause));
-                    listing = RemoteListing.list(fs, url, roots.get(i), listingNotes);
+                    listing = store.listing();
                 }
                 listings.add(listing);
                 lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i]);

@@ -1,6 +1,5 @@
 package dev.spindle.wal.internal.lane;
 
-
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalOptions;

@@ -8,6 +8,8 @@ import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.remote.LaneUrls;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.net.URI;
 import java.util.Locale;
 
@@ -45,6 +47,44 @@ public final class RemoteStore
         {
             throw new WalException("wal_urls[" + index + "] = \"" + url + "\": cannot open the " + backend +
                 " backend: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** A remote lane's store, open, and what it held when listed. */
+    public record Listed(WalFileSystem fs, RemoteListing listing) implements AutoCloseable
+    {
+        @Override
+        public void close() throws IOException
+        {
+            fs.close();
+        }
+    }
+
+    /**
+     * Open the store of {@code wal_urls[index]} and list what it holds (segment paths given under
+     * {@code stagingRoot}); the store is closed again when the listing fails.
+     *
+     * @param notes receives one line per object the listing ignored.
+     */
+    public static Listed openListed(final int index, final String url, final WalOptions options,
+        final Path stagingRoot, final List<String> notes) throws IOException
+    {
+        final WalFileSystem fs = open(index, url, options);
+        try
+        {
+            return new Listed(fs, RemoteListing.list(fs, url, stagingRoot, notes));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            try
+            {
+                fs.close();
+            }
+            catch (final IOException | RuntimeException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
         }
     }
 }

@@ -5,9 +5,7 @@ import org.agrona.BufferUtil;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * An active segment written the pwrite way: each block is encoded into an off-heap buffer (reused,

@@ -1,0 +1,399 @@
+package dev.spindle.wal.internal.offline;
+
+import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.WalRecord;
+import dev.spindle.wal.WalVerifier.Finding;
+import dev.spindle.wal.WalVerifier.Report;
+import dev.spindle.wal.WalVerifier.Severity;
+import dev.spindle.wal.internal.segment.CollectionNames;
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.internal.remote.LaneUrls;
+import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentChannel;
+import dev.spindle.wal.internal.remote.RemoteChannel;
+import dev.spindle.wal.internal.remote.RemoteStore;
+import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.recovery.LaneScanner;
+import dev.spindle.wal.internal.segment.CheckpointFile;
+import dev.spindle.wal.internal.segment.SegmentNames;
+import dev.spindle.wal.internal.segment.SegmentReader;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The implementation behind {@link dev.spindle.wal.WalVerifier}: reads every byte of every lane (and what
+ * remote lanes hold in object storage) and collects findings rather than stopping at the first. One instance
+ * per run, on the caller's thread.
+ */
+public final class Verification
+{
+    private final List<Finding> findings = new ArrayList<>();
+    private final Map<String, Sequences> collections = new TreeMap<>();
+    private long segments;
+    private long entries;
+
+    /** Sequences seen for one collection, as a bitmap from the lowest first sequence. */
+    private static final class Sequences
+    {
+        final List<long[]> seen = new ArrayList<>();
+        long maxSealedLast;
+        long checkpoint;
+    }
+
+    private Verification()
+    {
+    }
+
+    /**
+     * Verify every lane of a WAL (read only; no lock taken).
+     */
+    public static Report verify(final WalOptions options)
+    {
+        if (options.syncMode() == SyncMode.MemoryOnly)
+        {
+            throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to verify");
+        }
+        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
+        final Verification verifier = new Verification();
+        for (int lane = 0; lane < roots.size(); lane++)
+        {
+            verifier.verifyLane(roots.get(lane));
+            final String url = options.walUrls().get(lane);
+            if (LaneUrls.isRemote(url))
+            {
+                verifier.verifyRemote(lane, url, roots.get(lane), options);
+            }
+        }
+        return verifier.finish();
+    }
+
+    /**
+     * Verify the given segment files on their own.
+     */
+    public static Report verifySegments(final List<Path> files)
+    {
+        final Verification verifier = new Verification();
+        for (final Path file : files)
+        {
+            final Path parent = file.toAbsolutePath().getParent();
+            final String dirName = parent == null || parent.getFileName() == null ? null : parent.getFileName().toString();
+            verifier.verifyFile(file, CollectionNames.isValid(dirName) ? dirName : null);
+        }
+        return verifier.finish();
+    }
+
+    private void verifyLane(final Path root)
+    {
+        if (!Files.isDirectory(root))
+        {
+            findings.add(new Finding(Severity.NOTE, root, -1, "lane directory does not exist (nothing written yet)"));
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root))
+        {
+            for (final Path dir : dirs)
+            {
+                final String name = dir.getFileName().toString();
+                if (name.startsWith("."))
+                {
+                    continue;
+                }
+                if (!CollectionNames.isValid(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
+                {
+                    findings.add(new Finding(Severity.NOTE, dir, -1, "not a collection directory; left alone"));
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
+                {
+                    final List<Path> sorted = new ArrayList<>();
+                    files.forEach(sorted::add);
+                    sorted.sort(null);
+                    for (final Path file : sorted)
+                    {
+                        final String fileName = file.getFileName().toString();
+                        if (CheckpointFile.NAME.equals(fileName))
+                        {
+                            readCheckpoint(name, file);
+                        }
+                        else if (SegmentNames.parseSealed(fileName) != null || SegmentNames.parseOpen(fileName) > 0)
+                        {
+                            verifyFile(file, name);
+                        }
+                        else
+                        {
+                            findings.add(new Finding(Severity.NOTE, file, -1, "not a Spindle segment; left alone"));
+                        }
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, root, -1, "cannot list: " + ex.getMessage()));
+        }
+    }
+
+    /**
+     * A remote lane: read every segment in object storage that has no staged copy (those were just verified),
+     * the same way as a local file.
+     */
+    private void verifyRemote(final int lane, final String url, final Path stagingRoot, final WalOptions options)
+    {
+        final List<String> notes = new ArrayList<>();
+        try (RemoteStore.Listed store = RemoteStore.openListed(lane, url, options, stagingRoot, notes))
+        {
+            final WalFileSystem fs = store.fs();
+            final RemoteListing listing = store.listing();
+            for (final String note : notes)
+            {
+                findings.add(new Finding(Severity.NOTE, null, -1, note));
+            }
+            for (final Map.Entry<String, Long> e : listing.checkpoints.entrySet())
+            {
+                final Sequences s = collections.computeIfAbsent(e.getKey(), k -> new Sequences());
+                s.checkpoint = Math.max(s.checkpoint, e.getValue());
+            }
+            for (final Map.Entry<String, java.util.TreeMap<Long, SealedSegment>> e : listing.segments.entrySet())
+            {
+                for (final SealedSegment segment : e.getValue().values())
+                {
+                    if (Files.exists(segment.path()))
+                    {
+                        continue;
+                    }
+                    final String key = RemoteListing.key(e.getKey(), segment.path().getFileName().toString());
+                    verifyFile(Path.of(url.replaceFirst("/+$", "") + "/" + key), e.getKey(), new RemoteChannel(fs, key));
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, null, -1, "wal_urls[" + lane + "] " + url + ": cannot list or " +
+                "read the object store: " + ex.getMessage()));
+        }
+    }
+
+    private void readCheckpoint(final String collection, final Path file)
+    {
+        try
+        {
+            final long sequence = CheckpointFile.read(file);
+            if (sequence < 0)
+            {
+                throw new NumberFormatException();
+            }
+            final Sequences s = collections.computeIfAbsent(collection, k -> new Sequences());
+            s.checkpoint = Math.max(s.checkpoint, sequence);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, file, 0, "unreadable checkpoint file"));
+        }
+    }
+
+    private void verifyFile(final Path file, final String expectedCollection)
+    {
+        verifyFile(file, expectedCollection, null);
+    }
+
+    private void verifyFile(final Path file, final String expectedCollection, final SegmentChannel channel)
+    {
+        final String fileName = file.getFileName().toString();
+        final long[] range = SegmentNames.parseSealed(fileName);
+        final long openFirst = SegmentNames.parseOpen(fileName);
+        final boolean sealed = range != null;
+        if (!sealed && openFirst <= 0)
+        {
+            findings.add(new Finding(Severity.ERROR, file, -1, "name is neither {first}.open nor {first}-{last}.avro"));
+            return;
+        }
+        segments++;
+        try (SegmentReader reader = channel == null ? new SegmentReader(file) : new SegmentReader(file, channel))
+        {
+            final SegmentReader.Header header;
+            try
+            {
+                header = reader.readHeader(expectedCollection);
+            }
+            catch (final CorruptSegmentException ex)
+            {
+                if (!sealed && (LaneScanner.headerIsZero(file) || !reader.holdsAnyEntry(
+                    expectedCollection == null ? "" : expectedCollection, openFirst)))
+                {
+                    findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
+                        "disk, so nothing in it was acknowledged (recovery deletes it)"));
+                }
+                else
+                {
+                    findings.add(new Finding(Severity.ERROR, file, ex.offset(), ex.getMessage()
+                        .substring(ex.getMessage().indexOf(": ") + 2)));
+                }
+                return;
+            }
+            final long first = sealed ? range[0] : openFirst;
+            if (header.firstSequence != first)
+            {
+                findings.add(new Finding(Severity.ERROR, file, 0, "header first sequence " + header.firstSequence +
+                    " does not match the file name"));
+            }
+            final Sequences sequences = collections.computeIfAbsent(header.collection, k -> new Sequences());
+            scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
+        }
+        catch (final IOException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, file, -1, "cannot read: " + ex.getMessage()));
+        }
+    }
+
+    private void scanBlocks(final SegmentReader reader, final SegmentReader.Header header, final Path file,
+        final boolean sealed, final long first, final long nameLast, final Sequences sequences) throws IOException
+    {
+        final SegmentReader.Block block = new SegmentReader.Block();
+        final long size = reader.size();
+        long offset = header.length;
+        long previous = first - 1;
+        long last = 0;
+        final List<Long> seen = new ArrayList<>();
+        while (true)
+        {
+            reader.readBlock(offset, size, previous, block);
+            if (block.status != SegmentReader.Status.VALID)
+            {
+                break;
+            }
+            if (seen.isEmpty() && block.entries.get(0).sequence() != first)
+            {
+                findings.add(new Finding(Severity.ERROR, file, block.bodyOffset, "first entry has sequence " +
+                    block.entries.get(0).sequence() + ", the file name says " + first));
+            }
+            for (final WalRecord r : block.entries)
+            {
+                seen.add(r.sequence());
+            }
+            entries += block.entries.size();
+            previous = block.entries.get(block.entries.size() - 1).sequence();
+            last = previous;
+            offset = block.nextOffset;
+        }
+        if (offset < size)
+        {
+            final String why = block.status == SegmentReader.Status.INVALID ? block.problem : "zeros";
+            final long at = block.status == SegmentReader.Status.INVALID ? block.problemOffset : offset;
+            if (sealed)
+            {
+                findings.add(new Finding(Severity.ERROR, file, at, why + " (a sealed segment must end with a whole block)"));
+            }
+            else
+            {
+                final long later = block.status == SegmentReader.Status.INVALID ?
+                    reader.findValidBlockAfter(block, size, previous) : reader.findValidBlockAfter(offset + 1, size, previous);
+                if (later >= 0 && header.syncMode != SyncMode.Periodic && header.syncMode != SyncMode.Never)
+                {
+                    findings.add(new Finding(Severity.ERROR, file, at, "corruption before the tail: " + why +
+                        "; a whole valid block follows at byte " + later));
+                }
+                else if (block.status == SegmentReader.Status.INVALID || later >= 0)
+                {
+                    findings.add(new Finding(Severity.NOTE, file, offset, "torn tail (" + why + "): the normal state " +
+                        "after a crash; recovery cuts the segment at byte " + offset));
+                }
+            }
+        }
+        if (sealed && last != nameLast)
+        {
+            findings.add(new Finding(Severity.ERROR, file, -1, "last entry has sequence " + last +
+                ", the file name says " + nameLast));
+        }
+        if (sealed)
+        {
+            sequences.maxSealedLast = Math.max(sequences.maxSealedLast, last);
+        }
+        final long[] array = new long[seen.size()];
+        for (int i = 0; i < array.length; i++)
+        {
+            array[i] = seen.get(i);
+        }
+        sequences.seen.add(array);
+    }
+
+    private Report finish()
+    {
+        for (final Map.Entry<String, Sequences> e : collections.entrySet())
+        {
+            checkContinuity(e.getKey(), e.getValue());
+        }
+        return new Report(List.copyOf(findings), segments, entries);
+    }
+
+    private void checkContinuity(final String collection, final Sequences s)
+    {
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (final long[] array : s.seen)
+        {
+            if (array.length > 0)
+            {
+                min = Math.min(min, array[0]);
+                max = Math.max(max, array[array.length - 1]);
+            }
+        }
+        if (max == 0)
+        {
+            return;
+        }
+        if (max - min >= Integer.MAX_VALUE)
+        {
+            findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection +
+                ": more than 2^31 sequences held; continuity not checked"));
+            return;
+        }
+        final BitSet present = new BitSet((int)(max - min + 1));
+        for (final long[] array : s.seen)
+        {
+            for (final long sequence : array)
+            {
+                final int bit = (int)(sequence - min);
+                if (present.get(bit))
+                {
+                    findings.add(new Finding(Severity.ERROR, null, -1, "collection " + collection + ": sequence " +
+                        sequence + " appears in more than one segment"));
+                }
+                present.set(bit);
+            }
+        }
+        int gap = present.nextClearBit(0);
+        while (gap < max - min)
+        {
+            final long missing = min + gap;
+            final int end = present.nextSetBit(gap);
+            if (missing <= s.checkpoint)
+            {
+                gap = present.nextClearBit(end);
+                continue;
+            }
+            if (missing > s.maxSealedLast)
+            {
+                // above every sealed segment only active segments hold entries: the same rule as
+                // recovery, which drops what follows a sequence lost before it was durable
+                findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequence " + missing +
+                    " was lost before it was durable; the later entries in active segments were never " +
+                    "acknowledged and recovery drops them"));
+                return;
+            }
+            findings.add(new Finding(Severity.ERROR, null, -1, "collection " + collection + ": sequences " + missing +
+                ".." + (min + end - 1) + " are missing"));
+            gap = present.nextClearBit(end);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.Entry;
+import dev.spindle.wal.SyncMode;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes real segment files for the segment room's own tests: one block per {@link #block} call, through
+ * the writer's classes ({@link StagedEntry}, {@link EntryEncoder}, {@link PwriteSegment}).
+ */
+final class SegmentFiles
+{
+    static final String COLLECTION = "docs";
+    private static final byte[] NAME = COLLECTION.getBytes(StandardCharsets.UTF_8);
+
+    private final StagedEntry staged = new StagedEntry();
+    private final EntryEncoder encoder = new EntryEncoder(42);
+    final PwriteSegment segment;
+    private long sequence;
+
+    SegmentFiles(final Path dir, final long firstSequence) throws IOException
+    {
+        final byte[] sync = new byte[SegmentFormat.SYNC_SIZE];
+        sync[0] = 7;
+        sync[15] = 9;
+        final byte[] header = SegmentFormat.header(COLLECTION, firstSequence, 42, 1_000_000, SyncMode.PerBatch, sync);
+        segment = PwriteSegment.create(dir.resolve(SegmentNames.open(firstSequence)), header, firstSequence, sync,
+            1 << 20, ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20);
+        sequence = firstSequence - 1;
+    }
+
+    /** Append {@code entries} entries of {@code valueBytes} each and close them as one block, forced. */
+    SegmentFiles block(final int entries, final int valueBytes) throws IOException
+    {
+        final Entry entry = new Entry().value(new byte[valueBytes]);
+        for (int i = 0; i < entries; i++)
+        {
+            sequence++;
+            staged.stage(entry, NAME, sequence, sequence, 1_000_000, (int)StagedEntry.encodedBound(entry, NAME.length));
+            if (!segment.append(staged, encoder))
+            {
+                throw new IOException("segment full");
+            }
+        }
+        segment.closeBlock();
+        segment.force();
+        segment.forced();
+        return this;
+    }
+
+    long lastSequence()
+    {
+        return sequence;
+    }
+}
