@@ -147,7 +147,7 @@ final class BenchCommand implements Callable<Integer>
         }
         if (matrix)
         {
-            defaults(256, -1);
+            defaults(256, 0);    // 0: BenchMatrix runs 4,000,000 entries per point unless --entries says otherwise
             workload.check();
             return new BenchMatrix((size, entries, laneCount, io, sync) -> runOnce(size, entries, laneCount, io, sync).result(),
                 repeat > 0 ? repeat : 3, syncMode == null ? SyncMode.PerBatch : syncMode,

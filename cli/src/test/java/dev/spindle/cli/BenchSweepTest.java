@@ -56,6 +56,16 @@ class BenchSweepTest
     }
 
     @Test
+    void shouldRunTheMatrixOfSizesLanesAndIoModes() throws Exception
+    {
+        assertEquals(0, run("bench", "--matrix", "--entries", "2000", "--repeat", "1", "--threads", "1",
+            "--dir", dir.resolve("matrix").toString()), err);
+        assertTrue(out.contains("Spindle bench matrix"), out);
+        final String json = out.substring(out.indexOf('{'));
+        assertEquals(8, JSON.readTree(json).get("cells").size(), "256 B and 4 KiB x 1 and 3 lanes x pwrite and mmap");
+    }
+
+    @Test
     void shouldLeaveACsvPlotsAndARecommendationAndRemoveItsScratchLanes() throws Exception
     {
         final Path results = dir.resolve("results");

@@ -85,8 +85,7 @@ public final class Appender
             awaitUploads(lane, remote);
         }
         final RingBuffer<EntrySlot> ring = lane.ring();
-        final IdleStrategy idle = CAPACITY_IDLE.get();
-        idle.reset();
+        IdleStrategy idle = null;
         long ringSequence;
         long sequence;
         long global;
@@ -102,6 +101,11 @@ public final class Appender
             catch (final InsufficientCapacityException full)
             {
                 collection.unlock();
+                if (idle == null)
+                {
+                    idle = CAPACITY_IDLE.get();    // only when waiting: the common path looks up nothing
+                    idle.reset();
+                }
                 idle.idle();
                 continue;
             }

@@ -1,15 +1,8 @@
 package dev.spindle.wal.internal.lane;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
-import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.SleepingWaitStrategy;
-import com.lmax.disruptor.WaitStrategy;
-import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
@@ -85,51 +78,8 @@ public final class Lane
         this.sealing = new Sealing(index, options.syncMode(), memory, segments, retention, remote);
         this.forcer = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
         this.writer = new BatchWriter(this, segments, sealing, forcer, writerId, options);
-        this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
-            r -> {
-                final Thread t = new Thread(r, "spindle-lane-" + index);
-                t.setDaemon(true);
-                return t;
-            },
-            ProducerType.MULTI, waitStrategy(options.waitStrategy()));
-        disruptor.handleEventsWith(writer);
-        disruptor.setDefaultExceptionHandler(new ExceptionHandler<>()
-        {
-            @Override
-            public void handleEventException(final Throwable ex, final long sequence, final EntrySlot event)
-            {
-                fail("processing ring slot " + sequence, ex);
-            }
-
-            @Override
-            public void handleOnStartException(final Throwable ex)
-            {
-                fail("starting", ex);
-            }
-
-            @Override
-            public void handleOnShutdownException(final Throwable ex)
-            {
-                LOG.warn("lane {} ({}): error while stopping", index, url, ex);
-            }
-        });
+        this.disruptor = LaneRing.create(index, url, options, writer, this::fail);
         this.ring = disruptor.getRingBuffer();
-    }
-
-    private static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)
-    {
-        switch (strategy)
-        {
-            case busy_spin:
-                return new BusySpinWaitStrategy();
-            case yielding:
-                return new YieldingWaitStrategy();
-            case sleeping:
-                return new SleepingWaitStrategy();
-            case blocking:
-            default:
-                return new BlockingWaitStrategy();
-        }
     }
 
     public void start()

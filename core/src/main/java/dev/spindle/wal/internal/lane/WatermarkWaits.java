@@ -46,8 +46,7 @@ public final class WatermarkWaits
             throw new IllegalStateException("sync_mode = MemoryOnly never makes entries durable");
         }
         final long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
-        final IdleStrategy idle = IDLE.get();
-        idle.reset();
+        IdleStrategy idle = null;
         while (true)
         {
             if (mark.of(collection) >= sequence)
@@ -71,6 +70,11 @@ public final class WatermarkWaits
             if (timeoutNanos >= 0 && System.nanoTime() - deadline >= 0)
             {
                 return false;
+            }
+            if (idle == null)
+            {
+                idle = IDLE.get();
+                idle.reset();
             }
             idle.idle();
         }

@@ -16,10 +16,10 @@ import dev.spindle.wal.internal.segment.SegmentChannel;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.remote.RemoteListing;
-import dev.spindle.wal.internal.recovery.LaneScanner;
 import dev.spindle.wal.internal.segment.CheckpointFile;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.segment.SegmentSearch;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -228,7 +228,7 @@ public final class Verification
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!sealed && (LaneScanner.headerIsZero(file) || !reader.holdsAnyEntry(
+                if (!sealed && (SegmentSearch.headerIsZero(file) || !SegmentSearch.holdsAnyEntry(reader,
                     expectedCollection == null ? "" : expectedCollection, openFirst)))
                 {
                     findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
@@ -297,7 +297,7 @@ public final class Verification
             else
             {
                 final long later = block.status == SegmentReader.Status.INVALID ?
-                    reader.findValidBlockAfter(block, size, previous) : reader.findValidBlockAfter(offset + 1, size, previous);
+                    SegmentSearch.findValidBlockAfter(reader, block, size, previous) : SegmentSearch.findValidBlockAfter(reader, offset + 1, size, previous);
                 if (later >= 0 && header.syncMode != SyncMode.Periodic && header.syncMode != SyncMode.Never)
                 {
                     findings.add(new Finding(Severity.ERROR, file, at, "corruption before the tail: " + why +

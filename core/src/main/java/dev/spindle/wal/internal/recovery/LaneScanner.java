@@ -9,16 +9,13 @@ import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.CheckpointFile;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.segment.SegmentSearch;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,7 +202,7 @@ public final class LaneScanner
     TailScan scanTail(final String collection, final Path file, final long first) throws IOException
     {
         final long size = Files.size(file);
-        if (headerIsZero(file))
+        if (SegmentSearch.headerIsZero(file))
         {
             // created but never made durable: the first fsync of a segment always covers its header page,
             // so a segment whose header is still zeros (lost at power loss, or never written) holds
@@ -228,7 +225,7 @@ public final class LaneScanner
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!reader.holdsAnyEntry(collection, first))
+                if (!SegmentSearch.holdsAnyEntry(reader, collection, first))
                 {
                     notes.add(file + ": header torn (" + ex.getMessage().substring(ex.getMessage().indexOf(": ") + 2) +
                         ") and no entry in the file: lost before its first fsync, so never acknowledged; deleted");
@@ -272,8 +269,8 @@ public final class LaneScanner
                 final String why = torn ? block.problem + " at byte " + block.problemOffset : "zeros at byte " + offset;
                 tail.stopReason = torn ? block.problem : null;
                 tail.stopOffset = torn ? block.problemOffset : offset;
-                final long later = torn ? reader.findValidBlockAfter(block, size, previous) :
-                    reader.findValidBlockAfter(offset + 1, size, previous);
+                final long later = torn ? SegmentSearch.findValidBlockAfter(reader, block, size, previous) :
+                    SegmentSearch.findValidBlockAfter(reader, offset + 1, size, previous);
                 if (later >= 0)
                 {
                     final String problem = why + ", yet a whole valid block follows at byte " + later;
@@ -316,33 +313,6 @@ public final class LaneScanner
         }
         return new TailScan.BlockInfo(block.offset, block.bodyOffset, block.nextOffset, sequences,
             java.util.Arrays.copyOf(block.entryLengths, n), lastGlobal);
-    }
-
-    /**
-     * @return true when the file is empty or its first page (where the header lives) is all zeros.
-     */
-    public static boolean headerIsZero(final Path file) throws IOException
-    {
-        final ByteBuffer buffer = ByteBuffer.allocate(4096);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0)
-            {
-                // fill the first page, or what there is
-            }
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return true;
-        }
-        for (int i = 0; i < buffer.position(); i++)
-        {
-            if (buffer.get(i) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private long readCheckpoint(final Path file) throws IOException

@@ -6,6 +6,7 @@ import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import dev.spindle.wal.internal.segment.SegmentSearch;
 import dev.spindle.wal.internal.segment.Sealer;
 import dev.spindle.wal.internal.remote.RemoteListing;
 
@@ -353,7 +354,7 @@ public final class Recovery
     {
         {
             reader.readHeader(null);
-            final long offset = reader.lastBlockOffset();
+            final long offset = SegmentSearch.lastBlockOffset(reader);
             if (offset < 0)
             {
                 return 0;

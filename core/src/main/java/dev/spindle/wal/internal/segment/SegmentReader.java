@@ -108,6 +108,12 @@ public final class SegmentReader implements Closeable
         this.size = channel.size();
     }
 
+    /** @return the channel the reader reads (for {@link SegmentSearch}). */
+    SegmentChannel channel()
+    {
+        return channel;
+    }
+
     public Path path()
     {
         return path;
@@ -364,147 +370,12 @@ public final class SegmentReader implements Closeable
         block.nextOffset = bodyOffset + total;
     }
 
-    /**
-     * After an invalid block, look for any whole valid block further on, to tell a torn tail (nothing
-     * valid after the cut) from corruption (valid data after it): first where the invalid block says it
-     * ends (its sync marker may be what is damaged), then after every later copy of the sync marker.
-     *
-     * @param invalid the invalid block (its {@code claimedEnd}), or null.
-     * @return the offset of such a block, or -1.
-     */
-    public long findValidBlockAfter(final Block invalid, final long limit, final long previousSequence)
-        throws IOException
-    {
-        if (invalid.claimedEnd > invalid.offset && invalid.claimedEnd < limit)
-        {
-            final Block probe = new Block();
-            readBlock(invalid.claimedEnd, limit, previousSequence, probe);
-            if (probe.status == Status.VALID)
-            {
-                return invalid.claimedEnd;
-            }
-        }
-        return findValidBlockAfter(invalid.offset + 1, limit, previousSequence);
-    }
-
-    /**
-     * Whether any whole entry of {@code collection} with a sequence at or above {@code firstSequence}
-     * and a matching CRC32C lies anywhere in the file, header or not. Used when a header does not
-     * parse: a segment holding no entry at all was lost before its first fsync (which always covers
-     * the header), one holding entries has a damaged header. Runs of zeros are skipped (no entry
-     * starts with two zero bytes: the collection name is never empty).
-     */
-    public boolean holdsAnyEntry(final String collection, final long firstSequence) throws IOException
-    {
-        final int chunk = 8 << 20;
-        final int overlap = 256 << 10;
-        final byte[] buf = new byte[(int)Math.min(size, chunk + overlap)];
-        final EntryDecoder probe = new EntryDecoder();
-        for (long base = 0; base < size; base += chunk)
-        {
-            final int n = channel.readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, size - base)), base);
-            for (int i = 0; i < Math.min(n, chunk); i++)
-            {
-                if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0))
-                {
-                    continue;
-                }
-                probe.wrap(buf, i, n - i);
-                try
-                {
-                    final WalRecord record = probe.next(buf);
-                    if (record.collection().equals(collection) && record.sequence() >= firstSequence)
-                    {
-                        return true;
-                    }
-                }
-                catch (final EntryDecoder.MalformedEntry notHere)
-                {
-                    // not an entry at this offset
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Search forward from {@code from} for the next whole valid block that follows a sync marker.
-     *
-     * @return the offset of such a block, or -1.
-     */
-    public long findValidBlockAfter(final long from, final long limit, final long previousSequence) throws IOException
-    {
-        final byte[] sync = header.sync;
-        final int chunk = 1 << 20;
-        final byte[] buf = new byte[chunk + SegmentFormat.SYNC_SIZE];
-        final Block probe = new Block();
-        long base = from;
-        while (base < limit)
-        {
-            final int want = (int)Math.min(buf.length, limit - base);
-            final int got = channel.readFully(ByteBuffer.wrap(buf, 0, want), base);
-            for (int i = 0; i + SegmentFormat.SYNC_SIZE <= got; i++)
-            {
-                if (buf[i] == sync[0] && regionEquals(buf, i, sync))
-                {
-                    final long candidate = base + i + SegmentFormat.SYNC_SIZE;
-                    readBlock(candidate, limit, previousSequence, probe);
-                    if (probe.status == Status.VALID)
-                    {
-                        return candidate;
-                    }
-                }
-            }
-            if (got < want || got <= SegmentFormat.SYNC_SIZE)
-            {
-                break;
-            }
-            base += got - SegmentFormat.SYNC_SIZE + 1;
-        }
-        return -1;
-    }
-
-    /**
-     * Find where the last block of a sealed segment starts, searching backwards for the sync marker
-     * that ends the block (or header) before it.
-     *
-     * @return the offset of the last block, or -1 when the file holds no block.
-     */
-    public long lastBlockOffset() throws IOException
-    {
-        final byte[] sync = header.sync;
-        final int syncSize = SegmentFormat.SYNC_SIZE;
-        if (size <= header.length)
-        {
-            return -1;
-        }
-        final int chunk = 256 * 1024;
-        final byte[] buf = new byte[chunk + syncSize];
-        final long low = header.length - syncSize;     // the header's own marker
-        long high = size - syncSize - 1;               // exclude the file's final marker
-        while (high >= low)
-        {
-            final long start = Math.max(low, high - chunk + 1);
-            final int length = (int)(high - start + 1) + syncSize - 1;
-            final int got = channel.readFully(ByteBuffer.wrap(buf, 0, length), start);
-            for (int i = (int)(high - start); i >= 0; i--)
-            {
-                if (i + syncSize <= got && regionEquals(buf, i, sync))
-                {
-                    return start + i + syncSize;
-                }
-            }
-            high = start - 1;
-        }
-        return header.length;
-    }
-
     private boolean syncMatches(final byte[] bytes, final int at)
     {
         return regionEquals(bytes, at, header.sync);
     }
 
-    private static boolean regionEquals(final byte[] bytes, final int at, final byte[] sync)
+    static boolean regionEquals(final byte[] bytes, final int at, final byte[] sync)
     {
         return Arrays.equals(bytes, at, at + sync.length, sync, 0, sync.length);
     }

@@ -1,0 +1,187 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.WalRecord;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Searches inside a damaged or unfinished segment file, for recovery and the verifier: is there valid data
+ * after a bad block (a torn tail has none; corruption does), does a file with an unreadable header hold any
+ * entry, where does a sealed file's last block start, is a header page still all zeros. Reads only; the
+ * caller's thread.
+ */
+public final class SegmentSearch
+{
+    private SegmentSearch()
+    {
+    }
+
+    /**
+     * After an invalid block, look for any whole valid block further on, to tell a torn tail (nothing
+     * valid after the cut) from corruption (valid data after it): first where the invalid block says it
+     * ends (its sync marker may be what is damaged), then after every later copy of the sync marker.
+     *
+     * @param invalid the invalid block (its {@code claimedEnd}), or null.
+     * @return the offset of such a block, or -1.
+     */
+    public static long findValidBlockAfter(final SegmentReader reader, final SegmentReader.Block invalid, final long limit,
+        final long previousSequence) throws IOException
+    {
+        if (invalid.claimedEnd > invalid.offset && invalid.claimedEnd < limit)
+        {
+            final SegmentReader.Block probe = new SegmentReader.Block();
+            reader.readBlock(invalid.claimedEnd, limit, previousSequence, probe);
+            if (probe.status == SegmentReader.Status.VALID)
+            {
+                return invalid.claimedEnd;
+            }
+        }
+        return findValidBlockAfter(reader, invalid.offset + 1, limit, previousSequence);
+    }
+
+    /**
+     * Whether any whole entry of {@code collection} with a sequence at or above {@code firstSequence}
+     * and a matching CRC32C lies anywhere in the file, header or not. Used when a header does not
+     * parse: a segment holding no entry at all was lost before its first fsync (which always covers
+     * the header), one holding entries has a damaged reader.header(). Runs of zeros are skipped (no entry
+     * starts with two zero bytes: the collection name is never empty).
+     */
+    public static boolean holdsAnyEntry(final SegmentReader reader, final String collection, final long firstSequence)
+        throws IOException
+    {
+        final int chunk = 8 << 20;
+        final int overlap = 256 << 10;
+        final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
+        final EntryDecoder probe = new EntryDecoder();
+        for (long base = 0; base < reader.size(); base += chunk)
+        {
+            final int n = reader.channel().readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, reader.size() - base)), base);
+            for (int i = 0; i < Math.min(n, chunk); i++)
+            {
+                if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0))
+                {
+                    continue;
+                }
+                probe.wrap(buf, i, n - i);
+                try
+                {
+                    final WalRecord record = probe.next(buf);
+                    if (record.collection().equals(collection) && record.sequence() >= firstSequence)
+                    {
+                        return true;
+                    }
+                }
+                catch (final EntryDecoder.MalformedEntry notHere)
+                {
+                    // not an entry at this offset
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Search forward from {@code from} for the next whole valid block that follows a sync marker.
+     *
+     * @return the offset of such a block, or -1.
+     */
+    public static long findValidBlockAfter(final SegmentReader reader, final long from, final long limit,
+        final long previousSequence) throws IOException
+    {
+        final byte[] sync = reader.header().sync;
+        final int chunk = 1 << 20;
+        final byte[] buf = new byte[chunk + SegmentFormat.SYNC_SIZE];
+        final SegmentReader.Block probe = new SegmentReader.Block();
+        long base = from;
+        while (base < limit)
+        {
+            final int want = (int)Math.min(buf.length, limit - base);
+            final int got = reader.channel().readFully(ByteBuffer.wrap(buf, 0, want), base);
+            for (int i = 0; i + SegmentFormat.SYNC_SIZE <= got; i++)
+            {
+                if (buf[i] == sync[0] && SegmentReader.regionEquals(buf, i, sync))
+                {
+                    final long candidate = base + i + SegmentFormat.SYNC_SIZE;
+                    reader.readBlock(candidate, limit, previousSequence, probe);
+                    if (probe.status == SegmentReader.Status.VALID)
+                    {
+                        return candidate;
+                    }
+                }
+            }
+            if (got < want || got <= SegmentFormat.SYNC_SIZE)
+            {
+                break;
+            }
+            base += got - SegmentFormat.SYNC_SIZE + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * Find where the last block of a sealed segment starts, searching backwards for the sync marker
+     * that ends the block (or header) before it.
+     *
+     * @return the offset of the last block, or -1 when the file holds no block.
+     */
+    public static long lastBlockOffset(final SegmentReader reader) throws IOException
+    {
+        final byte[] sync = reader.header().sync;
+        final int syncSize = SegmentFormat.SYNC_SIZE;
+        if (reader.size() <= reader.header().length)
+        {
+            return -1;
+        }
+        final int chunk = 256 * 1024;
+        final byte[] buf = new byte[chunk + syncSize];
+        final long low = reader.header().length - syncSize;     // the header's own marker
+        long high = reader.size() - syncSize - 1;               // exclude the file's final marker
+        while (high >= low)
+        {
+            final long start = Math.max(low, high - chunk + 1);
+            final int length = (int)(high - start + 1) + syncSize - 1;
+            final int got = reader.channel().readFully(ByteBuffer.wrap(buf, 0, length), start);
+            for (int i = (int)(high - start); i >= 0; i--)
+            {
+                if (i + syncSize <= got && SegmentReader.regionEquals(buf, i, sync))
+                {
+                    return start + i + syncSize;
+                }
+            }
+            high = start - 1;
+        }
+        return reader.header().length;
+    }
+
+    /**
+     * @return true when the file is empty or its first page (where the header lives) is all zeros.
+     */
+    public static boolean headerIsZero(final Path file) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(4096);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0)
+            {
+                // fill the first page, or what there is
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return true;
+        }
+        for (int i = 0; i < buffer.position(); i++)
+        {
+            if (buffer.get(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
