@@ -52,11 +52,16 @@ public final class Lane
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicLong storedBytes = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicReference<Throwable> requestedFailure = new AtomicReference<>();
-    private volatile String requestedDoing;
+    private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
-    private boolean started;
+    /** Read by upload threads too ({@link #requestFailure} ticks). */
+    private volatile boolean started;
+
+    /** A failure another thread found: what was being done, and why. */
+    private record FailureRequest(String doing, Throwable cause)
+    {
+    }
 
     /**
      * Open (lock) a lane. Its thread starts with {@link #start()}, after recovery registered what it found.
@@ -74,11 +79,31 @@ public final class Lane
         this.memory = inMemory ? new MemoryStore() : null;
         this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
         this.retention = new Retention(memory, remote, storedBytes);
-        this.segments = new SegmentManager(index, options, writerId, memory, storedBytes);
+        ParallelForcer threads = null;
+        SegmentManager files = null;
+        try
+        {
+            files = new SegmentManager(index, options, writerId, memory, storedBytes);
+            threads = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            release(files, threads, directory);
+            throw ex;
+        }
+        this.segments = files;
+        this.forcer = threads;
         this.sealing = new Sealing(index, options.syncMode(), memory, segments, retention, remote);
-        this.forcer = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
         this.writer = new BatchWriter(this, segments, sealing, forcer, writerId, options);
-        this.disruptor = LaneRing.create(index, url, options, writer, this::fail);
+        try
+        {
+            this.disruptor = LaneRing.create(index, url, options, writer, this::fail);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            release(segments, forcer, directory);
+            throw ex;
+        }
         this.ring = disruptor.getRingBuffer();
     }
 
@@ -219,22 +244,22 @@ public final class Lane
      */
     public void requestFailure(final String doing, final Throwable cause)
     {
-        requestedDoing = doing;
-        if (requestedFailure.compareAndSet(null, cause))
+        if (requestedFailure.compareAndSet(null, new FailureRequest(doing, cause)))
         {
             tick();
         }
     }
 
     /**
-     * Lane thread (or the closing thread after {@link #stop}): apply a failure another thread requested.
+     * Lane thread, or the closing thread once the lane thread has stopped (uploads drained at close may
+     * still request one): apply a failure another thread requested.
      */
-    void applyRequestedFailure()
+    public void applyRequestedFailure()
     {
-        final Throwable cause = requestedFailure.get();
-        if (cause != null && failure == null)
+        final FailureRequest request = requestedFailure.get();
+        if (request != null && failure == null)
         {
-            fail(requestedDoing, cause);
+            fail(request.doing(), request.cause());
         }
     }
 
@@ -387,10 +412,10 @@ public final class Lane
             {
                 writer.forceEverything();
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final Throwable t)
             {
-                fail("forcing everything on close", ex);
-                throw ex;
+                fail("forcing everything on close", t);
+                throw t;
             }
         }
     }
@@ -406,10 +431,10 @@ public final class Lane
             {
                 sealing.sealAll(collections);
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final Throwable t)
             {
-                fail("sealing on close", ex);
-                throw ex;
+                fail("sealing on close", t);
+                throw t;
             }
         }
         else
@@ -424,8 +449,20 @@ public final class Lane
      */
     public void close()
     {
-        forcer.close();
-        segments.close();
+        release(segments, forcer, directory);
+    }
+
+    private static void release(final SegmentManager segments, final ParallelForcer forcer,
+        final LaneDirectory directory)
+    {
+        if (forcer != null)
+        {
+            forcer.close();
+        }
+        if (segments != null)
+        {
+            segments.close();
+        }
         if (directory != null)
         {
             directory.close();

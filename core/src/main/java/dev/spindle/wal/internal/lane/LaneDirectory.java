@@ -62,9 +62,17 @@ final class LaneDirectory implements AutoCloseable
                 throw new WalException("wal_urls[" + index + "] " + url + " is in use by another Spindle WAL " +
                     "(" + root.resolve(LOCK_FILE) + " is locked); close it first");
             }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(("pid=" + ProcessHandle.current().pid() + "\n")
-                .getBytes(StandardCharsets.US_ASCII)), 0);
+            try
+            {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(("pid=" + ProcessHandle.current().pid() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII)), 0);
+            }
+            catch (final IOException ex)
+            {
+                channel.close();    // releases the lock too
+                throw ex;
+            }
             return new LaneDirectory(root, channel, acquired);
         }
         catch (final IOException ex)

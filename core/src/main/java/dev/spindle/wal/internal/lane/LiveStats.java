@@ -3,7 +3,7 @@ package dev.spindle.wal.internal.lane;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalStats;
 import dev.spindle.wal.internal.segment.ActiveSegment;
-import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentTally;
 import dev.spindle.wal.internal.upload.RemoteLane;
 
 import java.util.ArrayList;
@@ -51,28 +51,16 @@ public final class LiveStats
     private static WalStats.CollectionStats collection(final Lane lane, final CollectionState c,
         final LaneCollection lc, final boolean memoryOnly)
     {
-        int sealed = 0;
-        long bytes = 0;
-        long first = Long.MAX_VALUE;
-        for (final SealedSegment s : lc.sealed().values())
-        {
-            sealed++;
-            bytes += s.size();
-            first = Math.min(first, s.firstSequence());
-        }
-        int active = 0;
+        final SegmentTally tally = new SegmentTally();
+        lc.sealed().values().forEach(tally::sealed);
         final List<ActiveSegment> open = new ArrayList<>(lc.awaitingSealSnapshot());
         if (lc.activeForReaders() != null)
         {
             open.add(lc.activeForReaders());
         }
-        for (final ActiveSegment a : open)
-        {
-            active++;
-            bytes += a.readableLimit();
-            first = Math.min(first, a.firstSequence());
-        }
-        return new WalStats.CollectionStats(c.name(), sealed, active, bytes, first == Long.MAX_VALUE ? 0 : first,
+        open.forEach(a -> tally.open(a.firstSequence(), a.readableLimit()));
+        return new WalStats.CollectionStats(c.name(), tally.sealedCount(), tally.openCount(), tally.bytes(),
+            tally.firstSequence(),
             c.laneDurableSequence(lane.index()), c.acknowledgedSequence(), memoryOnly ? 0 : c.durableSequence(),
             c.checkpointSequence(), memoryOnly ? 0 : c.remoteDurableSequence(), lc.uploaded().size());
     }

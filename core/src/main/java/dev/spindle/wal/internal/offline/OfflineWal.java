@@ -13,6 +13,7 @@ import dev.spindle.wal.internal.remote.LaneUrls;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentTally;
 import dev.spindle.wal.internal.recovery.CollectionScan;
 import dev.spindle.wal.internal.recovery.Recovery;
 import dev.spindle.wal.internal.recovery.TailScan;
@@ -222,21 +223,13 @@ public final class OfflineWal implements AutoCloseable
             long oldest = Long.MAX_VALUE;
             for (final CollectionScan s : scan.lanes.get(l).values())
             {
-                long bytes = 0;
-                long first = Long.MAX_VALUE;
-                for (final SealedSegment sealed : s.sealed)
-                {
-                    bytes += sealed.size();
-                    first = Math.min(first, sealed.firstSequence());
-                }
-                int active = 0;
+                final SegmentTally tally = new SegmentTally();
+                s.sealed.forEach(tally::sealed);
                 for (final TailScan tail : s.tails)
                 {
                     if (tail.header != null && tail.lastSequence() > 0)
                     {
-                        active++;
-                        bytes += tail.cut;
-                        first = Math.min(first, tail.firstSequence());
+                        tally.open(tail.firstSequence(), tail.cut);
                     }
                 }
                 final long last = lastSequence(s.name);
@@ -267,8 +260,8 @@ public final class OfflineWal implements AutoCloseable
                         }
                     }
                 }
-                collections.add(new WalStats.CollectionStats(s.name, s.sealed.size(), active, bytes,
-                    first == Long.MAX_VALUE ? 0 : first, s.lastSequence(), last, last, checkpoint(s.name),
+                collections.add(new WalStats.CollectionStats(s.name, tally.sealedCount(), tally.openCount(),
+                    tally.bytes(), tally.firstSequence(), s.lastSequence(), last, last, checkpoint(s.name),
                     remoteDurable, uploaded));
             }
             final WalStats.UploadStats upload = remotes[l] == null ? null : new WalStats.UploadStats(pendingSegments,

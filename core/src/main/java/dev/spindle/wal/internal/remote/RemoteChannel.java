@@ -5,7 +5,9 @@ import dev.spindle.wal.internal.segment.SegmentChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 /**
  * A sealed segment in object storage, read through ranged reads with a read-ahead window, so replay streams
@@ -103,5 +105,43 @@ public final class RemoteChannel implements SegmentChannel
     public void close()
     {
         // the file system stays open: it belongs to the lane
+    }
+
+    /**
+     * @return whether this object holds exactly the first {@code size} bytes of {@code file}, read a window
+     *     at a time from both.
+     */
+    public boolean sameBytesAs(final Path file, final long size) throws IOException
+    {
+        try (FileChannel local = FileChannel.open(file))
+        {
+            final ByteBuffer a = ByteBuffer.allocate(WINDOW);
+            final ByteBuffer b = ByteBuffer.allocate(WINDOW);
+            long at = 0;
+            while (at < size)
+            {
+                a.clear();
+                b.clear();
+                final int n = (int)Math.min(WINDOW, size - at);
+                a.limit(n);
+                b.limit(n);
+                if (readFully(a, at) != n || local.read(b, at) < 0)
+                {
+                    return false;
+                }
+                while (b.hasRemaining() && local.read(b, at + b.position()) > 0)
+                {
+                    // fill
+                }
+                a.flip();
+                b.flip();
+                if (!a.equals(b))
+                {
+                    return false;
+                }
+                at += n;
+            }
+            return true;
+        }
     }
 }

@@ -31,9 +31,15 @@ public final class Sealer
     public static void seal(final SegmentChannel channel, final long length, final Path openPath,
         final Path sealedPath) throws IOException
     {
-        channel.truncate(length);
-        channel.force(true);
-        channel.close();
+        try
+        {
+            channel.truncate(length);
+            channel.force(true);
+        }
+        finally
+        {
+            channel.close();
+        }
         rename(openPath, sealedPath);
     }
 

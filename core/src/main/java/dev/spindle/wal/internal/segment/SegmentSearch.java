@@ -48,7 +48,7 @@ public final class SegmentSearch
      * Whether any whole entry of {@code collection} with a sequence at or above {@code firstSequence}
      * and a matching CRC32C lies anywhere in the file, header or not. Used when a header does not
      * parse: a segment holding no entry at all was lost before its first fsync (which always covers
-     * the header), one holding entries has a damaged reader.header(). Runs of zeros are skipped (no entry
+     * the header), one holding entries has a damaged header. Runs of zeros are skipped (no entry
      * starts with two zero bytes: the collection name is never empty).
      */
     public static boolean holdsAnyEntry(final SegmentReader reader, final String collection, final long firstSequence)

@@ -14,7 +14,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RemoteLane implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteLane.class);
-    private static final int LAG_SAMPLES = 4096;
 
     private final int laneIndex;
     private final String url;
@@ -52,8 +50,7 @@ public final class RemoteLane implements AutoCloseable
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final long[] lagMs = new long[LAG_SAMPLES];
-    private long lagCount;
+    private final UploadLag lag = new UploadLag();
     private volatile String lastError;
     private volatile java.util.function.BiConsumer<String, Throwable> onConflict = (what, cause) -> { };
 
@@ -226,37 +223,7 @@ public final class RemoteLane implements AutoCloseable
          */
         private boolean sameContent() throws IOException
         {
-            final RemoteChannel remote = new RemoteChannel(fs, key);
-            try (java.nio.channels.FileChannel local = java.nio.channels.FileChannel.open(segment.path()))
-            {
-                final java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(RemoteChannel.WINDOW);
-                final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(RemoteChannel.WINDOW);
-                long at = 0;
-                while (at < segment.size())
-                {
-                    a.clear();
-                    b.clear();
-                    final int n = (int)Math.min(RemoteChannel.WINDOW, segment.size() - at);
-                    a.limit(n);
-                    b.limit(n);
-                    if (remote.readFully(a, at) != n || local.read(b, at) < 0)
-                    {
-                        return false;
-                    }
-                    while (b.hasRemaining() && local.read(b, at + b.position()) > 0)
-                    {
-                        // fill
-                    }
-                    a.flip();
-                    b.flip();
-                    if (!a.equals(b))
-                    {
-                        return false;
-                    }
-                    at += n;
-                }
-                return true;
-            }
+            return new RemoteChannel(fs, key).sameBytesAs(segment.path(), segment.size());
         }
 
         private void uploaded(final boolean created) throws IOException
@@ -266,7 +233,7 @@ public final class RemoteLane implements AutoCloseable
                 uploadedSegments.incrementAndGet();
                 uploadedBytes.addAndGet(segment.size());
             }
-            recordLag(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sealedAtNanos));
+            lag.record(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sealedAtNanos));
             lastError = null;
             target.recordUploaded(segment);
             if (!target.holds(segment))
@@ -394,25 +361,13 @@ public final class RemoteLane implements AutoCloseable
         while (token != null);
     }
 
-    private synchronized void recordLag(final long millis)
-    {
-        lagMs[(int)(lagCount++ % LAG_SAMPLES)] = millis;
-    }
-
     /**
      * @return {p50, p99, max} of the upload lag (seal to verified upload) of the last uploads, in ms; zeros
      *     when none.
      */
-    public synchronized long[] lagPercentiles()
+    public long[] lagPercentiles()
     {
-        final int n = (int)Math.min(lagCount, LAG_SAMPLES);
-        if (n == 0)
-        {
-            return new long[]{0, 0, 0};
-        }
-        final long[] sorted = Arrays.copyOf(lagMs, n);
-        Arrays.sort(sorted);
-        return new long[]{sorted[(n - 1) / 2], sorted[(int)Math.ceil(n * 0.99) - 1], sorted[n - 1]};
+        return lag.percentiles();
     }
 
     /** @return segments waiting for or in upload. */
