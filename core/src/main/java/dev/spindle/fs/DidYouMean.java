@@ -17,7 +17,10 @@ public final class DidYouMean
     {
     }
 
-    /** @return the known key closest to {@code unknown} (ignoring case), at most three edits away. */
+    /**
+     * @return the known key closest to {@code unknown} (ignoring case), at most three edits away; else a known key
+     *     that {@code unknown} is the first words of ({@code chunk_size} for {@code chunk_size_bytes}).
+     */
     public static Optional<String> closest(final String unknown, final Collection<String> known)
     {
         final String wanted = unknown.toLowerCase(Locale.ROOT);
@@ -31,6 +34,10 @@ public final class DidYouMean
                 best = candidate;
                 bestDistance = d;
             }
+        }
+        if (best == null)
+        {
+            best = known.stream().filter(k -> k.startsWith(wanted + "_")).findFirst().orElse(null);
         }
         return Optional.ofNullable(best);
     }
