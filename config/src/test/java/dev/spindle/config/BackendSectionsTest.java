@@ -51,11 +51,11 @@ class BackendSectionsTest
         final String bool = error(HEAD + "[storage.wal_config.s3.\"b1\"]\npath_style = \"yes\"\n");
         assertTrue(bool.contains("storage.wal_config.s3.\"b1\".path_style: expected true or false, got \"yes\""), bool);
         final String array = error(HEAD + "[storage.wal_config.s3]\nregion = [\"a\"]\n");
-        assertTrue(array.contains("storage.wal_config.s3.region: expected a string, integer or boolean, found an array"),
-            array);
+        assertTrue(array.contains("storage.wal_config.s3.region: expected a string, integer or boolean, found an " +
+            "array"), array);
         final String unset = error(HEAD + "[storage.wal_config.adls]\nsas_token = \"${NOT_SET_ANYWHERE}\"\n");
-        assertTrue(unset.contains("storage.wal_config.adls.sas_token: environment variable NOT_SET_ANYWHERE is not set"),
-            unset);
+        assertTrue(unset.contains("storage.wal_config.adls.sas_token: environment variable NOT_SET_ANYWHERE is " +
+            "not set"), unset);
     }
 
     @Test

@@ -46,7 +46,7 @@ public final class FixtureBackends
         }
     }
 
-    /** Declares {@code project_id}, {@code chunk_size_bytes}, {@code resumable_threshold_bytes}, {@code list_page_size}. */
+    /** Declares {@code project_id}, two sizes ({@code chunk_size_bytes} and {@code resumable_threshold_bytes}), a count. */
     public static final class Gcs extends Fixture
     {
         public Gcs()

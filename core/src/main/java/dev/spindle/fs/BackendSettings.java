@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class BackendSettings
 {
-    private static final Pattern CREDENTIAL_LIKE = Pattern.compile(".*(key|secret|token|credential|password|profile).*");
+    private static final Pattern CREDENTIAL_LIKE =
+        Pattern.compile(".*(key|secret|token|credential|password|profile).*");
 
     private final String section;
     private final Map<String, BackendSetting> settings;

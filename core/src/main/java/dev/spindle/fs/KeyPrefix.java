@@ -19,7 +19,8 @@ public final class KeyPrefix
      */
     public static String fromUrlPath(final String urlPath)
     {
-        return normalize(urlPath == null || !urlPath.startsWith("/") ? urlPath : urlPath.substring(1), Integer.MAX_VALUE);
+        final String path = urlPath == null || !urlPath.startsWith("/") ? urlPath : urlPath.substring(1);
+        return normalize(path, Integer.MAX_VALUE);
     }
 
     /**

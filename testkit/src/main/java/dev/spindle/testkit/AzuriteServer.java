@@ -28,7 +28,7 @@ public final class AzuriteServer implements ObjectStoreServer
     /** The well-known key of Azurite's default account (published by Microsoft; not a secret). */
     public static final String ACCOUNT_KEY =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    /** The environment variable {@link #tomlSection()} reads the key from. */
+    /** The environment variable {@link #tomlSection()} names for the key. */
     public static final String KEY_ENV = "AZURE_STORAGE_KEY";
     public static final String CONTAINER = "spindle-test";
 
@@ -133,12 +133,9 @@ public final class AzuriteServer implements ObjectStoreServer
     }
 
     @Override
-    public String tomlSection()
+    public Map<String, String> secretReferences()
     {
-        return "[storage.wal_config.adls]\n" +
-            "endpoint = \"" + endpoint() + "\"\n" +
-            "account_key = \"${" + KEY_ENV + "}\"\n" +
-            "create_container = true\n";
+        return Map.of("account_key", KEY_ENV);
     }
 
     @Override

@@ -105,15 +105,6 @@ public final class GcsTestServer implements ObjectStoreServer
     }
 
     @Override
-    public String tomlSection()
-    {
-        return "[storage.wal_config.gcs]\n" +
-            "endpoint = \"" + endpoint() + "\"\n" +
-            "project_id = \"" + PROJECT + "\"\n" +
-            "credentials = \"none\"\n";
-    }
-
-    @Override
     public Map<String, String> environment()
     {
         return Map.of();

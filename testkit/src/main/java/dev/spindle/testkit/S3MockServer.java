@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -171,28 +172,15 @@ public final class S3MockServer implements ObjectStoreServer
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** There are no secrets among them: credentials come from {@link #environment()} through the SDK's chain. */
     @Override
     public Map<String, String> settings()
     {
-        return Map.of(
-            "endpoint", "http://127.0.0.1:" + proxy.port(),
-            "region", REGION,
-            "path_style", "true");
-    }
-
-    /**
-     * @return the table header and the settings of {@link #settings()}, values as TOML strings, one per line.
-     * There are no secrets to reference: credentials come from {@link #environment()} through the SDK's chain.
-     */
-    @Override
-    public String tomlSection()
-    {
-        final StringBuilder toml = new StringBuilder("[storage.wal_config.s3]\n");
-        for (final String key : List.of("endpoint", "region", "path_style"))
-        {
-            toml.append(key).append(" = \"").append(settings().get(key)).append("\"\n");
-        }
-        return toml.toString();
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("endpoint", "http://127.0.0.1:" + proxy.port());
+        settings.put("region", REGION);
+        settings.put("path_style", "true");
+        return settings;
     }
 
     @Override

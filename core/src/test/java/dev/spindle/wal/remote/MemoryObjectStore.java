@@ -71,8 +71,8 @@ public final class MemoryObjectStore implements WalFileSystemProvider
         final MemoryObjectStore store = SERVING.get(url.getAuthority());
         if (store == null)
         {
-            throw new IllegalArgumentException("no MemoryObjectStore serves " + url + ": call MemoryObjectStore.serve(\"" +
-                url.getAuthority() + "\") first");
+            throw new IllegalArgumentException("no MemoryObjectStore serves " + url +
+                ": call MemoryObjectStore.serve(\"" + url.getAuthority() + "\") first");
         }
         return store.openHere(url, settings);
     }

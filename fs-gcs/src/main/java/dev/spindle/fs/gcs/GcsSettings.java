@@ -163,8 +163,8 @@ final class GcsSettings
         // loose on purpose: emulators take ids a real project could not have
         if (value != null && !value.matches("[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}"))
         {
-            throw values.invalid(PROJECT_ID, "a project id of letters, digits, '-', '.' or ':' (e.g. my-project-123), " +
-                "or no project_id to use the environment's project");
+            throw values.invalid(PROJECT_ID, "a project id of letters, digits, '-', '.' or ':' " +
+                "(e.g. my-project-123), or no project_id to use the environment's project");
         }
         return value;
     }

@@ -170,7 +170,8 @@ final class S3Settings
         {
             // reported below
         }
-        throw values.invalid(ENDPOINT, "an http:// or https:// URL with a host and no path, e.g. http://127.0.0.1:9090");
+        throw values.invalid(ENDPOINT,
+            "an http:// or https:// URL with a host and no path, e.g. http://127.0.0.1:9090");
     }
 
     private static Region region(final SettingValues values)
