@@ -87,12 +87,6 @@ public final class FixtureBackends
         }
 
         @Override
-        public String section()
-        {
-            return settings == null ? WalFileSystemProvider.super.section() : settings.section();
-        }
-
-        @Override
         public BackendSettings settings()
         {
             return settings == null ? WalFileSystemProvider.super.settings() : settings;

@@ -21,21 +21,21 @@ public interface WalFileSystemProvider
 
     /**
      * @return the name of this backend's configuration section, {@code [storage.wal_config.<section>]}, which is
-     *     also its key in {@code WalOptions.backendSettings()}; by default its scheme (the first in alphabetical
-     *     order when it serves several).
+     *     also its key in {@code WalOptions.backendSettings()}: the one its {@link #settings()} name.
      */
     default String section()
     {
-        return new TreeSet<>(schemes()).first();
+        return settings().section();
     }
 
     /**
-     * @return every setting the backend accepts, with type, default, documentation and which are secrets; by
-     *     default {@linkplain BackendSettings#undeclared undeclared} (any key, checked only at open).
+     * @return the section and every setting the backend accepts, with type, default, documentation and which are
+     *     secrets; by default {@linkplain BackendSettings#undeclared undeclared} (any key, checked only at open) in
+     *     a section named after the scheme (the first in alphabetical order when it serves several).
      */
     default BackendSettings settings()
     {
-        return BackendSettings.undeclared(section());
+        return BackendSettings.undeclared(new TreeSet<>(schemes()).first());
     }
 
     /**

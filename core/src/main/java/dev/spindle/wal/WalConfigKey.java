@@ -79,15 +79,20 @@ public enum WalConfigKey
         "uploads; what is left is uploaded at the next open", WalOptions::uploadCloseTimeoutMs,
         (b, v) -> b.uploadCloseTimeoutMs((Long)v));
 
-    /**
-     * How a value is written, and the Java type {@link #set} takes: {@code List<String>}, {@code String}, the
-     * enum constant, {@code Boolean}, {@code Long} (an integer, at least 0 and at most {@link #max()}), {@code Long}
-     * (a positive size in bytes).
-     */
+    /** How a value is written, and the Java type {@link #set} takes for it. */
     public enum Type
     {
-        STRING_LIST, STRING, ENUM, BOOLEAN, INTEGER,
-        /** An integer number of bytes, or a string such as "64 MiB" (KiB, MiB, GiB, TiB). */
+        /** An array of strings; {@code List<String>}. */
+        STRING_LIST,
+        /** A string; {@code String}. */
+        STRING,
+        /** The name of a constant of {@link #enumType()}, case-sensitive; the constant. */
+        ENUM,
+        /** {@code true} or {@code false}; {@code Boolean}. */
+        BOOLEAN,
+        /** A whole number from 0 to {@link #max()}; {@code Long}. */
+        INTEGER,
+        /** A positive number of bytes, or a string such as "64 MiB" (KiB, MiB, GiB, TiB); {@code Long}. */
         SIZE
     }
 

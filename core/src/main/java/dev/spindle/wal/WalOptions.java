@@ -11,7 +11,9 @@ import java.util.Objects;
 /**
  * Everything a {@link Wal} can be told, with the defaults of the ProximaDB WAL this project grew from.
  * The names in messages are the TOML keys of {@code [storage.wal_config]}, so an error reads the same
- * whether the options came from a file or from this builder.
+ * whether the options came from a file or from this builder. {@link WalConfigKey} lists every key with its type,
+ * default and meaning; the rules the options must satisfy together are {@code WalOptionsCheck}'s, and a refused
+ * option is an {@link InvalidOptionException} that names its key.
  *
  * <pre>{@code
  * WalOptions options = WalOptions.builder()

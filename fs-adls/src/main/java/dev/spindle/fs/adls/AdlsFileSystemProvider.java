@@ -31,13 +31,6 @@ public final class AdlsFileSystemProvider implements WalFileSystemProvider
         return Set.of("adls", "abfs", "abfss");
     }
 
-    /** One section for the three schemes: they name the same locations. */
-    @Override
-    public String section()
-    {
-        return "adls";
-    }
-
     @Override
     public BackendSettings settings()
     {

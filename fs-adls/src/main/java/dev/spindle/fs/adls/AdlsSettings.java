@@ -50,7 +50,10 @@ record AdlsSettings(
 
     private static final long MIB = 1024 * 1024;
 
-    /** Every key of {@code [storage.wal_config.adls]} and of its per-account tables, in documentation order. */
+    /**
+     * Every key of {@code [storage.wal_config.adls]} and of its per-account tables, in documentation order: one
+     * section for adls://, abfs:// and abfss://, which name the same locations.
+     */
     static final BackendSettings DECLARED = BackendSettings.of("adls",
         "Credentials are at most one of connection_string, sas_token and account_key, each only as a ${ENV} " +
         "reference; with none, DefaultAzureCredential (environment, workload or managed identity, Azure CLI)",

@@ -42,13 +42,6 @@ public final class GcsFileSystemProvider implements WalFileSystemProvider
         return Set.of("gcs", "gs");
     }
 
-    /** One section for both schemes: they name the same buckets. */
-    @Override
-    public String section()
-    {
-        return "gcs";
-    }
-
     @Override
     public BackendSettings settings()
     {

@@ -34,7 +34,10 @@ final class GcsSettings
     /** The JSON API returns at most 1000 objects per page. */
     static final int MAX_LIST_PAGE_SIZE = 1000;
 
-    /** Every key of {@code [storage.wal_config.gcs]} and of its per-bucket tables, in documentation order. */
+    /**
+     * Every key of {@code [storage.wal_config.gcs]} and of its per-bucket tables, in documentation order: one
+     * section for gcs:// and gs://, which name the same buckets.
+     */
     static final BackendSettings DECLARED = BackendSettings.of("gcs",
         "Credentials are application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's login, the " +
         "metadata server); credentials = \"none\" only for emulators and test servers",

@@ -23,12 +23,6 @@ public final class S3FileSystemProvider implements WalFileSystemProvider
     }
 
     @Override
-    public String section()
-    {
-        return "s3";
-    }
-
-    @Override
     public BackendSettings settings()
     {
         return S3Settings.DECLARED;
