@@ -61,7 +61,7 @@ final class WorkloadOptions
     {
         try
         {
-            return dev.spindle.config.Sizes.parse(text);
+            return dev.spindle.fs.Sizes.parse(text);
         }
         catch (final IllegalArgumentException ex)
         {

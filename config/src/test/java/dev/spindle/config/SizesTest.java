@@ -1,5 +1,6 @@
 package dev.spindle.config;
 
+import dev.spindle.fs.Sizes;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Sizes as the TOML file and the command line take them.
+ * Sizes as the TOML file, backend settings and the command line take them ({@link Sizes}, shared with the backends).
  */
 class SizesTest
 {

@@ -1,5 +1,7 @@
 package dev.spindle.fs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,16 @@ public final class WalFileSystems
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * @return every backend on the classpath, in the order the service loader finds them.
+     */
+    public static List<WalFileSystemProvider> providers()
+    {
+        final List<WalFileSystemProvider> providers = new ArrayList<>();
+        ServiceLoader.load(WalFileSystemProvider.class).forEach(providers::add);
+        return providers;
     }
 
     /**

@@ -11,7 +11,9 @@ import java.util.Objects;
 /**
  * Everything a {@link Wal} can be told, with the defaults of the ProximaDB WAL this project grew from.
  * The names in messages are the TOML keys of {@code [storage.wal_config]}, so an error reads the same
- * whether the options came from a file or from this builder.
+ * whether the options came from a file or from this builder. {@link WalConfigKey} lists every key with its type,
+ * default and meaning; the rules the options must satisfy together are {@code WalOptionsCheck}'s, and a refused
+ * option is an {@link InvalidOptionException} that names its key.
  *
  * <pre>{@code
  * WalOptions options = WalOptions.builder()
@@ -98,9 +100,12 @@ public final class WalOptions
         ringBufferSize = b.ringBufferSize;
         waitStrategy = b.waitStrategy;
         flushIntervalMs = b.flushIntervalMs;
-        segmentMaxAgeMs = b.segmentMaxAgeMs;
+        // ack = "remote" bounds how long an acknowledgement waits by sealing often, unless told otherwise
+        segmentMaxAgeMs = b.ack == AckMode.remote && !b.segmentMaxAgeSet ?
+            DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS : b.segmentMaxAgeMs;
         recoveryMode = b.recoveryMode;
-        maxEntrySizeBytes = b.maxEntrySizeBytes;
+        maxEntrySizeBytes = b.maxEntrySizeBytes == -1 ?
+            (int)Math.min(DEFAULT_MAX_ENTRY_SIZE_BYTES, b.diskSegmentSizeBytes / 2) : b.maxEntrySizeBytes;
         preallocateChunkBytes = b.preallocateChunkBytes;
         syncParallelism = b.syncParallelism;
         pwritePreallocate = b.pwritePreallocate;
@@ -336,35 +341,16 @@ public final class WalOptions
         return merged;
     }
 
+    /** Every key and its value, in the order of {@link WalConfigKey}; backend settings by section name only. */
     @Override
     public String toString()
     {
-        return "WalOptions{wal_urls=" + walUrls +
-            ", distribution_strategy=" + distributionStrategy +
-            ", collection_affinity=" + collectionAffinity +
-            ", memory_flush_size_bytes=" + memoryFlushSizeBytes +
-            ", global_flush_threshold=" + globalFlushThresholdBytes +
-            ", sync_mode=" + syncMode +
-            ", disk_segment_size=" + diskSegmentSizeBytes +
-            ", io_mode=" + ioMode +
-            ", ring_buffer_size=" + ringBufferSize +
-            ", wait_strategy=" + waitStrategy +
-            ", flush_interval_ms=" + flushIntervalMs +
-            ", segment_max_age_ms=" + segmentMaxAgeMs +
-            ", recovery_mode=" + recoveryMode +
-            ", max_entry_size_bytes=" + maxEntrySizeBytes +
-            ", preallocate_chunk_bytes=" + preallocateChunkBytes +
-            ", sync_parallelism=" + syncParallelism +
-            ", pwrite_preallocate=" + pwritePreallocate +
-            ", staging_dir=" + stagingDir +
-            ", ack=" + ack +
-            ", upload_concurrency=" + uploadConcurrency +
-            ", upload_queue_bytes=" + uploadQueueBytes +
-            ", upload_retry_base_ms=" + uploadRetryBaseMs +
-            ", upload_retry_max_ms=" + uploadRetryMaxMs +
-            ", keep_staged_segments=" + keepStagedSegments +
-            ", upload_close_timeout_ms=" + uploadCloseTimeoutMs +
-            ", backends=" + backendSettings.keySet() + "}";   // settings may hold secrets: never printed
+        final StringBuilder text = new StringBuilder("WalOptions{");
+        for (final WalConfigKey key : WalConfigKey.values())
+        {
+            text.append(key.key()).append('=').append(key.get(this)).append(", ");
+        }
+        return text.append("backends=").append(backendSettings.keySet()).append('}').toString();   // may hold secrets
     }
 
     /**
@@ -571,123 +557,16 @@ public final class WalOptions
         }
 
         /**
-         * @return the options.
-         * @throws IllegalArgumentException naming the key whose value is not accepted, and what would be.
+         * @return the options, checked together; the builder is left as it was, so it may be changed and built
+         *     again (derived defaults such as {@code max_entry_size_bytes} follow the other keys each time).
+         * @throws InvalidOptionException naming the first key whose value is not accepted, and what would be.
          */
         public WalOptions build()
         {
-            if (walUrls.isEmpty())
-            {
-                throw new IllegalArgumentException("wal_urls is empty: give at least one directory or URL");
-            }
-            for (int i = 0; i < walUrls.size(); i++)
-            {
-                final String url = walUrls.get(i);
-                if (url == null || url.isBlank())
-                {
-                    throw new IllegalArgumentException("wal_urls[" + i + "] is empty: give a directory or URL");
-                }
-                for (int j = 0; j < i; j++)
-                {
-                    if (url.equals(walUrls.get(j)))
-                    {
-                        throw new IllegalArgumentException(
-                            "wal_urls[" + i + "] repeats wal_urls[" + j + "] (" + url + "): each lane needs its own URL");
-                    }
-                }
-            }
-            positive("memory_flush_size_bytes", memoryFlushSizeBytes);
-            positive("global_flush_threshold", globalFlushThresholdBytes);
-            positive("disk_segment_size", diskSegmentSizeBytes);
-            positive("ring_buffer_size", ringBufferSize);
-            positive("flush_interval_ms", flushIntervalMs);
-            if (maxEntrySizeBytes == -1)
-            {
-                maxEntrySizeBytes = (int)Math.min(DEFAULT_MAX_ENTRY_SIZE_BYTES, diskSegmentSizeBytes / 2);
-            }
-            positive("max_entry_size_bytes", maxEntrySizeBytes);
-            positive("preallocate_chunk_bytes", preallocateChunkBytes);
-            positive("sync_parallelism", syncParallelism);
-            if (segmentMaxAgeMs < 0)
-            {
-                throw new IllegalArgumentException(
-                    "segment_max_age_ms is " + segmentMaxAgeMs + ": give 0 (no age limit) or a positive number of ms");
-            }
-            if (diskSegmentSizeBytes < MIN_SEGMENT_SIZE)
-            {
-                throw new IllegalArgumentException(
-                    "disk_segment_size is " + diskSegmentSizeBytes + ": give at least " + MIN_SEGMENT_SIZE + " bytes");
-            }
-            if (diskSegmentSizeBytes > MAX_SEGMENT_SIZE)
-            {
-                throw new IllegalArgumentException(
-                    "disk_segment_size is " + diskSegmentSizeBytes + ": give at most " + MAX_SEGMENT_SIZE + " bytes (1 GiB)");
-            }
-            if (Integer.bitCount(ringBufferSize) != 1)
-            {
-                throw new IllegalArgumentException(
-                    "ring_buffer_size is " + ringBufferSize + ": give a power of two, e.g. " +
-                    Integer.highestOneBit(ringBufferSize) + " or " + (Integer.highestOneBit(ringBufferSize) << 1));
-            }
-            if (maxEntrySizeBytes > diskSegmentSizeBytes / 2)
-            {
-                throw new IllegalArgumentException(
-                    "max_entry_size_bytes (" + maxEntrySizeBytes + ") must be at most half of disk_segment_size (" +
-                    diskSegmentSizeBytes + ")");
-            }
-            if (memoryFlushSizeBytes > Integer.MAX_VALUE / 2)
-            {
-                throw new IllegalArgumentException(
-                    "memory_flush_size_bytes is " + memoryFlushSizeBytes + ": give at most " + Integer.MAX_VALUE / 2);
-            }
-            if (stagingDir == null)
-            {
-                throw new IllegalArgumentException("staging_dir is missing: give a local directory");
-            }
-            if (ack == null)
-            {
-                throw new IllegalArgumentException("ack is missing: give local or remote");
-            }
-            if (ack == AckMode.remote && !segmentMaxAgeSet)
-            {
-                segmentMaxAgeMs = DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS;
-            }
-            if (ack == AckMode.remote && segmentMaxAgeMs == 0)
-            {
-                throw new IllegalArgumentException("segment_max_age_ms = 0 with ack = \"remote\" would let an " +
-                    "acknowledgement wait until a segment fills: give a positive age, e.g. 1000");
-            }
-            if (ack == AckMode.remote && !syncMode.writesFiles())
-            {
-                throw new IllegalArgumentException("ack = \"remote\" needs files to upload: sync_mode " + syncMode +
-                    " keeps none");
-            }
-            positive("upload_concurrency", uploadConcurrency);
-            positive("upload_queue_bytes", uploadQueueBytes);
-            positive("upload_retry_base_ms", uploadRetryBaseMs);
-            positive("upload_close_timeout_ms", uploadCloseTimeoutMs);
-            if (uploadRetryMaxMs < uploadRetryBaseMs)
-            {
-                throw new IllegalArgumentException("upload_retry_max_ms (" + uploadRetryMaxMs +
-                    ") is below upload_retry_base_ms (" + uploadRetryBaseMs + ")");
-            }
-            if (uploadConcurrency > 256)
-            {
-                throw new IllegalArgumentException("upload_concurrency is " + uploadConcurrency + ": give 1..256");
-            }
-            if (syncParallelism > 64)
-            {
-                throw new IllegalArgumentException("sync_parallelism is " + syncParallelism + ": give 1..64");
-            }
-            return new WalOptions(this);
-        }
-
-        private static void positive(final String key, final long value)
-        {
-            if (value <= 0)
-            {
-                throw new IllegalArgumentException(key + " is " + value + ": give a positive number");
-            }
+            WalOptionsCheck.checkUrls(walUrls);
+            final WalOptions options = new WalOptions(this);
+            WalOptionsCheck.check(options);
+            return options;
         }
     }
 }

@@ -2,10 +2,10 @@ package dev.spindle.testkit;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +27,9 @@ final class AzuriteInstall
     static final String LOKIJS = "node_modules/lokijs";
     private static final String MARKER = ".spindle-installed";
     private static final long INSTALL_TIMEOUT_MINUTES = 10;
+    private static final long UNPACK_TIMEOUT_MINUTES = 5;
+    /** Node.js is about 30 MB: minutes on a slow link, never for ever. */
+    private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(10);
 
     private AzuriteInstall()
     {
@@ -46,7 +49,9 @@ final class AzuriteInstall
         try (FileChannel lockFile = FileChannel.open(cache.resolve("azurite-" + VERSION + ".lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE))
         {
-            lockFile.lock();   // held until the channel closes
+            // held until the channel closes; another JVM holds it at most as long as its npm install may run
+            ServerStart.await("the Azurite install lock is free", Duration.ofMinutes(INSTALL_TIMEOUT_MINUTES + 1),
+                lockFile::tryLock);
             if (Files.exists(home.resolve(MARKER)))
             {
                 return home;   // another JVM installed it while this one waited
@@ -70,12 +75,12 @@ final class AzuriteInstall
             {
                 npm.destroyForcibly();
                 throw new IOException("npm install azurite@" + VERSION + " took over " + INSTALL_TIMEOUT_MINUTES +
-                    " minutes; log " + log + ":\n" + tail(log));
+                    " minutes; log " + log + ":\n" + ServerStart.tail(log));
             }
             if (npm.exitValue() != 0 || !Files.exists(home.resolve(BLOB_SERVER)))
             {
                 throw new IOException("npm install azurite@" + VERSION + " into " + home + " failed (exit " +
-                    npm.exitValue() + "); log " + log + ":\n" + tail(log));
+                    npm.exitValue() + "); log " + log + ":\n" + ServerStart.tail(log));
             }
             Files.writeString(home.resolve(MARKER), VERSION + "\n");
             return home;
@@ -131,22 +136,28 @@ final class AzuriteInstall
         final Path tgz = cache.resolve(dir + ".tgz");
         final String url = REGISTRY + name + "/-/" + name + "-" + version + ".tgz";
         final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-            .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+            .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
         final java.net.http.HttpResponse<Path> response = http.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(FETCH_TIMEOUT).GET().build(),
             java.net.http.HttpResponse.BodyHandlers.ofFile(tgz));
         if (response.statusCode() != 200)
         {
             throw new IOException("fetching " + url + " for the Azure tests failed: HTTP " + response.statusCode());
         }
         Files.createDirectories(target);
+        final Path tarLog = cache.resolve(dir + "-tar.log");
         final Process tar = new ProcessBuilder("tar", "xzf", tgz.toString(), "-C", target.toString())
-            .redirectErrorStream(true).start();
-        final String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (tar.waitFor() != 0)
+            .redirectErrorStream(true).redirectOutput(tarLog.toFile()).start();
+        if (!tar.waitFor(UNPACK_TIMEOUT_MINUTES, TimeUnit.MINUTES))
         {
-            throw new IOException("unpacking " + tgz + " failed: " + output);
+            tar.destroyForcibly();
+            throw new IOException("unpacking " + tgz + " took over " + UNPACK_TIMEOUT_MINUTES + " minutes");
         }
+        if (tar.exitValue() != 0)
+        {
+            throw new IOException("unpacking " + tgz + " failed: " + ServerStart.tail(tarLog));
+        }
+        Files.deleteIfExists(tarLog);
         Files.delete(tgz);
     }
 
@@ -169,20 +180,5 @@ final class AzuriteInstall
             // not on the PATH
         }
         return false;
-    }
-
-    /** @return the last lines of a log file, for an exception message. */
-    static String tail(final Path log)
-    {
-        try
-        {
-            final byte[] bytes = Files.readAllBytes(log);
-            final int from = Math.max(0, bytes.length - 8192);
-            return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "(no log: " + ex.getMessage() + ")";
-        }
     }
 }

@@ -2,15 +2,14 @@ package dev.spindle.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Azurite, Microsoft's Azure storage emulator (blob service only), as a child process behind a {@link FaultProxy}.
@@ -29,12 +28,14 @@ public final class AzuriteServer implements ObjectStoreServer
     /** The well-known key of Azurite's default account (published by Microsoft; not a secret). */
     public static final String ACCOUNT_KEY =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    /** The environment variable {@link #tomlSection()} reads the key from. */
+    /** The environment variable {@link #tomlSection()} names for the key. */
     public static final String KEY_ENV = "AZURE_STORAGE_KEY";
     public static final String CONTAINER = "spindle-test";
 
     private static final String PRELOAD = "azurite-save-on-kill.js";
-    private static final long START_TIMEOUT_MS = 60_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the preloaded script may take to save Azurite's metadata before SIGKILL. */
+    private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(10);
     private static AzuriteServer shared;
 
     private final Path home;
@@ -132,12 +133,9 @@ public final class AzuriteServer implements ObjectStoreServer
     }
 
     @Override
-    public String tomlSection()
+    public Map<String, String> secretReferences()
     {
-        return "[storage.wal_config.adls]\n" +
-            "endpoint = \"" + endpoint() + "\"\n" +
-            "account_key = \"${" + KEY_ENV + "}\"\n" +
-            "create_container = true\n";
+        return Map.of("account_key", KEY_ENV);
     }
 
     @Override
@@ -166,69 +164,35 @@ public final class AzuriteServer implements ObjectStoreServer
             return;
         }
         final ProcessBuilder builder = new ProcessBuilder(List.of(AzuriteInstall.node(),
-            home.resolve(AzuriteInstall.BLOB_SERVER).toString(), "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
-            "--location", dir.resolve("data").toString(),
-            "--disableTelemetry", "--skipApiVersionCheck"))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            home.resolve(AzuriteInstall.BLOB_SERVER).toString(), "--blobHost", "127.0.0.1", "--blobPort",
+            Integer.toString(port), "--location", dir.resolve("data").toString(),
+            "--disableTelemetry", "--skipApiVersionCheck"));
         builder.environment().put("NODE_OPTIONS", "--require \"" + dir.resolve(PRELOAD) + "\"");
         builder.environment().put("SPINDLE_LOKIJS", home.resolve(AzuriteInstall.LOKIJS).toString());
-        process = builder.start();
-        awaitAnswer();
-    }
-
-    /** Poll until the blob service answers HTTP at all (any status: unauthenticated calls get 403). */
-    private void awaitAnswer() throws IOException, InterruptedException
-    {
-        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        // any HTTP answer will do: unauthenticated calls get 403
         final URL probe = new URL("http://127.0.0.1:" + port + "/" + ACCOUNT + "?comp=list");
-        while (true)
-        {
-            if (!process.isAlive())
-            {
-                throw new IOException("Azurite exited with " + process.exitValue() + " at start; " + log + ":\n" +
-                    AzuriteInstall.tail(log));
-            }
-            try
-            {
-                final HttpURLConnection connection = (HttpURLConnection)probe.openConnection();
-                connection.setConnectTimeout(1000);
-                connection.setReadTimeout(1000);
-                connection.getResponseCode();
-                connection.disconnect();
-                return;
-            }
-            catch (final IOException notYet)
-            {
-                if (System.currentTimeMillis() > deadline)
-                {
-                    stop();
-                    throw new IOException("Azurite did not answer on port " + port + " within " + START_TIMEOUT_MS +
-                        " ms; " + log + ":\n" + AzuriteInstall.tail(log), notYet);
-                }
-                Thread.sleep(100);
-            }
-        }
+        process = ServerStart.launch("Azurite on port " + port, builder, log, START_TIMEOUT,
+            () -> ServerStart.httpStatus(probe, 1000, 1000) >= 0);
     }
 
+    /** SIGTERM, which the preloaded script turns into a synchronous save and SIGKILL; SIGKILL after 10 s. */
     @Override
-    public synchronized void stop() throws InterruptedException
+    public synchronized void stop()
     {
         if (process == null)
         {
             return;
         }
-        final ProcessHandle handle = process.toHandle();
-        final List<ProcessHandle> descendants = handle.descendants().toList();
-        handle.destroy();   // SIGTERM: the preloaded script saves the metadata and SIGKILLs the process
-        if (!process.waitFor(10, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        proxy.cutConnections();
+        final Process dying = process;
         process = null;
+        try
+        {
+            ServerStart.stop("Azurite", dying, SAVE_TIMEOUT);
+        }
+        finally
+        {
+            proxy.cutConnections();
+        }
     }
 
     @Override
@@ -238,20 +202,10 @@ public final class AzuriteServer implements ObjectStoreServer
         {
             stop();
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            if (process != null)
-            {
-                process.destroyForcibly();
-            }
-        }
         finally
         {
             proxy.close();
             ServerFiles.deleteTree(dir);
         }
     }
-
-
 }

@@ -3,10 +3,12 @@ package dev.spindle.testkit;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +39,7 @@ public final class GcsTestServer implements ObjectStoreServer
     /** The project id clients are configured with (the server ignores it). */
     public static final String PROJECT = "spindle-test";
 
-    private static final int BIND_ATTEMPTS = 50;
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(5);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static GcsTestServer shared;
 
@@ -100,15 +102,6 @@ public final class GcsTestServer implements ObjectStoreServer
         settings.put("project_id", PROJECT);
         settings.put("credentials", "none");
         return settings;
-    }
-
-    @Override
-    public String tomlSection()
-    {
-        return "[storage.wal_config.gcs]\n" +
-            "endpoint = \"" + endpoint() + "\"\n" +
-            "project_id = \"" + PROJECT + "\"\n" +
-            "credentials = \"none\"\n";
     }
 
     @Override
@@ -199,45 +192,44 @@ public final class GcsTestServer implements ObjectStoreServer
         }
     }
 
-    /** Bind {@code wanted} (0: any free port), retrying briefly while a just-closed listener lets go of it. */
+    /**
+     * Bind {@code wanted} (0: any free port), retrying for up to {@link #BIND_TIMEOUT} while a just-closed listener
+     * lets go of it.
+     */
     private synchronized void bind(final int wanted) throws IOException
     {
         final InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), wanted);
-        for (int attempt = 1; ; attempt++)
+        final HttpServer created;
+        try
         {
-            try
+            created = ServerStart.await("the GCS test server can bind " + address, BIND_TIMEOUT, () ->
             {
-                final HttpServer created = HttpServer.create(address, 64);
-                final ExecutorService threads = Executors.newCachedThreadPool(task ->
-                {
-                    final Thread thread = new Thread(task, "gcs-test-server-" + THREADS.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-                created.createContext("/", handler);
-                created.setExecutor(threads);
-                created.start();
-                server = created;
-                executor = threads;
-                port = created.getAddress().getPort();
-                return;
-            }
-            catch (final BindException ex)
-            {
-                if (attempt == BIND_ATTEMPTS)
-                {
-                    throw ex;
-                }
                 try
                 {
-                    Thread.sleep(100);
+                    return HttpServer.create(address, 64);
                 }
-                catch (final InterruptedException interrupted)
+                catch (final BindException inUse)
                 {
-                    Thread.currentThread().interrupt();
-                    throw ex;
+                    return null;
                 }
-            }
+            });
         }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while binding " + address);
+        }
+        final ExecutorService threads = Executors.newCachedThreadPool(task ->
+        {
+            final Thread thread = new Thread(task, "gcs-test-server-" + THREADS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        created.createContext("/", handler);
+        created.setExecutor(threads);
+        created.start();
+        server = created;
+        executor = threads;
+        port = created.getAddress().getPort();
     }
 }

@@ -26,10 +26,28 @@ public interface ObjectStoreServer extends AutoCloseable
     Map<String, String> settings();
 
     /**
-     * @return the same settings as TOML lines for a {@code [storage.wal_config.<backend>]} table, secrets as
-     * {@code ${ENV}} references resolvable from {@link #environment()}.
+     * @return the keys of {@link #settings()} that are secrets, each with the variable of {@link #environment()}
+     *     that holds it: a configuration file names the variable, never the value.
      */
-    String tomlSection();
+    default Map<String, String> secretReferences()
+    {
+        return Map.of();
+    }
+
+    /**
+     * @return the table header and the settings of {@link #settings()} as TOML strings, one per line, secrets as
+     *     {@code ${ENV}} references resolvable from {@link #environment()}.
+     */
+    default String tomlSection()
+    {
+        final StringBuilder toml = new StringBuilder("[storage.wal_config.").append(backend()).append("]\n");
+        settings().forEach((key, value) ->
+        {
+            final String reference = secretReferences().get(key);
+            toml.append(key).append(" = \"").append(reference == null ? value : "${" + reference + "}").append("\"\n");
+        });
+        return toml.toString();
+    }
 
     /** @return environment variables a child process needs to reach the server (credentials). */
     Map<String, String> environment();

@@ -2,13 +2,14 @@ package dev.spindle.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,11 +43,15 @@ public final class S3MockServer implements ObjectStoreServer
     public static final String REGION = "us-east-1";
 
     private static final String CLASSPATH_RESOURCE = "s3mock.classpath";
-    private static final long START_TIMEOUT_MS = 90_000;
-    private static final int LOG_TAIL_CHARS = 6_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    /** C1 only and a small serial heap: half the start-up time, and throughput enough for tests. */
+    private static final List<String> FAST_START = List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private static S3MockServer shared;
 
+    private final List<String> jvmOptions;
+    private final List<String> launcher;
     private final Path dir;
     private final Path store;
     private final Path log;
@@ -83,12 +88,6 @@ public final class S3MockServer implements ObjectStoreServer
     {
         return new S3MockServer(dir, false, List.of("-Xmx2g", "-XX:+UseParallelGC"), launcher);
     }
-
-    private static final List<String> FAST_START = List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
-    private final List<String> jvmOptions;
-
-    private final List<String> launcher;
 
     private S3MockServer(final Path dir, final boolean ownsDir, final List<String> jvmOptions)
         throws IOException, InterruptedException
@@ -173,28 +172,15 @@ public final class S3MockServer implements ObjectStoreServer
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** There are no secrets among them: credentials come from {@link #environment()} through the SDK's chain. */
     @Override
     public Map<String, String> settings()
     {
-        return Map.of(
-            "endpoint", "http://127.0.0.1:" + proxy.port(),
-            "region", REGION,
-            "path_style", "true");
-    }
-
-    /**
-     * @return the table header and the settings of {@link #settings()}, values as TOML strings, one per line.
-     * There are no secrets to reference: credentials come from {@link #environment()} through the SDK's chain.
-     */
-    @Override
-    public String tomlSection()
-    {
-        final StringBuilder toml = new StringBuilder("[storage.wal_config.s3]\n");
-        for (final String key : List.of("endpoint", "region", "path_style"))
-        {
-            toml.append(key).append(" = \"").append(settings().get(key)).append("\"\n");
-        }
-        return toml.toString();
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("endpoint", "http://127.0.0.1:" + proxy.port());
+        settings.put("region", REGION);
+        settings.put("path_style", "true");
+        return settings;
     }
 
     @Override
@@ -226,25 +212,9 @@ public final class S3MockServer implements ObjectStoreServer
         {
             return;
         }
-        process.destroyForcibly();
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                process.waitFor();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;   // the process is dying anyway: wait for it, then pass the interrupt on
-            }
-        }
+        final Process dying = process;
         process = null;
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        ServerStart.stop("S3Mock", dying, Duration.ZERO);
     }
 
     /** @return the server process (for benchmarks that account for its CPU time), or null when stopped. */
@@ -260,7 +230,7 @@ public final class S3MockServer implements ObjectStoreServer
         {
             return;
         }
-        final List<String> command = new java.util.ArrayList<>(launcher);
+        final List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString(),
@@ -270,81 +240,9 @@ public final class S3MockServer implements ObjectStoreServer
             "--com.adobe.testing.s3mock.store.initial-buckets=" + BUCKET,
             "--com.adobe.testing.s3mock.store.retain-files-on-exit=true",
             "--spring.main.banner-mode=off"));
-        Files.writeString(log, "---- starting: " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        final ProcessBuilder builder = new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        process = builder.start();
-        awaitAnswer();
-    }
-
-    /** Poll the bucket directly (not through the proxy) until S3Mock answers 200. */
-    private void awaitAnswer() throws IOException, InterruptedException
-    {
-        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         final URL probe = URI.create(directEndpoint() + "/" + BUCKET + "?list-type=2&max-keys=1").toURL();
-        while (System.currentTimeMillis() < deadline)
-        {
-            if (!process.isAlive())
-            {
-                final int status = process.exitValue();
-                process = null;
-                throw new IOException("S3Mock exited with status " + status + " while starting" + logTail());
-            }
-            if (answers(probe))
-            {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        stop();
-        throw new IOException("S3Mock did not answer on port " + httpPort + " within " + START_TIMEOUT_MS + " ms" +
-            logTail());
-    }
-
-    private static boolean answers(final URL probe)
-    {
-        try
-        {
-            final HttpURLConnection connection = (HttpURLConnection)probe.openConnection();
-            connection.setConnectTimeout(1000);
-            connection.setReadTimeout(30_000);
-            try
-            {
-                final int status = connection.getResponseCode();
-                try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream())
-                {
-                    if (body != null)
-                    {
-                        body.readAllBytes();
-                    }
-                }
-                return status == 200;
-            }
-            finally
-            {
-                connection.disconnect();
-            }
-        }
-        catch (final IOException notYet)
-        {
-            return false;
-        }
-    }
-
-    private String logTail()
-    {
-        try
-        {
-            final String text = Files.readString(log, StandardCharsets.UTF_8);
-            return "; log " + log + " ends:\n" + text.substring(Math.max(0, text.length() - LOG_TAIL_CHARS));
-        }
-        catch (final IOException ex)
-        {
-            return "; log " + log + " unreadable: " + ex;
-        }
+        process = ServerStart.launch("S3Mock on port " + httpPort, new ProcessBuilder(command).directory(dir.toFile()),
+            log, START_TIMEOUT, () -> ServerStart.httpStatus(probe, 1000, 30_000) == 200);
     }
 
     private static Path jar() throws IOException
@@ -366,7 +264,6 @@ public final class S3MockServer implements ObjectStoreServer
             return jar;
         }
     }
-
 
     @Override
     public synchronized void close() throws IOException
@@ -396,5 +293,4 @@ public final class S3MockServer implements ObjectStoreServer
             // the JVM is exiting: a leftover temporary directory is all that can go wrong
         }
     }
-
 }

@@ -1,6 +1,6 @@
 package dev.spindle.cli.bench;
 
-import dev.spindle.config.Sizes;
+import dev.spindle.fs.Sizes;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalOptions;
 

@@ -23,30 +23,40 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test double of the filesystem SPI (not of any SDK), registered for the scheme {@code mem}: objects live in
  * this JVM's memory, keyed by bucket/prefix/key, with switches to fail or hold uploads. The core tests use it to
  * pin the uploader's logic deterministically; each real backend is tested against a real server in its module.
+ *
+ * <p>Each store's state is its own: a test takes a fresh store with {@link #serve(String)}, which routes
+ * {@code mem://<bucket>/...} to it. The instance the service loader makes only routes a URL to the store serving
+ * its bucket, so no state outlives the test that made it.
  */
 public final class MemoryObjectStore implements WalFileSystemProvider
 {
-    /** Every object, by full key ({@code bucket/prefix/key}). */
-    public static final ConcurrentSkipListMap<String, byte[]> OBJECTS = new ConcurrentSkipListMap<>();
-    /** How many times each full key was created. */
-    public static final Map<String, AtomicInteger> CREATES = new ConcurrentHashMap<>();
-    /** Uploads to fail with a retryable 503 before the next one succeeds. */
-    public static final AtomicInteger FAIL_NEXT_PUTS = new AtomicInteger();
-    /** While set, uploads fail with a retryable 503 (the store is "down"). */
-    public static volatile boolean down;
-    public static final AtomicInteger FAILED_PUTS = new AtomicInteger();
-    /** Settings the provider was last opened with. */
-    public static volatile Map<String, String> lastSettings = Map.of();
-    public static final Set<String> OPENED = ConcurrentHashMap.newKeySet();
+    /** Which store serves each bucket: the only static here, a routing table. */
+    private static final Map<String, MemoryObjectStore> SERVING = new ConcurrentHashMap<>();
 
-    public static void reset()
+    /** Every object, by full key ({@code bucket/prefix/key}). */
+    public final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
+    /** How many times each full key was created. */
+    public final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
+    /** Uploads to fail with a retryable 503 before the next one succeeds. */
+    public final AtomicInteger failNextPuts = new AtomicInteger();
+    /** While set, uploads fail with a retryable 503 (the store is "down"). */
+    public volatile boolean down;
+    public final AtomicInteger failedPuts = new AtomicInteger();
+    /** Settings the provider was last opened with. */
+    public volatile Map<String, String> lastSettings = Map.of();
+    public final Set<String> opened = ConcurrentHashMap.newKeySet();
+
+    /** For the service loader: an instance that routes each URL to the store serving its bucket. */
+    public MemoryObjectStore()
     {
-        OBJECTS.clear();
-        CREATES.clear();
-        FAIL_NEXT_PUTS.set(0);
-        FAILED_PUTS.set(0);
-        down = false;
-        OPENED.clear();
+    }
+
+    /** @return a new, empty store serving {@code mem://<bucket>/...} from now on, in place of any earlier one. */
+    public static MemoryObjectStore serve(final String bucket)
+    {
+        final MemoryObjectStore store = new MemoryObjectStore();
+        SERVING.put(bucket, store);
+        return store;
     }
 
     @Override
@@ -58,17 +68,28 @@ public final class MemoryObjectStore implements WalFileSystemProvider
     @Override
     public WalFileSystem open(final URI url, final Map<String, String> settings)
     {
+        final MemoryObjectStore store = SERVING.get(url.getAuthority());
+        if (store == null)
+        {
+            throw new IllegalArgumentException("no MemoryObjectStore serves " + url +
+                ": call MemoryObjectStore.serve(\"" + url.getAuthority() + "\") first");
+        }
+        return store.openHere(url, settings);
+    }
+
+    private WalFileSystem openHere(final URI url, final Map<String, String> settings)
+    {
         if (settings.containsKey("refuse"))
         {
             throw new IllegalArgumentException("[storage.wal_config.mem] refuse: refused on purpose");
         }
         lastSettings = settings;
         final String root = url.getAuthority() + (url.getPath() == null ? "" : url.getPath().replaceAll("/+$", ""));
-        OPENED.add(root);
+        opened.add(root);
         return new Store(root + "/");
     }
 
-    private static final class Store implements WalFileSystem
+    private final class Store implements WalFileSystem
     {
         private final String root;
 
@@ -81,13 +102,13 @@ public final class MemoryObjectStore implements WalFileSystemProvider
         public boolean putIfAbsent(final String key, final Path source) throws IOException
         {
             final String full = root + WalFileSystem.checkKey(key);
-            if (down || FAIL_NEXT_PUTS.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+            if (down || failNextPuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
             {
-                FAILED_PUTS.incrementAndGet();
+                failedPuts.incrementAndGet();
                 throw new RemoteStorageException("503 SlowDown for " + full, 503, true, null);
             }
             final byte[] bytes = Files.readAllBytes(source);
-            final byte[] existing = OBJECTS.putIfAbsent(full, bytes);
+            final byte[] existing = objects.putIfAbsent(full, bytes);
             if (existing != null)
             {
                 if (existing.length == bytes.length)
@@ -96,14 +117,14 @@ public final class MemoryObjectStore implements WalFileSystemProvider
                 }
                 throw new FileAlreadyExistsException(full);
             }
-            CREATES.computeIfAbsent(full, k -> new AtomicInteger()).incrementAndGet();
+            creates.computeIfAbsent(full, k -> new AtomicInteger()).incrementAndGet();
             return true;
         }
 
         @Override
         public int read(final String key, final long offset, final ByteBuffer destination) throws IOException
         {
-            final byte[] bytes = OBJECTS.get(root + WalFileSystem.checkKey(key));
+            final byte[] bytes = objects.get(root + WalFileSystem.checkKey(key));
             if (bytes == null)
             {
                 throw new NoSuchFileException(key);
@@ -120,7 +141,7 @@ public final class MemoryObjectStore implements WalFileSystemProvider
         @Override
         public long size(final String key)
         {
-            final byte[] bytes = OBJECTS.get(root + WalFileSystem.checkKey(key));
+            final byte[] bytes = objects.get(root + WalFileSystem.checkKey(key));
             return bytes == null ? -1 : bytes.length;
         }
 
@@ -128,7 +149,7 @@ public final class MemoryObjectStore implements WalFileSystemProvider
         public Page list(final String prefix, final String pageToken)
         {
             final List<String> keys = new ArrayList<>();
-            for (final String full : OBJECTS.tailMap(root + (pageToken == null ? prefix : pageToken), pageToken == null)
+            for (final String full : objects.tailMap(root + (pageToken == null ? prefix : pageToken), pageToken == null)
                 .keySet())
             {
                 if (!full.startsWith(root + prefix))
@@ -147,7 +168,7 @@ public final class MemoryObjectStore implements WalFileSystemProvider
         @Override
         public void delete(final String key)
         {
-            OBJECTS.remove(root + WalFileSystem.checkKey(key));
+            objects.remove(root + WalFileSystem.checkKey(key));
         }
 
         @Override

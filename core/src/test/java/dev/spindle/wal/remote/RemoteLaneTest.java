@@ -51,11 +51,13 @@ class RemoteLaneTest
     @TempDir
     Path dir;
 
+    private MemoryObjectStore store;
+
     @BeforeEach
     @AfterEach
     void reset()
     {
-        MemoryObjectStore.reset();
+        store = MemoryObjectStore.serve(RemoteTestSupport.BUCKET);
     }
 
 
@@ -78,10 +80,10 @@ class RemoteLaneTest
         assertFalse(Files.exists(dir.resolve("staging")));
     }
 
-    private static List<String> segmentKeys()
+    private List<String> segmentKeys()
     {
         final List<String> keys = new ArrayList<>();
-        for (final String k : MemoryObjectStore.OBJECTS.keySet())
+        for (final String k : store.objects.keySet())
         {
             if (k.endsWith(".avro"))
             {
@@ -106,7 +108,7 @@ class RemoteLaneTest
         for (final String key : segmentKeys())
         {
             assertTrue(key.startsWith("bucket/wal/c/"), key);
-            assertEquals(1, MemoryObjectStore.CREATES.get(key).get(), key + " created once");
+            assertEquals(1, store.creates.get(key).get(), key + " created once");
         }
         try (Stream<Path> staged = Files.walk(dir.resolve("staging")))
         {
@@ -143,17 +145,17 @@ class RemoteLaneTest
         try (Wal wal = Wal.open(options(dir).ack(AckMode.remote).segmentMaxAgeMs(50).build()))
         {
             final WalCollection c = wal.collection("c");
-            MemoryObjectStore.down = true;
+            store.down = true;
             final CompletableFuture<Long> future = c.appendAsync(new Entry().value(value("c", 1)));
             c.awaitDurable(1);
-            while (MemoryObjectStore.FAILED_PUTS.get() < 3)
+            while (store.failedPuts.get() < 3)
             {
                 Thread.sleep(5);
             }
             assertFalse(future.isDone(), "durable in staging but not in object storage: not acknowledged");
             assertEquals(0, c.remoteDurableSequence());
             assertEquals(0, c.acknowledgedSequence());
-            MemoryObjectStore.down = false;
+            store.down = false;
             assertEquals(1L, future.get(10, TimeUnit.SECONDS));
             assertEquals(1, c.remoteDurableSequence());
             final WalStats.UploadStats upload = wal.stats().lanes().get(0).upload();
@@ -165,14 +167,14 @@ class RemoteLaneTest
     @Test
     void shouldRetryFailedUploadsUntilTheyComplete() throws Exception
     {
-        MemoryObjectStore.FAIL_NEXT_PUTS.set(20);
+        store.failNextPuts.set(20);
         try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             final long last = appendN(c, 1000);
             c.awaitDurable(last);
         }
-        assertEquals(0, MemoryObjectStore.FAIL_NEXT_PUTS.get());
+        assertEquals(0, store.failNextPuts.get());
         deleteStaging();
         try (Wal wal = Wal.open(options(dir).build()))
         {
@@ -183,7 +185,7 @@ class RemoteLaneTest
     @Test
     void shouldBackPressureAppendersWhenUploadsFallBehind() throws Exception
     {
-        MemoryObjectStore.down = true;
+        store.down = true;
         final AtomicLong appended = new AtomicLong();
         try (Wal wal = Wal.open(options(dir).uploadQueueBytes(200 * 1024).build()))
         {
@@ -207,7 +209,7 @@ class RemoteLaneTest
             Thread.sleep(300);
             assertEquals(stalled, appended.get(), "appenders wait while uploads are behind");
             assertTrue(stalled < 50_000);
-            MemoryObjectStore.down = false;
+            store.down = false;
             producer.join(30_000);
             assertEquals(50_000, appended.get());
             c.awaitDurable(50_000);
@@ -222,14 +224,14 @@ class RemoteLaneTest
     @Test
     void shouldUploadSegmentsLeftInStagingExactlyOnceAtTheNextOpen() throws Exception
     {
-        MemoryObjectStore.down = true;
+        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
         }
         assertEquals(List.of(), segmentKeys(), "nothing reached the store");
-        MemoryObjectStore.down = false;
+        store.down = false;
         try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
@@ -240,7 +242,7 @@ class RemoteLaneTest
         final String someKey = segmentKeys().get(0);
         final Path staged = Files.list(dir.resolve("staging")).filter(Files::isDirectory).findFirst().orElseThrow()
             .resolve("c").resolve(someKey.substring(someKey.lastIndexOf('/') + 1));
-        Files.write(staged, MemoryObjectStore.OBJECTS.get(someKey));
+        Files.write(staged, store.objects.get(someKey));
         try (Wal wal = Wal.open(options(dir).build()))
         {
             assertComplete("c", replay(wal.collection("c")), 2000);
@@ -248,14 +250,14 @@ class RemoteLaneTest
         assertFalse(Files.exists(staged), "the leftover staged copy of an uploaded segment is deleted");
         for (final String key : segmentKeys())
         {
-            assertEquals(1, MemoryObjectStore.CREATES.get(key).get(), key + " uploaded exactly once");
+            assertEquals(1, store.creates.get(key).get(), key + " uploaded exactly once");
         }
     }
 
     @Test
     void shouldFailTheLaneRatherThanTakeADifferentObjectOfTheSameSizeForItsSegment() throws Exception
     {
-        MemoryObjectStore.down = true;
+        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
@@ -270,9 +272,9 @@ class RemoteLaneTest
         for (final Path p : staged)
         {
             // another writer's object under the same name and of the same size
-            MemoryObjectStore.OBJECTS.put("bucket/wal/c/" + p.getFileName(), new byte[(int)Files.size(p)]);
+            store.objects.put("bucket/wal/c/" + p.getFileName(), new byte[(int)Files.size(p)]);
         }
-        MemoryObjectStore.down = false;
+        store.down = false;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
@@ -315,7 +317,7 @@ class RemoteLaneTest
                 assertTrue(Long.parseLong(name.substring(21, 41)) > 2000, "left " + key);
             }
             assertTrue(segmentKeys().size() < before);
-            assertTrue(MemoryObjectStore.OBJECTS.containsKey("bucket/wal/c/00000000000000002000.checkpoint"));
+            assertTrue(store.objects.containsKey("bucket/wal/c/00000000000000002000.checkpoint"));
         }
         deleteStaging();
         try (Wal wal = Wal.open(options(dir).build()))
@@ -393,9 +395,9 @@ class RemoteLaneTest
     @Test
     void shouldIgnoreForeignObjectsInTheListing() throws Exception
     {
-        MemoryObjectStore.OBJECTS.put("bucket/wal/c/readme.txt", new byte[3]);
-        MemoryObjectStore.OBJECTS.put("bucket/wal/-bad/00000000000000000001-00000000000000000002.avro", new byte[3]);
-        MemoryObjectStore.OBJECTS.put("bucket/wal/a/b/00000000000000000001-00000000000000000002.avro", new byte[3]);
+        store.objects.put("bucket/wal/c/readme.txt", new byte[3]);
+        store.objects.put("bucket/wal/-bad/00000000000000000001-00000000000000000002.avro", new byte[3]);
+        store.objects.put("bucket/wal/a/b/00000000000000000001-00000000000000000002.avro", new byte[3]);
         try (Wal wal = Wal.open(options(dir).build()))
         {
             assertEquals(0, wal.collection("c").lastSequence());
@@ -422,7 +424,7 @@ class RemoteLaneTest
         try (Wal wal = Wal.open(options(dir).backendSettings("mem", Map.of("region", "us-west-2", "x", "1"))
             .backendSettings("mem/bucket", Map.of("region", "eu-central-1")).build()))
         {
-            assertEquals(Map.of("region", "eu-central-1", "x", "1"), MemoryObjectStore.lastSettings);
+            assertEquals(Map.of("region", "eu-central-1", "x", "1"), store.lastSettings);
         }
     }
 

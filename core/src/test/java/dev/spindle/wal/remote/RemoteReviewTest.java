@@ -32,11 +32,13 @@ class RemoteReviewTest
     @TempDir
     Path dir;
 
+    private MemoryObjectStore store;
+
     @BeforeEach
     @AfterEach
     void reset()
     {
-        MemoryObjectStore.reset();
+        store = MemoryObjectStore.serve(RemoteTestSupport.BUCKET);
     }
 
     private static List<Long> replaySequences(final WalCollection c)
@@ -61,13 +63,13 @@ class RemoteReviewTest
     @Test
     void stagedSegmentsAreFoundAgainWhenTheUrlIsSpelledWithATrailingSlash() throws Exception
     {
-        MemoryObjectStore.down = true;
+        store.down = true;
         try (Wal wal = Wal.open(options(dir, "mem://bucket/wal").uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));   // acknowledged: durable in staging
         }
-        MemoryObjectStore.down = false;
+        store.down = false;
         try (Wal wal = Wal.open(options(dir, "mem://bucket/wal/").build()))
         {
             final WalCollection c = wal.collection("c");
@@ -85,7 +87,7 @@ class RemoteReviewTest
     @Test
     void aForeignObjectWithTheSameFirstSequenceDoesNotDeleteAStagedSegment() throws Exception
     {
-        MemoryObjectStore.down = true;
+        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
@@ -95,18 +97,18 @@ class RemoteReviewTest
         assertTrue(staged.size() > 3, staged.toString());
         final String first = staged.get(0).getFileName().toString();   // 0000..01-0000..NN.avro
         final String foreign = first.substring(0, 20) + "-" + first.substring(0, 20) + ".avro";
-        MemoryObjectStore.OBJECTS.put("bucket/wal/c/" + foreign, new byte[3]);
-        MemoryObjectStore.down = false;
+        store.objects.put("bucket/wal/c/" + foreign, new byte[3]);
+        store.down = false;
         try (Wal wal = Wal.open(options(dir).build()))
         {
             final WalCollection c = wal.collection("c");
             final long t0 = System.nanoTime();
-            while (MemoryObjectStore.OBJECTS.keySet().stream().filter(k -> k.endsWith(".avro")).count() < staged.size() + 1 &&
+            while (store.objects.keySet().stream().filter(k -> k.endsWith(".avro")).count() < staged.size() + 1 &&
                 System.nanoTime() - t0 < 5_000_000_000L)
             {
                 Thread.sleep(10);
             }
-            assertTrue(Files.exists(staged.get(0)) || MemoryObjectStore.OBJECTS.containsKey("bucket/wal/c/" + first),
+            assertTrue(Files.exists(staged.get(0)) || store.objects.containsKey("bucket/wal/c/" + first),
                 first + " was neither kept in staging nor uploaded: its entries exist nowhere");
             assertEquals(2000, replaySequences(c).size());
         }
@@ -156,7 +158,7 @@ class RemoteReviewTest
                                     violations.add("remote-durable " + w + " but " + n + " is still open in staging");
                                 }
                                 if (n.endsWith(".avro") && n.length() == 46 && Long.parseLong(n.substring(0, 20)) <= w &&
-                                    Files.exists(f) && !MemoryObjectStore.OBJECTS.containsKey("bucket/wal/" + c.name() + "/" + n))
+                                    Files.exists(f) && !store.objects.containsKey("bucket/wal/" + c.name() + "/" + n))
                                 {
                                     violations.add("remote-durable " + w + " but " + n + " is not in the store");
                                 }

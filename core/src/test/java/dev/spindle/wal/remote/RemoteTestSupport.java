@@ -17,7 +17,9 @@ import java.util.List;
  */
 final class RemoteTestSupport
 {
-    static final String URL = "mem://bucket/wal";
+    /** The bucket of {@link #URL}, which each test serves from a fresh {@link MemoryObjectStore}. */
+    static final String BUCKET = "bucket";
+    static final String URL = "mem://" + BUCKET + "/wal";
 
     private RemoteTestSupport()
     {

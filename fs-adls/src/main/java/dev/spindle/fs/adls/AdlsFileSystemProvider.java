@@ -1,5 +1,6 @@
 package dev.spindle.fs.adls;
 
+import dev.spindle.fs.BackendSettings;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 import org.slf4j.Logger;
@@ -17,21 +18,23 @@ import java.util.Set;
  * the caller with the per-account table {@code [storage.wal_config.adls."account"]}.
  *
  * <p>Credentials: at most one of {@code connection_string}, {@code sas_token} and {@code account_key}; with none,
- * {@code DefaultAzureCredential} (environment, workload or managed identity, Azure CLI). Secrets belong in the environment, referenced as {@code ${ENV}}, and never appear in messages.
+ * {@code DefaultAzureCredential} (environment, workload or managed identity, Azure CLI). Secrets belong in the
+ * environment, referenced as {@code ${ENV}}, and never appear in messages.
  */
 public final class AdlsFileSystemProvider implements WalFileSystemProvider
 {
-    /** Every key accepted in {@code [storage.wal_config.adls]}. */
-    public static final Set<String> SETTINGS = AdlsSettings.KEYS;
-    /** The keys whose values are secrets: never logged, never in a message. */
-    public static final Set<String> SECRET_SETTINGS = AdlsSettings.SECRETS;
-
     private static final Logger LOG = LoggerFactory.getLogger(AdlsFileSystemProvider.class);
 
     @Override
     public Set<String> schemes()
     {
         return Set.of("adls", "abfs", "abfss");
+    }
+
+    @Override
+    public BackendSettings settings()
+    {
+        return AdlsSettings.DECLARED;
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.spindle.fs.adls;
 
-import dev.spindle.fs.WalFileSystem;
+import dev.spindle.fs.KeyPrefix;
 
 import java.net.URI;
 import java.util.Locale;
@@ -107,24 +107,17 @@ record AdlsLocation(String account, String container, String prefix, String dnsS
         return new AdlsLocation(account, container, checkPrefix(shown, prefix), host.substring(dfs + 5));
     }
 
+    /** @return the prefix without its trailing '/' ("" for the container's root). */
     private static String checkPrefix(final String shown, final String raw)
     {
-        final String prefix = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
-        if (prefix.isEmpty())
-        {
-            return prefix;
-        }
-        if (prefix.length() > MAX_PREFIX_LENGTH)
-        {
-            throw invalid(shown, "prefix is longer than " + MAX_PREFIX_LENGTH + " characters");
-        }
         try
         {
-            return WalFileSystem.checkKey(prefix);
+            final String prefix = KeyPrefix.normalize(raw, MAX_PREFIX_LENGTH);
+            return prefix.isEmpty() ? prefix : prefix.substring(0, prefix.length() - 1);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw invalid(shown, "prefix '" + prefix + "' has an empty, '.' or '..' part or a '\\'");
+            throw invalid(shown, ex.getMessage());
         }
     }
 

@@ -1,17 +1,21 @@
 package dev.spindle.fs.adls;
 
+import dev.spindle.fs.BackendSetting;
+import dev.spindle.fs.BackendSettings;
+import dev.spindle.fs.SettingException;
+import dev.spindle.fs.SettingValues;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * The validated {@code [storage.wal_config.adls]} settings. Every key is checked at open, so a typo or a bad
- * number fails start-up with the key and what is accepted instead of surfacing as a 400 on the first upload.
- * Secret values are never put in a message, a log line or {@link #toString()}: an error names only the key.
+ * The {@code [storage.wal_config.adls]} settings: what the section accepts ({@link #DECLARED}, the one list of its
+ * keys) and one lane's values, checked at open, so a typo or a bad number fails start-up with the key and what is
+ * accepted instead of surfacing as a 400 on the first upload. Secret values are never put in a message, a log line
+ * or {@link #toString()}: an error names only the key.
  *
  * @param endpoint            blob service URL, or null for {@code https://{account}.blob.core.windows.net}.
  * @param connectionString    secret, or null.
@@ -34,8 +38,6 @@ record AdlsSettings(
     int listPageSize,
     boolean createContainer)
 {
-    static final String SECTION = "[storage.wal_config.adls]";
-
     static final String ENDPOINT = "endpoint";
     static final String CONNECTION_STRING = "connection_string";
     static final String SAS_TOKEN = "sas_token";
@@ -46,51 +48,55 @@ record AdlsSettings(
     static final String LIST_PAGE_SIZE = "list_page_size";
     static final String CREATE_CONTAINER = "create_container";
 
-    static final Set<String> SECRETS = Set.of(CONNECTION_STRING, SAS_TOKEN, ACCOUNT_KEY);
-    static final Set<String> KEYS = Set.of(ENDPOINT, CONNECTION_STRING, SAS_TOKEN, ACCOUNT_KEY, BLOCK_SIZE_BYTES,
-        MAX_CONCURRENCY, SINGLE_UPLOAD_MAX_BYTES, LIST_PAGE_SIZE, CREATE_CONTAINER);
-
     private static final long MIB = 1024 * 1024;
-    static final long DEFAULT_BLOCK_SIZE_BYTES = 8 * MIB;
-    static final int DEFAULT_MAX_CONCURRENCY = 4;
-    static final long DEFAULT_SINGLE_UPLOAD_MAX_BYTES = 16 * MIB;
-    static final int DEFAULT_LIST_PAGE_SIZE = 1000;
-    /** Service limits: Put Block takes at most 4000 MiB, Put Blob at most 5000 MiB. */
-    private static final long MAX_BLOCK_BYTES = 4000 * MIB;
-    private static final long MAX_SINGLE_UPLOAD_BYTES = 5000 * MIB;
 
+    /**
+     * Every key of {@code [storage.wal_config.adls]} and of its per-account tables, in documentation order: one
+     * section for adls://, abfs:// and abfss://, which name the same locations.
+     */
+    static final BackendSettings DECLARED = BackendSettings.of("adls",
+        "Credentials are at most one of connection_string, sas_token and account_key, each only as a ${ENV} " +
+        "reference; with none, DefaultAzureCredential (environment, workload or managed identity, Azure CLI)",
+        BackendSetting.string(ENDPOINT, "Blob service URL (a query string is refused: it could hold a SAS token); " +
+            "default: https://{account}.blob.core.windows.net"),
+        BackendSetting.secret(CONNECTION_STRING, "a storage connection string (sets the endpoint and the credential)"),
+        BackendSetting.secret(SAS_TOKEN, "a SAS token, with or without the leading '?'"),
+        BackendSetting.secret(ACCOUNT_KEY, "the storage account key (base64)"),
+        // service limits: Put Block takes at most 4000 MiB, Put Blob at most 5000 MiB
+        BackendSetting.size(BLOCK_SIZE_BYTES, 8 * MIB, 64 * 1024, 4000 * MIB, "staged block size for large uploads"),
+        BackendSetting.integer(MAX_CONCURRENCY, 4, 1, 64, "blocks in flight per upload"),
+        BackendSetting.size(SINGLE_UPLOAD_MAX_BYTES, 16 * MIB, 1, 5000 * MIB, "larger objects are uploaded in blocks"),
+        BackendSetting.integer(LIST_PAGE_SIZE, 1000, 1, 5000, "keys per listing request"),
+        BackendSetting.bool(CREATE_CONTAINER, false, "create the container at open if it is missing"));
+
+    /**
+     * @throws SettingException naming {@code [storage.wal_config.adls] <key>} and what is accepted.
+     */
     static AdlsSettings parse(final Map<String, String> settings)
     {
-        for (final String key : settings.keySet())
+        final SettingValues values = DECLARED.parse(settings);
+        final String connectionString = values.string(CONNECTION_STRING);
+        final String sas = values.string(SAS_TOKEN);
+        final String accountKey = values.string(ACCOUNT_KEY);
+        if ((connectionString == null ? 0 : 1) + (sas == null ? 0 : 1) + (accountKey == null ? 0 : 1) > 1)
         {
-            if (!KEYS.contains(key))
-            {
-                throw invalid(key, "is not a setting; accepted: " + String.join(", ", new TreeSet<>(KEYS)));
-            }
-        }
-        final String connectionString = secret(settings, CONNECTION_STRING);
-        final String sas = secret(settings, SAS_TOKEN);
-        final String accountKey = secret(settings, ACCOUNT_KEY);
-        final int secrets = (connectionString == null ? 0 : 1) + (sas == null ? 0 : 1) + (accountKey == null ? 0 : 1);
-        if (secrets > 1)
-        {
-            throw new IllegalArgumentException(SECTION + " set at most one of connection_string, sas_token and " +
-                "account_key (with none, DefaultAzureCredential is used)");
+            throw new SettingException("adls", accountKey != null ? ACCOUNT_KEY : SAS_TOKEN, "set at most one of " +
+                "connection_string, sas_token and account_key (with none, DefaultAzureCredential is used)");
         }
         if (accountKey != null && !isBase64(accountKey))
         {
-            throw invalid(ACCOUNT_KEY, "is not base64 (the value is not shown: it is a secret)");
+            throw values.invalid(ACCOUNT_KEY, "base64");
         }
         return new AdlsSettings(
-            endpoint(settings.get(ENDPOINT)),
+            endpoint(values),
             connectionString,
             sas == null ? null : (sas.startsWith("?") ? sas.substring(1) : sas),
             accountKey,
-            number(settings, BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES, 64 * 1024, MAX_BLOCK_BYTES),
-            (int)number(settings, MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY, 1, 64),
-            number(settings, SINGLE_UPLOAD_MAX_BYTES, DEFAULT_SINGLE_UPLOAD_MAX_BYTES, 1, MAX_SINGLE_UPLOAD_BYTES),
-            (int)number(settings, LIST_PAGE_SIZE, DEFAULT_LIST_PAGE_SIZE, 1, 5000),
-            bool(settings, CREATE_CONTAINER));
+            values.number(BLOCK_SIZE_BYTES),
+            values.intValue(MAX_CONCURRENCY),
+            values.number(SINGLE_UPLOAD_MAX_BYTES),
+            values.intValue(LIST_PAGE_SIZE),
+            values.bool(CREATE_CONTAINER));
     }
 
     /** @return which credential is used, for messages and logs (never the secret itself). */
@@ -115,22 +121,9 @@ record AdlsSettings(
             singleUploadMaxBytes + ", list_page_size=" + listPageSize + ", create_container=" + createContainer + "]";
     }
 
-    private static String secret(final Map<String, String> settings, final String key)
+    private static String endpoint(final SettingValues values)
     {
-        final String value = settings.get(key);
-        if (value == null)
-        {
-            return null;
-        }
-        if (value.isBlank())
-        {
-            throw invalid(key, "is empty (if it is a ${ENV} reference, is the variable set?)");
-        }
-        return value.strip();
-    }
-
-    private static String endpoint(final String value)
-    {
+        final String value = values.string(ENDPOINT);
         if (value == null)
         {
             return null;
@@ -139,61 +132,25 @@ record AdlsSettings(
             "or http://127.0.0.1:10000/devstoreaccount1 for Azurite";
         try
         {
-            final URI uri = new URI(value.strip());
+            final URI uri = new URI(value);
             final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (uri.getRawQuery() != null || uri.getRawFragment() != null)
             {
-                throw invalid(ENDPOINT, "must not have a query (put a SAS token in sas_token); expected " + expected);
+                throw new SettingException("adls", ENDPOINT, "must not have a query (put a SAS token in sas_token); " +
+                    "expected " + expected);
             }
-            if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null)
+            if (("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null)
             {
-                throw invalid(ENDPOINT, "'" + value + "' is not " + expected);
+                final String text = uri.toString();
+                return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
             }
-            final String text = uri.toString();
-            return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         }
         catch (final URISyntaxException ex)
         {
-            throw invalid(ENDPOINT, "'" + value + "' is not " + expected);
-        }
-    }
-
-    private static long number(final Map<String, String> settings, final String key, final long fallback,
-        final long min, final long max)
-    {
-        final String value = settings.get(key);
-        if (value == null)
-        {
-            return fallback;
-        }
-        try
-        {
-            final long n = Long.parseLong(value.strip());
-            if (n >= min && n <= max)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ignored)
-        {
             // reported below
         }
-        throw invalid(key, "'" + value + "' is not an integer from " + min + " to " + max + " (default " + fallback + ")");
-    }
-
-    private static boolean bool(final Map<String, String> settings, final String key)
-    {
-        final String value = settings.get(key);
-        if (value == null)
-        {
-            return false;
-        }
-        return switch (value.strip().toLowerCase(Locale.ROOT))
-        {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw invalid(key, "'" + value + "' is not true or false (default false)");
-        };
+        // the value is not repeated: a malformed query may still hold a SAS signature
+        throw new SettingException("adls", ENDPOINT, "expected " + expected);
     }
 
     private static boolean isBase64(final String value)
@@ -206,10 +163,5 @@ record AdlsSettings(
         {
             return false;
         }
-    }
-
-    private static IllegalArgumentException invalid(final String key, final String why)
-    {
-        return new IllegalArgumentException(SECTION + " " + key + " " + why);
     }
 }

@@ -111,9 +111,9 @@ class AdlsFileSystemProviderTest
         settings.put("single_upload_max_bytes", "1048576");
         settings.put("list_page_size", "5000");
         settings.put("create_container", "false");
-        assertTrue(AdlsFileSystemProvider.SETTINGS.containsAll(settings.keySet()));
-        assertEquals(java.util.Set.of("connection_string", "sas_token", "account_key"),
-            AdlsFileSystemProvider.SECRET_SETTINGS);
+        assertTrue(provider().settings().keys().containsAll(settings.keySet()));
+        assertEquals(List.of("connection_string", "sas_token", "account_key"), provider().settings().secrets());
+        assertEquals("adls", provider().section());
         try (var fs = provider().open(URI.create("adls://acct1.dfs.core.windows.net/wal"), settings))
         {
             assertFalse(fs.toString().contains(KEY), fs.toString());

@@ -6,6 +6,7 @@ import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
+import dev.spindle.fs.BackendSettings;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 import org.slf4j.Logger;
@@ -27,9 +28,6 @@ import java.util.Set;
  */
 public final class GcsFileSystemProvider implements WalFileSystemProvider
 {
-    /** The keys of {@code [storage.wal_config.gcs]}, for config validation. */
-    public static final Set<String> SETTINGS = GcsSettings.KEYS;
-
     static final int MAX_ATTEMPTS = 3;
     static final Duration RETRY_TOTAL = Duration.ofSeconds(30);
     static final int CONNECT_TIMEOUT_MS = 10_000;
@@ -42,6 +40,12 @@ public final class GcsFileSystemProvider implements WalFileSystemProvider
     public Set<String> schemes()
     {
         return Set.of("gcs", "gs");
+    }
+
+    @Override
+    public BackendSettings settings()
+    {
+        return GcsSettings.DECLARED;
     }
 
     /**

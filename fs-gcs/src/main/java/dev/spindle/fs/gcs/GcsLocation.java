@@ -1,5 +1,6 @@
 package dev.spindle.fs.gcs;
 
+import dev.spindle.fs.KeyPrefix;
 import dev.spindle.fs.WalFileSystem;
 
 import java.net.URI;
@@ -33,28 +34,14 @@ record GcsLocation(String bucket, String prefix)
             throw invalid(url, "\"" + bucket + "\" is not a valid bucket name (3-63 lower-case letters, digits, " +
                 "'-', '_' and '.', starting and ending with a letter or digit)");
         }
-        String path = url.getPath() == null ? "" : url.getPath();
-        if (path.startsWith("/"))
-        {
-            path = path.substring(1);
-        }
-        if (path.endsWith("/"))
-        {
-            path = path.substring(0, path.length() - 1);
-        }
-        if (path.isEmpty())
-        {
-            return new GcsLocation(bucket, "");
-        }
         try
         {
-            WalFileSystem.checkKey(path);
+            return new GcsLocation(bucket, KeyPrefix.fromUrlPath(url.getPath()));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw invalid(url, "the prefix \"" + path + "\" has an empty, '.' or '..' part or a bad character");
+            throw invalid(url, ex.getMessage());
         }
-        return new GcsLocation(bucket, path + "/");
     }
 
     /** @return the object name of {@code key}. */

@@ -1,34 +1,29 @@
 package dev.spindle.fs.gcs;
 
+import dev.spindle.fs.BackendSetting;
+import dev.spindle.fs.BackendSettings;
+import dev.spindle.fs.SettingValues;
+
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The validated settings of {@code [storage.wal_config.gcs]} (per-bucket overrides already merged by the
- * caller). Every key has a default, so an empty table means "Google's endpoint, application default
- * credentials". A bad key or value fails with the table and key in the message, because these errors reach
- * an operator reading a config file, not a programmer.
+ * The settings of {@code [storage.wal_config.gcs]}: what the section accepts ({@link #DECLARED}, the one list of its
+ * keys) and one lane's values (per-bucket overrides already merged by the caller). Every key has a default, so an
+ * empty table means "Google's endpoint, application default credentials". A bad key or value fails with the table
+ * and key in the message, because these errors reach an operator reading a config file, not a programmer.
  */
 final class GcsSettings
 {
-    static final String SECTION = "[storage.wal_config.gcs]";
-
     static final String ENDPOINT = "endpoint";
     static final String PROJECT_ID = "project_id";
     static final String CREDENTIALS = "credentials";
     static final String CHUNK_SIZE_BYTES = "chunk_size_bytes";
     static final String RESUMABLE_THRESHOLD_BYTES = "resumable_threshold_bytes";
     static final String LIST_PAGE_SIZE = "list_page_size";
-
-    /** The accepted keys, in documentation order. */
-    static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(ENDPOINT, PROJECT_ID,
-        CREDENTIALS, CHUNK_SIZE_BYTES, RESUMABLE_THRESHOLD_BYTES, LIST_PAGE_SIZE)));
 
     /** GCS requires resumable chunks to be multiples of 256 KiB (all but the last). */
     static final int CHUNK_QUANTUM = 256 * 1024;
@@ -38,6 +33,25 @@ final class GcsSettings
     static final long DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
     /** The JSON API returns at most 1000 objects per page. */
     static final int MAX_LIST_PAGE_SIZE = 1000;
+
+    /**
+     * Every key of {@code [storage.wal_config.gcs]} and of its per-bucket tables, in documentation order: one
+     * section for gcs:// and gs://, which name the same buckets.
+     */
+    static final BackendSettings DECLARED = BackendSettings.of("gcs",
+        "Credentials are application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's login, the " +
+        "metadata server); credentials = \"none\" only for emulators and test servers",
+        BackendSetting.string(ENDPOINT, "http(s)://host[:port] with no path, for an emulator or test server; " +
+            "default: https://storage.googleapis.com"),
+        BackendSetting.string(PROJECT_ID, "project to bill and to report; default: from the environment or the " +
+            "credentials"),
+        BackendSetting.choice(CREDENTIALS, "default", List.of("default", "none"), "\"default\": application " +
+            "default credentials; \"none\": no authentication (emulators and test servers only)"),
+        BackendSetting.size(CHUNK_SIZE_BYTES, DEFAULT_CHUNK_SIZE, CHUNK_QUANTUM, MAX_CHUNK_SIZE,
+            "resumable upload chunk, a multiple of 256 KiB"),
+        BackendSetting.size(RESUMABLE_THRESHOLD_BYTES, DEFAULT_RESUMABLE_THRESHOLD, 0, Long.MAX_VALUE,
+            "smaller segments go in one request; 0 makes every upload resumable"),
+        BackendSetting.integer(LIST_PAGE_SIZE, MAX_LIST_PAGE_SIZE, 1, MAX_LIST_PAGE_SIZE, "objects per listing page"));
 
     /** How the client authenticates. */
     enum Credentials
@@ -67,28 +81,24 @@ final class GcsSettings
     }
 
     /**
-     * @throws IllegalArgumentException naming {@code [storage.wal_config.gcs] <key>} and what it accepts.
+     * @throws dev.spindle.fs.SettingException naming {@code [storage.wal_config.gcs] <key>} and what it accepts.
      */
     static GcsSettings parse(final Map<String, String> settings)
     {
-        for (final String key : settings.keySet())
+        final SettingValues values = DECLARED.parse(settings);
+        final int chunkSize = values.intValue(CHUNK_SIZE_BYTES);
+        if (chunkSize % CHUNK_QUANTUM != 0)
         {
-            if (!KEYS.contains(key))
-            {
-                throw new IllegalArgumentException(SECTION + " " + key + ": unknown key; accepted keys: " +
-                    String.join(", ", KEYS));
-            }
+            throw values.invalid(CHUNK_SIZE_BYTES, "a multiple of 262144 (256 KiB) up to 1073741824 (1 GiB), e.g. " +
+                "8388608 (8 MiB)");
         }
         return new GcsSettings(
-            endpoint(settings.get(ENDPOINT)),
-            projectId(settings.get(PROJECT_ID)),
-            credentials(settings.get(CREDENTIALS)),
-            (int)number(settings, CHUNK_SIZE_BYTES, DEFAULT_CHUNK_SIZE, CHUNK_QUANTUM, MAX_CHUNK_SIZE,
-                "a multiple of 262144 (256 KiB) up to 1073741824 (1 GiB), e.g. 8388608 (8 MiB)"),
-            number(settings, RESUMABLE_THRESHOLD_BYTES, DEFAULT_RESUMABLE_THRESHOLD, 0, Long.MAX_VALUE,
-                "a number of bytes >= 0 (0: every upload is resumable)"),
-            (int)number(settings, LIST_PAGE_SIZE, MAX_LIST_PAGE_SIZE, 1, MAX_LIST_PAGE_SIZE,
-                "an integer from 1 to 1000"));
+            endpoint(values),
+            projectId(values),
+            "none".equals(values.string(CREDENTIALS)) ? Credentials.NONE : Credentials.DEFAULT,
+            chunkSize,
+            values.number(RESUMABLE_THRESHOLD_BYTES),
+            values.intValue(LIST_PAGE_SIZE));
     }
 
     /** @return the endpoint URL, or null for Google's own. */
@@ -123,92 +133,43 @@ final class GcsSettings
         return listPageSize;
     }
 
-    private static String endpoint(final String value)
+    private static String endpoint(final SettingValues values)
     {
+        final String value = values.string(ENDPOINT);
         if (value == null)
         {
             return null;
         }
-        final String trimmed = value.trim();
         try
         {
-            final URI uri = new URI(trimmed);
+            final URI uri = new URI(value);
             final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             final String path = uri.getPath() == null ? "" : uri.getPath();
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null &&
                 uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null &&
                 (path.isEmpty() || path.equals("/")))
             {
-                return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+                return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
             }
         }
         catch (final URISyntaxException ex)
         {
             // reported below
         }
-        throw new IllegalArgumentException(SECTION + " " + ENDPOINT + ": \"" + value + "\" is not a host URL; give " +
-            "http(s)://host[:port] with no path, e.g. https://storage.googleapis.com");
+        throw values.invalid(ENDPOINT, "a host URL, http(s)://host[:port] with no path, e.g. " +
+            "https://storage.googleapis.com");
     }
 
-    private static String projectId(final String value)
+    private static String projectId(final SettingValues values)
     {
-        if (value == null)
-        {
-            return null;
-        }
+        final String value = values.string(PROJECT_ID);
         // loose on purpose: emulators take ids a real project could not have
-        if (!value.matches("[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}"))
+        if (value != null && !value.matches("[A-Za-z0-9][A-Za-z0-9.:_-]{0,99}"))
         {
-            throw new IllegalArgumentException(SECTION + " " + PROJECT_ID + ": \"" + value + "\" is not a project " +
-                "id; give letters, digits, '-', '.' or ':' (e.g. my-project-123), or leave it out to use the " +
-                "environment's project");
+            throw values.invalid(PROJECT_ID, "a project id of letters, digits, '-', '.' or ':' " +
+                "(e.g. my-project-123), or no project_id to use the environment's project");
         }
         return value;
-    }
-
-    private static Credentials credentials(final String value)
-    {
-        if (value == null)
-        {
-            return Credentials.DEFAULT;
-        }
-        switch (value.trim().toLowerCase(Locale.ROOT))
-        {
-            case "default":
-                return Credentials.DEFAULT;
-            case "none":
-                return Credentials.NONE;
-            default:
-                // the value is not echoed: someone may have pasted a key here
-                throw new IllegalArgumentException(SECTION + " " + CREDENTIALS + ": unknown value; accepted: " +
-                    "\"default\" (application default credentials) or \"none\" (emulators and test servers only)");
-        }
-    }
-
-    private static long number(final Map<String, String> settings, final String key, final long fallback,
-        final long min, final long max, final String accepted)
-    {
-        final String value = settings.get(key);
-        if (value == null)
-        {
-            return fallback;
-        }
-        final long parsed;
-        try
-        {
-            parsed = Long.parseLong(value.trim().replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(SECTION + " " + key + ": \"" + value + "\" is not an integer; give " +
-                accepted, ex);
-        }
-        if (parsed < min || parsed > max || (key.equals(CHUNK_SIZE_BYTES) && parsed % CHUNK_QUANTUM != 0))
-        {
-            throw new IllegalArgumentException(SECTION + " " + key + ": " + parsed + " is out of range; give " +
-                accepted);
-        }
-        return parsed;
     }
 
     @Override

@@ -52,10 +52,21 @@ class GcsFileSystemProviderTest
     }
 
     @Test
-    void shouldExportTheAcceptedSettingsInDocumentationOrder()
+    void shouldDeclareTheAcceptedSettingsInDocumentationOrder()
     {
         assertEquals(List.of("endpoint", "project_id", "credentials", "chunk_size_bytes", "resumable_threshold_bytes",
-            "list_page_size"), List.copyOf(GcsFileSystemProvider.SETTINGS));
+            "list_page_size"), provider().settings().keys());
+        assertEquals("gcs", provider().section());
+    }
+
+    @Test
+    void shouldTakeSizesWithUnitsAndAZeroThreshold()
+    {
+        final GcsSettings settings = GcsSettings.parse(Map.of("chunk_size_bytes", "16 MiB",
+            "resumable_threshold_bytes", "0", "credentials", "NONE"));
+        assertEquals(16 * 1024 * 1024, settings.chunkSize());
+        assertEquals(0, settings.resumableThreshold());
+        assertEquals(GcsSettings.Credentials.NONE, settings.credentials());
     }
 
     @Test
@@ -86,17 +97,19 @@ class GcsFileSystemProviderTest
     @Test
     void shouldRefuseUnknownKeysAndBadValuesNamingTheKeyAndWhatItAccepts()
     {
-        assertRefused("chunk_size", "8388608", "[storage.wal_config.gcs] chunk_size: unknown key; accepted keys: " +
-            "endpoint, project_id, credentials, chunk_size_bytes, resumable_threshold_bytes, list_page_size");
-        assertRefused("chunk_size_bytes", "1000000", "[storage.wal_config.gcs] chunk_size_bytes: 1000000 is out " +
-            "of range; give a multiple of 262144");
-        assertRefused("chunk_size_bytes", "8 MiB", "[storage.wal_config.gcs] chunk_size_bytes: \"8 MiB\" is not an " +
-            "integer");
-        assertRefused("resumable_threshold_bytes", "-1", "[storage.wal_config.gcs] resumable_threshold_bytes: -1");
-        assertRefused("list_page_size", "1001", "[storage.wal_config.gcs] list_page_size: 1001 is out of range; " +
-            "give an integer from 1 to 1000");
-        assertRefused("list_page_size", "0", "[storage.wal_config.gcs] list_page_size: 0");
-        assertRefused("endpoint", "ftp://host", "[storage.wal_config.gcs] endpoint: \"ftp://host\" is not a host URL");
+        assertRefused("chunk_size", "8388608", "[storage.wal_config.gcs] chunk_size: unknown gcs setting (did you " +
+            "mean chunk_size_bytes?); known: endpoint, project_id, credentials, chunk_size_bytes, " +
+            "resumable_threshold_bytes, list_page_size");
+        assertRefused("chunk_size_bytes", "1000000", "[storage.wal_config.gcs] chunk_size_bytes: expected a multiple " +
+            "of 262144");
+        assertRefused("chunk_size_bytes", "8 MB", "[storage.wal_config.gcs] chunk_size_bytes: expected a size from " +
+            "262144 (256 KiB) to 1073741824 (1 GiB)");
+        assertRefused("resumable_threshold_bytes", "-1", "[storage.wal_config.gcs] resumable_threshold_bytes: " +
+            "expected a size of at least 0");
+        assertRefused("list_page_size", "1001", "[storage.wal_config.gcs] list_page_size: expected a whole number " +
+            "from 1 to 1000, got \"1001\"");
+        assertRefused("list_page_size", "0", "[storage.wal_config.gcs] list_page_size: expected");
+        assertRefused("endpoint", "ftp://host", "[storage.wal_config.gcs] endpoint: expected a host URL");
         assertRefused("endpoint", "http://host/storage/v1", "[storage.wal_config.gcs] endpoint:");
         assertRefused("project_id", "my project", "[storage.wal_config.gcs] project_id:");
         final String secret = "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\"}";

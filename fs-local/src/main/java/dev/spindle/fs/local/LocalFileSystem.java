@@ -1,7 +1,7 @@
 package dev.spindle.fs.local;
 
+import dev.spindle.fs.DirectorySync;
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.FileSync;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,21 +21,39 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * {@link WalFileSystem} over a local directory. A put is atomic and durable (temp file, fsync,
- * rename, directory fsync) and idempotent: an existing key of the same length is left alone, one of
- * another length is an error. Keys map to paths under the root; a key that would leave the root, or
- * pass through a symbolic link, is refused.
+ * {@link WalFileSystem} over a local directory: an object store made of files, for tests, benchmarks and
+ * single-machine setups that want the remote-lane path (staging, upload, listing) without a network. Local lanes
+ * ({@code file://} or plain paths in {@code wal_urls}) do not use it: they write their segments in place.
+ *
+ * <p>A put is atomic and durable (temp file, fsync, rename, directory fsync) and idempotent: an existing key of the
+ * same length is left alone, one of another length is an error. Keys map to paths under the root; a key that would
+ * leave the root, or pass through a symbolic link, is refused. Stateless apart from its root: any thread may call
+ * it for different keys at once.
  */
 public final class LocalFileSystem implements WalFileSystem
 {
-    /** Keys per listing page. */
+    /** Keys per listing page by default, as S3 and GCS return. */
     static final int PAGE_SIZE = 1000;
 
     private final Path root;
+    private final int pageSize;
 
     public LocalFileSystem(final Path root) throws IOException
     {
+        this(root, PAGE_SIZE);
+    }
+
+    /**
+     * @param pageSize keys per listing page (small ones let tests exercise paging).
+     */
+    public LocalFileSystem(final Path root, final int pageSize) throws IOException
+    {
+        if (pageSize < 1)
+        {
+            throw new IllegalArgumentException("page size " + pageSize + ": give at least 1");
+        }
         this.root = root.toAbsolutePath().normalize();
+        this.pageSize = pageSize;
         Files.createDirectories(this.root);
     }
 
@@ -76,7 +94,7 @@ public final class LocalFileSystem implements WalFileSystem
             throw new FileAlreadyExistsException(target.toString(), null,
                 "exists with " + existing + " bytes, the upload has " + length);
         }
-        FileSync.createDirectoryDurably(target.getParent());
+        DirectorySync.create(target.getParent());
         final Path tmp = target.resolveSibling(target.getFileName() + ".upload.tmp");
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -98,7 +116,7 @@ public final class LocalFileSystem implements WalFileSystem
             Files.deleteIfExists(tmp);
             throw ex;
         }
-        FileSync.fsyncDirectory(target.getParent());
+        DirectorySync.fsync(target.getParent());
         return true;
     }
 
@@ -165,7 +183,7 @@ public final class LocalFileSystem implements WalFileSystem
         final List<String> page = new ArrayList<>();
         for (final String key : keys)
         {
-            if (page.size() == PAGE_SIZE)
+            if (page.size() == pageSize)
             {
                 return new Page(page, page.get(page.size() - 1));
             }
@@ -180,7 +198,7 @@ public final class LocalFileSystem implements WalFileSystem
         final Path path = resolve(key);
         if (Files.deleteIfExists(path))
         {
-            FileSync.fsyncDirectory(path.getParent());
+            DirectorySync.fsync(path.getParent());
         }
     }
 

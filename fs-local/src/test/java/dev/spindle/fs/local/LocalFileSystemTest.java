@@ -1,45 +1,41 @@
 package dev.spindle.fs.local;
 
+import dev.spindle.fs.SettingException;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 import dev.spindle.fs.WalFileSystems;
+import dev.spindle.testkit.WalFileSystemContract;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LocalFileSystemTest
+/**
+ * The SPI contract every backend runs, over a local directory, plus what is particular to files: symbolic links,
+ * the error type of a conflicting put, and the default page size.
+ */
+class LocalFileSystemTest extends WalFileSystemContract
 {
-    @TempDir
-    Path dir;
-
-    private WalFileSystem open() throws Exception
+    private static WalFileSystemProvider provider()
     {
-        final WalFileSystemProvider provider = WalFileSystems.provider("file").orElseThrow();
-        return provider.open(dir.resolve("store").toUri(), Map.of());
+        return WalFileSystems.provider("file").orElseThrow();
     }
 
-    private Path file(final String name, final int size) throws Exception
+    @Override
+    protected WalFileSystem open(final String prefix) throws Exception
     {
-        final byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++)
-        {
-            bytes[i] = (byte)(i * 31);
-        }
-        return Files.write(dir.resolve(name), bytes);
+        return provider().open(tmp.resolve("store").resolve(prefix).toUri(),
+            Map.of("list_page_size", Integer.toString(PAGE_SIZE)));
     }
 
     @Test
@@ -48,78 +44,53 @@ class LocalFileSystemTest
         assertTrue(WalFileSystems.provider("file").isPresent());
         assertTrue(WalFileSystems.provider("FILE").isPresent());
         assertFalse(WalFileSystems.provider("s3").isPresent());
+        assertEquals("file", provider().section());
+        assertEquals(List.of("list_page_size"), provider().settings().keys());
     }
 
     @Test
-    void shouldPutIdempotentlyAndReadRanges() throws Exception
+    void shouldRefuseAnotherObjectUnderAnExistingKeyAsAnExistingFile() throws Exception
     {
-        try (WalFileSystem fs = open())
+        try (WalFileSystem fs = open("conflict"))
         {
-            final Path source = file("seg", 10_000);
-            assertTrue(fs.putIfAbsent("c/00000000000000000001-00000000000000000009.avro", source));
-            assertFalse(fs.putIfAbsent("c/00000000000000000001-00000000000000000009.avro", source),
-                "a retried upload of the same object succeeds without rewriting it");
-            assertThrows(FileAlreadyExistsException.class,
-                () -> fs.putIfAbsent("c/00000000000000000001-00000000000000000009.avro", file("other", 10)));
-            assertEquals(10_000, fs.size("c/00000000000000000001-00000000000000000009.avro"));
-            final ByteBuffer range = ByteBuffer.allocate(100);
-            assertEquals(100, fs.read("c/00000000000000000001-00000000000000000009.avro", 5000, range));
-            final byte[] expected = new byte[100];
-            System.arraycopy(Files.readAllBytes(source), 5000, expected, 0, 100);
-            assertArrayEquals(expected, range.array());
-            assertEquals(-1, fs.read("c/00000000000000000001-00000000000000000009.avro", 10_000, ByteBuffer.allocate(1)));
-            assertThrows(NoSuchFileException.class, () -> fs.read("c/missing", 0, ByteBuffer.allocate(1)));
-            assertEquals(-1, fs.size("c/missing"));
+            fs.putIfAbsent("c/k", file("one", 10, 1));
+            assertThrows(FileAlreadyExistsException.class, () -> fs.putIfAbsent("c/k", file("two", 11, 2)));
         }
     }
 
     @Test
-    void shouldListByPrefixInPages() throws Exception
+    void shouldListAThousandKeysAPageByDefault() throws Exception
     {
-        try (WalFileSystem fs = open())
+        try (WalFileSystem fs = provider().open(tmp.resolve("store").resolve("default").toUri(), Map.of()))
         {
-            final Path source = file("tiny", 1);
-            for (int i = 0; i < 2500; i++)
+            final Path source = file("tiny", 1, 3);
+            for (int i = 0; i < 1001; i++)
             {
                 fs.putIfAbsent(String.format("a/%05d", i), source);
             }
-            fs.putIfAbsent("b/other", source);
-            final List<String> all = new ArrayList<>();
-            String token = null;
-            int pages = 0;
-            do
-            {
-                final WalFileSystem.Page page = fs.list("a/", token);
-                all.addAll(page.keys());
-                token = page.nextPageToken();
-                pages++;
-            }
-            while (token != null);
-            assertEquals(3, pages);
-            assertEquals(2500, all.size());
-            assertEquals("a/00000", all.get(0));
-            assertEquals("a/02499", all.get(2499));
-            fs.delete("a/00000");
-            fs.delete("a/00000");
-            assertFalse(fs.exists("a/00000"));
-            assertEquals(List.of("b/other"), fs.list("b", null).keys());
+            final WalFileSystem.Page first = fs.list("a/", null);
+            assertEquals(1000, first.keys().size());
+            assertEquals(List.of("a/01000"), fs.list("a/", first.nextPageToken()).keys());
         }
     }
 
     @Test
-    void shouldRefuseKeysThatLeaveTheRoot() throws Exception
+    void shouldRefuseKeysThroughASymbolicLink() throws Exception
     {
-        try (WalFileSystem fs = open())
+        try (WalFileSystem fs = open("links"))
         {
-            final Path source = file("x", 1);
-            for (final String key : List.of("../escape", "a/../../escape", "/etc/passwd", "a//b", "./a", "a/./b", "",
-                "a\0b", "a\\b"))
-            {
-                assertThrows(IllegalArgumentException.class, () -> fs.putIfAbsent(key, source), key);
-            }
-            Files.createSymbolicLink(dir.resolve("store").resolve("link"), dir);
-            assertThrows(java.io.IOException.class, () -> fs.putIfAbsent("link/evil", source));
-            assertFalse(Files.exists(dir.resolve("evil")));
+            Files.createSymbolicLink(tmp.resolve("store").resolve("links").resolve("link"), tmp);
+            assertThrows(IOException.class, () -> fs.putIfAbsent("link/evil", file("x", 1, 4)));
+            assertFalse(Files.exists(tmp.resolve("evil")));
         }
+    }
+
+    @Test
+    void shouldRefuseARelativeUrlAndABadPageSize()
+    {
+        assertThrows(IllegalArgumentException.class, () -> provider().open(URI.create("file:relative"), Map.of()));
+        final SettingException bad = assertThrows(SettingException.class,
+            () -> provider().open(tmp.resolve("x").toUri(), Map.of("list_page_size", "0")));
+        assertEquals("list_page_size", bad.key());
     }
 }

@@ -1,41 +1,32 @@
 package dev.spindle.fs.s3;
 
+import dev.spindle.fs.BackendSettings;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 
 import java.net.URI;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Serves {@code s3://bucket/optional/prefix} URLs. The settings are those of {@code [storage.wal_config.s3]}
- * merged by the caller with the bucket's own table; {@link #SETTINGS} lists the keys accepted, so configuration
- * validation can refuse an unknown key before anything is opened. Credentials are not settings: the AWS SDK's
- * default chain finds them.
+ * merged by the caller with the bucket's own table; {@link #settings()} declares the keys accepted, so
+ * configuration validation can refuse an unknown key before anything is opened. Credentials are not settings: the
+ * AWS SDK's default chain finds them.
  */
 public final class S3FileSystemProvider implements WalFileSystemProvider
 {
-    /** The keys of {@code [storage.wal_config.s3]}, in the order of {@link S3Setting}. */
-    public static final Set<String> SETTINGS;
-
-    static
-    {
-        final Set<String> keys = new LinkedHashSet<>();
-        for (final S3Setting setting : S3Setting.values())
-        {
-            keys.add(setting.key());
-        }
-        SETTINGS = Collections.unmodifiableSet(keys);
-    }
-
     @Override
     public Set<String> schemes()
     {
         return Set.of("s3");
     }
 
+    @Override
+    public BackendSettings settings()
+    {
+        return S3Settings.DECLARED;
+    }
     /**
      * Check the URL and the settings, then build a client (no request is sent: a wrong endpoint or missing
      * credentials show at the first call).

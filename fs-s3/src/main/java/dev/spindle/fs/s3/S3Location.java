@@ -1,6 +1,6 @@
 package dev.spindle.fs.s3;
 
-import dev.spindle.fs.WalFileSystem;
+import dev.spindle.fs.KeyPrefix;
 
 import java.net.URI;
 import java.util.regex.Pattern;
@@ -49,28 +49,14 @@ final class S3Location
             throw invalid(url, "bucket name \"" + (bucket == null ? "" : bucket) + "\" is not valid " +
                 "(3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit)");
         }
-        String path = url.getPath() == null ? "" : url.getPath();
-        if (path.startsWith("/"))
-        {
-            path = path.substring(1);
-        }
-        if (path.endsWith("/"))
-        {
-            path = path.substring(0, path.length() - 1);
-        }
-        if (path.isEmpty())
-        {
-            return new S3Location(bucket, "");
-        }
         try
         {
-            WalFileSystem.checkKey(path);
+            return new S3Location(bucket, KeyPrefix.fromUrlPath(url.getPath()));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw invalid(url, "prefix \"" + path + "\" has an empty, '.' or '..' part or a '\\'");
+            throw invalid(url, ex.getMessage());
         }
-        return new S3Location(bucket, path + "/");
     }
 
     private static IllegalArgumentException invalid(final URI url, final String why)

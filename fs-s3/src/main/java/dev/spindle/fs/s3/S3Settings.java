@@ -1,5 +1,8 @@
 package dev.spindle.fs.s3;
 
+import dev.spindle.fs.BackendSetting;
+import dev.spindle.fs.BackendSettings;
+import dev.spindle.fs.SettingValues;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -14,9 +17,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The validated settings of one S3 file system, and the CRT client they describe. Every value is checked
- * before a client is built, and a bad one fails with the table, the key and what is accepted: a typo in a
- * configuration file must never fall back to a default.
+ * The settings of one S3 file system: what {@code [storage.wal_config.s3]} accepts ({@link #DECLARED}, the one list
+ * of its keys), the values of one lane checked against it, and the CRT client they describe. A bad value fails with
+ * the table, the key and what is accepted: a typo in a configuration file must never fall back to a default.
+ * Credentials are deliberately not settings: the client finds them through the AWS SDK's default chain.
  *
  * <p>The client's own retries are kept few (Spindle's uploader backs off and retries by itself, and a
  * segment is safe in staging meanwhile), and a connection that stops moving data is dropped rather than
@@ -24,21 +28,44 @@ import java.util.regex.Pattern;
  */
 final class S3Settings
 {
+    static final String ENDPOINT = "endpoint";
+    static final String REGION = "region";
+    static final String PATH_STYLE = "path_style";
+    static final String PART_SIZE_BYTES = "part_size_bytes";
+    static final String MULTIPART_THRESHOLD_BYTES = "multipart_threshold_bytes";
+    static final String MAX_CONCURRENCY = "max_concurrency";
+    static final String LIST_PAGE_SIZE = "list_page_size";
+
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
-    static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
-    static final long DEFAULT_MULTIPART_THRESHOLD = 16L * 1024 * 1024;
-    static final int DEFAULT_MAX_CONCURRENCY = 16;
-    static final int MAX_MAX_CONCURRENCY = 1024;
     static final int MAX_LIST_PAGE_SIZE = 1000;
+
+    /** Every key of {@code [storage.wal_config.s3]} and of its per-bucket tables, in documentation order. */
+    static final BackendSettings DECLARED = BackendSettings.of("s3",
+        "Credentials are never read from settings: the AWS SDK's default chain finds them " +
+        "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws, web identity, container and instance roles)",
+        BackendSetting.string(ENDPOINT, "http(s) URL of an S3-compatible server or a private endpoint (S3Mock, " +
+            "MinIO, a VPC endpoint), with no path; default: AWS, from the region"),
+        BackendSetting.string(REGION, "the bucket's region, e.g. eu-west-1; signs requests and picks the AWS " +
+            "endpoint; default: the SDK's region chain, else us-east-1 with cross-region access"),
+        BackendSetting.bool(PATH_STYLE, false, "true: address buckets as http://endpoint/bucket/key (S3Mock, " +
+            "MinIO); false: http://bucket.endpoint/key"),
+        BackendSetting.size(PART_SIZE_BYTES, 8L * 1024 * 1024, MIN_PART_SIZE, MAX_PART_SIZE,
+            "part size of multipart uploads"),
+        BackendSetting.size(MULTIPART_THRESHOLD_BYTES, 16L * 1024 * 1024, MIN_PART_SIZE, Long.MAX_VALUE,
+            "segments at least this big are uploaded in parts, in parallel"),
+        BackendSetting.integer(MAX_CONCURRENCY, 16, 1, 1024,
+            "most requests the client has in flight at once (each part of an upload is one)"),
+        BackendSetting.integer(LIST_PAGE_SIZE, MAX_LIST_PAGE_SIZE, 1, MAX_LIST_PAGE_SIZE,
+            "keys per listing request"));
+
     /** Retries inside the SDK per call; the uploader's backoff does the rest. */
     static final int SDK_RETRIES = 2;
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** A connection moving less than 1 byte/s for this long is dropped (a hung server, a black-holed route). */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
-    private static final Pattern CREDENTIAL_LIKE = Pattern.compile(".*(key|secret|token|credential|password|profile).*");
+    private static final Pattern REGION_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
     final URI endpoint;
     final Region region;
@@ -48,37 +75,25 @@ final class S3Settings
     final int maxConcurrency;
     final int listPageSize;
 
-    private S3Settings(final Map<String, String> settings)
+    private S3Settings(final SettingValues values)
     {
-        for (final String key : settings.keySet())
-        {
-            if (!S3FileSystemProvider.SETTINGS.contains(key))
-            {
-                throw unknown(key);
-            }
-        }
-        endpoint = endpoint(settings.get(S3Setting.ENDPOINT.key()));
-        region = region(settings.get(S3Setting.REGION.key()));
-        pathStyle = bool(S3Setting.PATH_STYLE, settings.get(S3Setting.PATH_STYLE.key()), false);
-        partSize = number(S3Setting.PART_SIZE_BYTES, settings.get(S3Setting.PART_SIZE_BYTES.key()),
-            DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
-        multipartThreshold = number(S3Setting.MULTIPART_THRESHOLD_BYTES,
-            settings.get(S3Setting.MULTIPART_THRESHOLD_BYTES.key()), DEFAULT_MULTIPART_THRESHOLD, MIN_PART_SIZE,
-            Long.MAX_VALUE);
-        maxConcurrency = (int)number(S3Setting.MAX_CONCURRENCY, settings.get(S3Setting.MAX_CONCURRENCY.key()),
-            DEFAULT_MAX_CONCURRENCY, 1, MAX_MAX_CONCURRENCY);
-        listPageSize = (int)number(S3Setting.LIST_PAGE_SIZE, settings.get(S3Setting.LIST_PAGE_SIZE.key()),
-            MAX_LIST_PAGE_SIZE, 1, MAX_LIST_PAGE_SIZE);
+        endpoint = endpoint(values);
+        region = region(values);
+        pathStyle = values.bool(PATH_STYLE);
+        partSize = values.number(PART_SIZE_BYTES);
+        multipartThreshold = values.number(MULTIPART_THRESHOLD_BYTES);
+        maxConcurrency = values.intValue(MAX_CONCURRENCY);
+        listPageSize = values.intValue(LIST_PAGE_SIZE);
     }
 
     /**
-     * @throws IllegalArgumentException naming {@code [storage.wal_config.s3] <key>} for an unknown key or a bad value.
+     * @throws dev.spindle.fs.SettingException naming {@code [storage.wal_config.s3] <key>} for an unknown key or a
+     *     bad value.
      */
     static S3Settings parse(final Map<String, String> settings)
     {
-        return new S3Settings(settings);
+        return new S3Settings(DECLARED.parse(settings));
     }
-
     /**
      * Build the client. Without a configured region the SDK's chain (AWS_REGION, aws.region, the profile,
      * instance metadata) decides; when it finds none, us-east-1 with cross-region access lets S3 redirect
@@ -132,103 +147,44 @@ final class S3Settings
         }
     }
 
-    private static IllegalArgumentException unknown(final String key)
+    private static URI endpoint(final SettingValues values)
     {
-        final StringBuilder message = new StringBuilder(S3Setting.TABLE).append(' ').append(key)
-            .append(": unknown setting; accepted: ").append(String.join(", ", S3FileSystemProvider.SETTINGS));
-        if (CREDENTIAL_LIKE.matcher(key.toLowerCase(Locale.ROOT)).matches())
-        {
-            message.append(". Credentials are never read from settings: the AWS SDK's default chain finds them " +
-                "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws, web identity, container and " +
-                "instance roles)");
-        }
-        // the value is not repeated: a misplaced secret must not end up in a log
-        return new IllegalArgumentException(message.toString());
-    }
-
-    private static IllegalArgumentException bad(final S3Setting setting, final String expected, final String value)
-    {
-        return new IllegalArgumentException(S3Setting.TABLE + " " + setting.key() + ": expected " + expected +
-            ", got \"" + value + "\"");
-    }
-
-    private static URI endpoint(final String value)
-    {
+        final String value = values.string(ENDPOINT);
         if (value == null)
         {
             return null;
         }
-        final String expected = "an http:// or https:// URL with a host and no path, e.g. http://127.0.0.1:9090";
         try
         {
             final URI uri = new URI(value);
             final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             final String path = uri.getRawPath();
-            if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null ||
-                uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null ||
-                (path != null && !path.isEmpty() && !"/".equals(path)))
+            if (("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null &&
+                uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null &&
+                (path == null || path.isEmpty() || "/".equals(path)))
             {
-                throw bad(S3Setting.ENDPOINT, expected, value);
+                return uri;
             }
-            return uri;
         }
         catch (final URISyntaxException ex)
         {
-            throw bad(S3Setting.ENDPOINT, expected, value);
+            // reported below
         }
+        throw values.invalid(ENDPOINT,
+            "an http:// or https:// URL with a host and no path, e.g. http://127.0.0.1:9090");
     }
 
-    private static Region region(final String value)
+    private static Region region(final SettingValues values)
     {
+        final String value = values.string(REGION);
         if (value == null)
         {
             return null;
         }
-        if (!REGION.matcher(value).matches())
+        if (!REGION_NAME.matcher(value).matches())
         {
-            throw bad(S3Setting.REGION, "an AWS region name such as us-east-1 (lower case, digits, '-')", value);
+            throw values.invalid(REGION, "an AWS region name such as us-east-1 (lower case, digits, '-')");
         }
         return Region.of(value);
-    }
-
-    private static boolean bool(final S3Setting setting, final String value, final boolean fallback)
-    {
-        if (value == null)
-        {
-            return fallback;
-        }
-        switch (value.toLowerCase(Locale.ROOT))
-        {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw bad(setting, "true or false", value);
-        }
-    }
-
-    private static long number(final S3Setting setting, final String value, final long fallback, final long min,
-        final long max)
-    {
-        if (value == null)
-        {
-            return fallback;
-        }
-        final String expected = max == Long.MAX_VALUE ? "a whole number, at least " + min :
-            "a whole number from " + min + " to " + max;
-        try
-        {
-            final long parsed = Long.parseLong(value);
-            if (parsed < min || parsed > max)
-            {
-                throw bad(setting, expected, value);
-            }
-            return parsed;
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw bad(setting, expected, value);
-        }
     }
 }

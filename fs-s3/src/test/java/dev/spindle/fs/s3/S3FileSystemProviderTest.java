@@ -27,7 +27,9 @@ class S3FileSystemProviderTest
         assertTrue(provider instanceof S3FileSystemProvider);
         assertTrue(WalFileSystems.provider("S3").isPresent());
         assertEquals(List.of("endpoint", "region", "path_style", "part_size_bytes", "multipart_threshold_bytes",
-            "max_concurrency", "list_page_size"), List.copyOf(S3FileSystemProvider.SETTINGS));
+            "max_concurrency", "list_page_size"), provider.settings().keys());
+        assertEquals("s3", provider.section());
+        assertEquals(List.of(), provider.settings().secrets(), "credentials come from the SDK's chain, never settings");
     }
 
     @Test
@@ -60,7 +62,7 @@ class S3FileSystemProviderTest
     void shouldNameTheSettingAndWhatItAcceptsWhenAValueIsBad()
     {
         assertBad("part_size_bytes", "1048576", "5242880");
-        assertBad("part_size_bytes", "8MiB", "5242880");
+        assertBad("part_size_bytes", "8 MB", "5242880");
         assertBad("multipart_threshold_bytes", "-1", "5242880");
         assertBad("max_concurrency", "0", "1 to 1024");
         assertBad("list_page_size", "1001", "1 to 1000");
@@ -77,7 +79,7 @@ class S3FileSystemProviderTest
     {
         final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
             () -> provider.open(URI.create("s3://bucket/x"), Map.of("secret_access_key", "hunter2")));
-        assertTrue(failure.getMessage().startsWith("[storage.wal_config.s3] secret_access_key: unknown setting"),
+        assertTrue(failure.getMessage().startsWith("[storage.wal_config.s3] secret_access_key: unknown s3 setting"),
             failure.getMessage());
         assertTrue(failure.getMessage().contains("endpoint, region, path_style"), failure.getMessage());
         assertTrue(failure.getMessage().contains("default chain"), failure.getMessage());
@@ -85,7 +87,8 @@ class S3FileSystemProviderTest
 
         final IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
             () -> provider.open(URI.create("s3://bucket/x"), Map.of("pathstyle", "true")));
-        assertTrue(typo.getMessage().startsWith("[storage.wal_config.s3] pathstyle: unknown setting"), typo.getMessage());
+        assertTrue(typo.getMessage().startsWith("[storage.wal_config.s3] pathstyle: unknown s3 setting (did you mean " +
+            "path_style?)"), typo.getMessage());
     }
 
     @Test
@@ -95,6 +98,8 @@ class S3FileSystemProviderTest
             "path_style", "FALSE", "part_size_bytes", "5242880", "multipart_threshold_bytes", "5242880",
             "max_concurrency", "1024", "list_page_size", "1");
         provider.open(URI.create("s3://bucket/x"), settings).close();
+        provider.open(URI.create("s3://bucket/x"), Map.of("part_size_bytes", "64 MiB", "multipart_threshold_bytes",
+            "16 MiB")).close();
         provider.open(URI.create("s3://bucket/x"), Map.of()).close();
     }
 

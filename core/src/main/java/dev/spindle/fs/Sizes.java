@@ -1,12 +1,13 @@
-package dev.spindle.config;
+package dev.spindle.fs;
 
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sizes as people write them in configuration files and on command lines: a number of bytes, or a number
- * with a binary unit ({@code "64 MiB"}, {@code 512KiB}).
+ * Sizes as people write them in configuration files, backend settings and on command lines: a number of
+ * bytes, or a number with a binary unit ({@code "64 MiB"}, {@code 512KiB}). One grammar for the WAL's own
+ * keys and every backend's, so that {@code "8 MiB"} means the same wherever it is written.
  */
 public final class Sizes
 {
@@ -44,5 +45,21 @@ public final class Sizes
             }
         }
         throw new IllegalArgumentException("\"" + text + "\" is not a positive size; give " + ACCEPTED);
+    }
+
+    /**
+     * @return {@code bytes} in the largest binary unit that divides it, e.g. {@code "64 MiB"}, for documentation
+     *     and messages; {@code "0 B"} for zero.
+     */
+    public static String format(final long bytes)
+    {
+        int unit = 0;
+        long n = bytes;
+        while (n != 0 && unit < UNITS.size() - 1 && n % 1024 == 0)
+        {
+            n /= 1024;
+            unit++;
+        }
+        return n + " " + UNITS.get(unit);
     }
 }

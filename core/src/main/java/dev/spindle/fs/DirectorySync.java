@@ -1,0 +1,67 @@
+package dev.spindle.fs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Making directory entries durable, for backends that store objects as files: after a rename or a create, the
+ * new name survives power loss only once its directory is fsynced. Stateless.
+ */
+public final class DirectorySync
+{
+    private DirectorySync()
+    {
+    }
+
+    /**
+     * Make a directory's entries (creates, renames, deletes) durable.
+     *
+     * @throws IOException when the fsync fails: the caller must not report the change as durable.
+     */
+    public static void fsync(final Path dir) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Create a directory and its missing parents, each made durable in its own parent.
+     *
+     * @return true when this call created it.
+     */
+    public static boolean create(final Path dir) throws IOException
+    {
+        if (Files.isDirectory(dir))
+        {
+            return false;
+        }
+        final Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent))
+        {
+            create(parent);
+        }
+        try
+        {
+            Files.createDirectory(dir);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            if (!Files.isDirectory(dir))
+            {
+                throw ex;
+            }
+            return false;
+        }
+        if (parent != null)
+        {
+            fsync(parent);
+        }
+        return true;
+    }
+}
