@@ -1,6 +1,6 @@
 package dev.spindle.bench;
 
-import dev.spindle.cli.bench.Scratch;
+import dev.spindle.fs.Directories;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public final class BenchFiles
     {
         try
         {
-            Scratch.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
         catch (final IOException ex)
         {

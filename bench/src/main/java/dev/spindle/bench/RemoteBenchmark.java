@@ -1,6 +1,6 @@
 package dev.spindle.bench;
 
-import dev.spindle.cli.bench.Scratch;
+import dev.spindle.fs.Directories;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystems;
 import dev.spindle.testkit.FaultProxy;
@@ -284,8 +284,8 @@ public final class RemoteBenchmark
                 server.proxy().mode(FaultProxy.Mode.PASS);
             }
         }
-        Scratch.deleteTree(dir.resolve("local-lane"));
-        Scratch.deleteTree(dir.resolve("staging"));
+        Directories.deleteTree(dir.resolve("local-lane"));
+        Directories.deleteTree(dir.resolve("staging"));
         if (server != null && !held)
         {
             deleteRemote(server, urls.get(0));
@@ -332,7 +332,7 @@ public final class RemoteBenchmark
             upload = wal.stats().lanes().get(0).upload();
         }
         final double elapsed = (System.nanoTime() - start) / 1e9;
-        Scratch.deleteTree(dir.resolve("staging"));
+        Directories.deleteTree(dir.resolve("staging"));
         deleteRemote(server, url);
         return new long[]{upload.lagP50Ms(), upload.lagP99Ms(), 0, (long)(appended * ENTRY / 1e3 / elapsed),
             upload.uploadedSegments()};

@@ -147,8 +147,7 @@ final class BenchCommand implements Callable<Integer>
         }
         if (matrix)
         {
-            defaults(256, 0);    // 0: BenchMatrix runs 4,000,000 entries per point unless --entries says otherwise
-            workload.check();
+            matrixDefaults();
             return new BenchMatrix((size, entries, laneCount, io, sync) -> runOnce(size, entries, laneCount, io, sync).result(),
                 repeat > 0 ? repeat : 3, syncMode == null ? SyncMode.PerBatch : syncMode,
                 workload.entries > 0 ? workload.entries : 4_000_000, workload.collections, workload.threads, err)
@@ -190,6 +189,16 @@ final class BenchCommand implements Callable<Integer>
         summary(stdout, median);
         stdout.println(json(median));
         return SpindleCli.OK;
+    }
+
+    /**
+     * {@code --matrix}: 256 B entries unless {@code --entry-size} says otherwise (the matrix runs 256 B and 4 KiB
+     * anyway), and entries 0, which {@link BenchMatrix} reads as 4,000,000 per point; then the usual checks.
+     */
+    void matrixDefaults()
+    {
+        defaults(256, 0);
+        workload.check();
     }
 
     void defaults(final int entrySize, final long entries)

@@ -56,6 +56,15 @@ class BenchSweepTest
     }
 
     @Test
+    void shouldAcceptTheMatrixDefaultsWhenNoFlagIsGiven()
+    {
+        final BenchCommand bench = new BenchCommand();
+        new picocli.CommandLine(bench).parseArgs("--matrix");
+        bench.matrixDefaults();    // refused its own default entry count once
+        assertEquals(0, bench.workload.entries, "0: BenchMatrix's own 4,000,000 per point");
+    }
+
+    @Test
     void shouldRunTheMatrixOfSizesLanesAndIoModes() throws Exception
     {
         assertEquals(0, run("bench", "--matrix", "--entries", "2000", "--repeat", "1", "--threads", "1",

@@ -1,5 +1,6 @@
 package dev.spindle.wal;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.internal.segment.CheckpointFile;
 
 import dev.spindle.wal.internal.segment.SegmentNames;
@@ -229,22 +230,9 @@ final class SegmentSurgery
 
     static void deleteTree(final Path root)
     {
-        if (!Files.exists(root))
+        try
         {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
-                try
-                {
-                    Files.delete(p);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
+            Directories.deleteTree(root);
         }
         catch (final IOException ex)
         {

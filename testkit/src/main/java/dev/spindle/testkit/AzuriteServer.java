@@ -1,5 +1,6 @@
 package dev.spindle.testkit;
 
+import dev.spindle.fs.Directories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -205,7 +206,7 @@ public final class AzuriteServer implements ObjectStoreServer
         finally
         {
             proxy.close();
-            ServerFiles.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
     }
 }

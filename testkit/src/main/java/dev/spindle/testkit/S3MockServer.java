@@ -1,5 +1,6 @@
 package dev.spindle.testkit;
 
+import dev.spindle.fs.Directories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -277,7 +278,7 @@ public final class S3MockServer implements ObjectStoreServer
             stop();
             if (ownsDir)
             {
-                ServerFiles.deleteTree(dir);
+                Directories.deleteTree(dir);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.spindle.cli.bench;
 
+import dev.spindle.fs.Directories;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,7 +92,7 @@ public final class LoopDisks implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            Scratch.deleteTree(root);
+            Directories.deleteTree(root);
             throw ex;
         }
         Runtime.getRuntime().addShutdownHook(disks.hook);
@@ -211,7 +212,7 @@ public final class LoopDisks implements AutoCloseable
         {
             try
             {
-                Scratch.deleteTree(root);
+                Directories.deleteTree(root);
             }
             catch (final IOException ex)
             {
@@ -357,7 +358,7 @@ public final class LoopDisks implements AutoCloseable
                     throw new IOException("cannot remove what an earlier run (pid " + m.group(1) + ") left in " + stale +
                         ": " + failure.getMessage(), failure);
                 }
-                Scratch.deleteTree(stale);
+                Directories.deleteTree(stale);
                 err.println("spindle: removed the disks an earlier run (pid " + m.group(1) + ") left in " + stale);
             }
         }

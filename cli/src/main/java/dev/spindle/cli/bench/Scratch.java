@@ -1,17 +1,16 @@
 package dev.spindle.cli.bench;
 
+import dev.spindle.fs.Directories;
+
 import dev.spindle.wal.WalOptions;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Fresh lane directories for one benchmark run, removed when closed (unless kept): under a directory of
@@ -158,7 +157,7 @@ public final class Scratch implements AutoCloseable
         }
         for (final Path root : roots)
         {
-            deleteTree(root);
+            Directories.deleteTree(root);
         }
     }
 
@@ -168,7 +167,7 @@ public final class Scratch implements AutoCloseable
         {
             try
             {
-                deleteTree(root);
+                Directories.deleteTree(root);
             }
             catch (final IOException | java.io.UncheckedIOException ex)
             {
@@ -181,23 +180,5 @@ public final class Scratch implements AutoCloseable
     {
         return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")) + "-" +
             ProcessHandle.current().pid();
-    }
-
-    /**
-     * Delete {@code root} and everything under it; nothing when it does not exist.
-     */
-    public static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path p : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
+import static dev.spindle.wal.remote.RemoteTestSupport.await;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
 import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
@@ -148,10 +149,7 @@ class RemoteLaneTest
             store.down = true;
             final CompletableFuture<Long> future = c.appendAsync(new Entry().value(value("c", 1)));
             c.awaitDurable(1);
-            while (store.failedPuts.get() < 3)
-            {
-                Thread.sleep(5);
-            }
+            await("three uploads failed", () -> store.failedPuts.get() >= 3);
             assertFalse(future.isDone(), "durable in staging but not in object storage: not acknowledged");
             assertEquals(0, c.remoteDurableSequence());
             assertEquals(0, c.acknowledgedSequence());
@@ -182,6 +180,19 @@ class RemoteLaneTest
         }
     }
 
+    /** @return whether {@code thread} is inside the append path's wait for uploads (back-pressure). */
+    private static boolean waitsForUploads(final Thread thread)
+    {
+        for (final StackTraceElement frame : thread.getStackTrace())
+        {
+            if (frame.getMethodName().equals("awaitUploads"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void shouldBackPressureAppendersWhenUploadsFallBehind() throws Exception
     {
@@ -199,16 +210,12 @@ class RemoteLaneTest
                 }
             });
             producer.start();
-            // the staged bytes pass the limit; then appenders wait
-            while (wal.stats().lanes().get(0).upload().pendingBytes() < 200 * 1024)
-            {
-                Thread.sleep(5);
-            }
-            Thread.sleep(300);
-            final long stalled = appended.get();
-            Thread.sleep(300);
-            assertEquals(stalled, appended.get(), "appenders wait while uploads are behind");
-            assertTrue(stalled < 50_000);
+            // the staged bytes pass the limit; then the appender waits in the back-pressure loop
+            await("the staged bytes pass upload_queue_bytes",
+                () -> wal.stats().lanes().get(0).upload().pendingBytes() >= 200 * 1024);
+            await("the producer waits for uploads", () -> waitsForUploads(producer));
+            assertTrue(appended.get() < 50_000, "the producer cannot finish while the store is down");
+            assertTrue(wal.stats().lanes().get(0).upload().pendingBytes() >= 200 * 1024);
             store.down = false;
             producer.join(30_000);
             assertEquals(50_000, appended.get());
@@ -278,11 +285,7 @@ class RemoteLaneTest
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
-            final long deadline = System.currentTimeMillis() + 10_000;
-            while (wal.stats().lanes().get(0).failure() == null && System.currentTimeMillis() < deadline)
-            {
-                Thread.sleep(10);
-            }
+            await("the lane fails", () -> wal.stats().lanes().get(0).failure() != null);
             assertTrue(wal.stats().lanes().get(0).failure().contains("different object"),
                 String.valueOf(wal.stats().lanes().get(0).failure()));
             assertThrows(WalException.class, () -> appendN(c, 1), "appenders get an error, not a wait");

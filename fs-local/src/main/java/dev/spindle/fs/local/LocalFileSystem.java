@@ -1,6 +1,6 @@
 package dev.spindle.fs.local;
 
-import dev.spindle.fs.DirectorySync;
+import dev.spindle.fs.Directories;
 import dev.spindle.fs.WalFileSystem;
 
 import java.io.IOException;
@@ -94,7 +94,7 @@ public final class LocalFileSystem implements WalFileSystem
             throw new FileAlreadyExistsException(target.toString(), null,
                 "exists with " + existing + " bytes, the upload has " + length);
         }
-        DirectorySync.create(target.getParent());
+        Directories.create(target.getParent());
         final Path tmp = target.resolveSibling(target.getFileName() + ".upload.tmp");
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -116,7 +116,7 @@ public final class LocalFileSystem implements WalFileSystem
             Files.deleteIfExists(tmp);
             throw ex;
         }
-        DirectorySync.fsync(target.getParent());
+        Directories.fsync(target.getParent());
         return true;
     }
 
@@ -198,7 +198,7 @@ public final class LocalFileSystem implements WalFileSystem
         final Path path = resolve(key);
         if (Files.deleteIfExists(path))
         {
-            DirectorySync.fsync(path.getParent());
+            Directories.fsync(path.getParent());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.spindle.wal.internal.lane;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.WalException;
-import dev.spindle.wal.internal.segment.FileSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,7 @@ final class LaneDirectory implements AutoCloseable
     {
         try
         {
-            FileSync.createDirectoryDurably(root);
+            Directories.create(root);
             final FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
             FileLock acquired;

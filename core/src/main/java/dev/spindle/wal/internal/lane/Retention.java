@@ -1,8 +1,8 @@
 package dev.spindle.wal.internal.lane;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.internal.segment.CheckpointFile;
-import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.upload.RemoteLane;
@@ -138,7 +138,7 @@ public final class Retention
         }
         if (deleted && memory == null && Files.isDirectory(lc.directory()))
         {
-            FileSync.fsyncDirectory(lc.directory());
+            Directories.fsync(lc.directory());
         }
     }
 }

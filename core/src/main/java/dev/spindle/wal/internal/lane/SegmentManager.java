@@ -1,9 +1,9 @@
 package dev.spindle.wal.internal.lane;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalOptions;
-import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.ActiveSegment;
 import dev.spindle.wal.internal.segment.MappedSegment;
 import dev.spindle.wal.internal.segment.MemoryChannel;
@@ -68,7 +68,7 @@ final class SegmentManager
     {
         if (memory == null && !lc.directoryExists)
         {
-            FileSync.createDirectoryDurably(lc.directory);
+            Directories.create(lc.directory);
             lc.directoryExists = true;
         }
         if (memory == null && java.nio.file.Files.isSymbolicLink(lc.directory))

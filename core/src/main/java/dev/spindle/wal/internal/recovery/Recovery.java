@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.recovery;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.SealedSegment;
@@ -220,7 +221,7 @@ public final class Recovery
                         aside = file.resolveSibling(file.getFileName() + ".corrupt." + n);
                     }
                     Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-                    FileSync.fsyncDirectory(scan.directory);
+                    Directories.fsync(scan.directory);
                 }
                 scan.setAside.clear();
                 scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
@@ -332,7 +333,7 @@ public final class Recovery
         }
         if (deleted)
         {
-            FileSync.fsyncDirectory(dir);
+            Directories.fsync(dir);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.remote;
 
+import dev.spindle.fs.WalFileSystemProvider;
 import dev.spindle.fs.WalFileSystems;
 import dev.spindle.wal.WalException;
 
@@ -108,24 +109,14 @@ public final class LaneUrls
         return !"file".equals(scheme) && supported(scheme);
     }
 
-    /** @return the backend section of a remote URL's scheme: {@code s3}, {@code adls} or {@code gcs}. */
+    /**
+     * @return the backend section of a remote URL ({@code [storage.wal_config.<section>]}), as its provider
+     *     declares it (gs:// and gcs:// are both {@code gcs}); the scheme itself when no provider serves it.
+     */
     public static String backend(final String url)
     {
         final String scheme = url.substring(0, url.indexOf("://")).toLowerCase(Locale.ROOT);
-        switch (scheme)
-        {
-            case "s3":
-                return "s3";
-            case "gs":
-            case "gcs":
-                return "gcs";
-            case "adls":
-            case "abfs":
-            case "abfss":
-                return "adls";
-            default:
-                return scheme;    // a third-party backend: its section is named after its scheme
-        }
+        return WalFileSystems.provider(scheme).map(WalFileSystemProvider::section).orElse(scheme);
     }
 
     /**

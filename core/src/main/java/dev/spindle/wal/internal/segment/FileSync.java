@@ -1,5 +1,7 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.fs.Directories;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,57 +18,6 @@ public final class FileSync
 {
     private FileSync()
     {
-    }
-
-    /**
-     * Make a directory's entries (creates, renames, deletes) durable.
-     *
-     * @param dir the directory.
-     * @throws IOException when the fsync fails.
-     */
-    public static void fsyncDirectory(final Path dir) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-    }
-
-    /**
-     * Create a directory (and missing parents) and make its entry durable in its parent.
-     *
-     * @param dir the directory.
-     * @return true when it was created by this call.
-     * @throws IOException on failure.
-     */
-    public static boolean createDirectoryDurably(final Path dir) throws IOException
-    {
-        if (Files.isDirectory(dir))
-        {
-            return false;
-        }
-        final Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent))
-        {
-            createDirectoryDurably(parent);
-        }
-        try
-        {
-            Files.createDirectory(dir);
-        }
-        catch (final java.nio.file.FileAlreadyExistsException ex)
-        {
-            if (!Files.isDirectory(dir))
-            {
-                throw ex;
-            }
-            return false;
-        }
-        if (parent != null)
-        {
-            fsyncDirectory(parent);
-        }
-        return true;
     }
 
     /**
@@ -87,7 +38,7 @@ public final class FileSync
             channel.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
+        Directories.fsync(target.getParent());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.internal.segment.FileSync;
 import org.agrona.IoUtil;
 
@@ -51,7 +52,7 @@ public final class MappedSegment extends ActiveSegment
         try
         {
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
-            FileSync.fsyncDirectory(path.getParent());
+            Directories.fsync(path.getParent());
             final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
                 preallocator, chunk, stored);
             segment.preallocation.requestAhead(header.length);

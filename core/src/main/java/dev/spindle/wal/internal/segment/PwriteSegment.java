@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.internal.segment.FileSync;
 import org.agrona.BufferUtil;
 
@@ -198,7 +199,7 @@ public final class PwriteSegment extends ActiveSegment
         try
         {
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
-            FileSync.fsyncDirectory(path.getParent());
+            Directories.fsync(path.getParent());
             return channel;
         }
         catch (final IOException | RuntimeException ex)

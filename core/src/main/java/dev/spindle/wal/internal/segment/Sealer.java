@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.fs.Directories;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -65,12 +66,12 @@ public final class Sealer
     public static void delete(final Path file) throws IOException
     {
         Files.deleteIfExists(file);
-        FileSync.fsyncDirectory(file.getParent());
+        Directories.fsync(file.getParent());
     }
 
     private static void rename(final Path from, final Path to) throws IOException
     {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        FileSync.fsyncDirectory(to.getParent());
+        Directories.fsync(to.getParent());
     }
 }

@@ -26,8 +26,11 @@ import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Review findings on remote lanes; each test fails on the current code. */
-class RemoteReviewTest
+/**
+ * Segments staged for upload: found again whatever the spelling of the lane's URL, never deleted because a
+ * foreign object shares their first sequence, and never counted as remote-durable before they are uploaded.
+ */
+class StagedSegmentsTest
 {
     @TempDir
     Path dir;
@@ -61,7 +64,7 @@ class RemoteReviewTest
      * acknowledged (durable) entries disappear and their sequences are handed out again.
      */
     @Test
-    void stagedSegmentsAreFoundAgainWhenTheUrlIsSpelledWithATrailingSlash() throws Exception
+    void shouldFindStagedSegmentsAgainWhenTheUrlIsSpelledWithATrailingSlash() throws Exception
     {
         store.down = true;
         try (Wal wal = Wal.open(options(dir, "mem://bucket/wal").uploadCloseTimeoutMs(100).build()))
@@ -85,7 +88,7 @@ class RemoteReviewTest
      * uploaded, so its acknowledged entries are gone.
      */
     @Test
-    void aForeignObjectWithTheSameFirstSequenceDoesNotDeleteAStagedSegment() throws Exception
+    void shouldKeepAStagedSegmentWhenAForeignObjectHasTheSameFirstSequence() throws Exception
     {
         store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
@@ -123,7 +126,7 @@ class RemoteReviewTest
      * .avro at or below it that is not in the store, is an entry counted remote-durable but not uploaded.
      */
     @Test
-    void remoteDurableNeverPassesAnEntryNotUploadedWithoutAffinity() throws Exception
+    void shouldNeverCountAnEntryRemoteDurableBeforeItIsUploadedWithoutAffinity() throws Exception
     {
         final String[] urls = {dir.resolve("disk1").toString(), URL};
         final long end = System.nanoTime() + 20_000_000_000L;

@@ -1,19 +1,23 @@
 package dev.spindle.fs;
 
 import java.io.IOException;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Making directory entries durable, for backends that store objects as files: after a rename or a create, the
- * new name survives power loss only once its directory is fsynced. Stateless.
+ * Directory operations every module shares: making entries durable (after a rename or a create, the new name
+ * survives power loss only once its directory is fsynced) for local lanes and for backends that store objects
+ * as files, and the one recursive delete. Stateless.
  */
-public final class DirectorySync
+public final class Directories
 {
-    private DirectorySync()
+    private Directories()
     {
     }
 
@@ -63,5 +67,24 @@ public final class DirectorySync
             fsync(parent);
         }
         return true;
+    }
+
+    /**
+     * Delete {@code root} and everything under it, deepest first; nothing when it does not exist. Symbolic
+     * links are deleted, never followed.
+     */
+    public static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 }
