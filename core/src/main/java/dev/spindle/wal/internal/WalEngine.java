@@ -1,6 +1,5 @@
 package dev.spindle.wal.internal;
 
-import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.AckMode;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
@@ -18,24 +17,17 @@ import dev.spindle.wal.internal.lane.Retention;
 import dev.spindle.wal.internal.lane.Watermark;
 import dev.spindle.wal.internal.lane.WatermarkWaits;
 import dev.spindle.wal.internal.recovery.Recovery;
-import dev.spindle.wal.internal.remote.LaneUrls;
-import dev.spindle.wal.internal.remote.RemoteListing;
-import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.segment.CollectionNames;
-import dev.spindle.wal.internal.upload.RemoteLane;
-import dev.spindle.wal.internal.upload.Uploader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,8 +42,8 @@ public final class WalEngine implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(WalEngine.class);
 
     private final WalOptions options;
+    private final LaneSet set;
     private final Lane[] lanes;
-    private final Map<String, Uploader> uploaders;
     private final boolean[] remoteLanes;
     private final ConcurrentHashMap<String, CollectionState> collections = new ConcurrentHashMap<>();
     private final OpenGate gate = new OpenGate();
@@ -60,12 +52,11 @@ public final class WalEngine implements AutoCloseable
     private final LaneTimer timer;
     private final List<String> recoveryNotes;
 
-    private WalEngine(final WalOptions options, final Lane[] lanes, final Map<String, Uploader> uploaders,
-        final List<String> notes)
+    private WalEngine(final WalOptions options, final LaneSet set, final List<String> notes)
     {
         this.options = options;
-        this.lanes = lanes;
-        this.uploaders = uploaders;
+        this.set = set;
+        this.lanes = set.lanes;
         this.recoveryNotes = notes;
         this.remoteLanes = new boolean[lanes.length];
         for (int i = 0; i < lanes.length; i++)
@@ -82,62 +73,36 @@ public final class WalEngine implements AutoCloseable
      */
     public static WalEngine open(final WalOptions options)
     {
-        final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
-        final long writerId = new SecureRandom().nextLong();
-        final Lane[] lanes = new Lane[roots.size()];
-        final RemoteLane[] remotes = new RemoteLane[roots.size()];
-        final Map<String, Uploader> uploaders = new TreeMap<>();
+        final LaneSet set;
         try
         {
-            final List<RemoteListing> listings = new ArrayList<>();
-            final List<String> listingNotes = new ArrayList<>();
-            for (int i = 0; i < lanes.length; i++)
-            {
-                final String url = options.walUrls().get(i);
-                RemoteListing listing = null;
-                if (LaneUrls.isRemote(url))
-                {
-                    if (!options.syncMode().writesFiles())
-                    {
-                        throw new WalException("wal_urls[" + i + "] = \"" + url + "\": sync_mode MemoryOnly keeps no " +
-                            "files, so a remote lane would upload nothing; use a local path or another sync_mode");
-                    }
-                    final RemoteStore.Listed store = RemoteStore.openListed(i, url, options, roots.get(i), listingNotes);
-                    final WalFileSystem fs = store.fs();
-                    final Uploader uploader = uploaders.computeIfAbsent(LaneUrls.backend(url), b -> new Uploader(b,
-                        options.uploadConcurrency(), options.uploadRetryBaseMs(), options.uploadRetryMaxMs()));
-                    remotes[i] = new RemoteLane(i, url, fs, roots.get(i), uploader, options.uploadQueueBytes(),
-                        options.keepStagedSegments());
-                    final int index = i;
-                    remotes[i].onConflict((what, cause) -> lanes[index].requestFailure(what, cause));
-                    listing = store.listing();
-                }
-                listings.add(listing);
-                lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i]);
-            }
+            set = LaneSet.open(options, new SecureRandom().nextLong());
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException("cannot open the WAL: " + ex.getMessage(), ex);
+        }
+        try
+        {
             final Recovery.Result recovered;
             if (options.syncMode().writesFiles())
             {
-                recovered = Recovery.scan(roots, options.recoveryMode(), listings);
-                recovered.notes.addAll(listingNotes);
+                recovered = Recovery.scan(set.roots, options.recoveryMode(), set.listings);
+                recovered.notes.addAll(set.listingNotes);
             }
             else
             {
                 recovered = new Recovery.Result();
-                roots.forEach(r -> recovered.lanes.add(Map.of()));
+                set.roots.forEach(r -> recovered.lanes.add(Map.of()));
             }
-            for (final Lane lane : lanes)
-            {
-                lane.peers(lanes);
-            }
-            final WalEngine engine = new WalEngine(options, lanes, uploaders, recovered.notes);
-            engine.appender.recovered(new Adoption(lanes, listings, engine::newState, options.collectionAffinity())
-                .adopt(recovered, engine.collections));
+            final WalEngine engine = new WalEngine(options, set, recovered.notes);
+            engine.appender.recovered(new Adoption(set.lanes, set.listings, engine::newState,
+                options.collectionAffinity()).adopt(recovered, engine.collections));
             for (final String note : recovered.notes)
             {
                 LOG.warn("recovery: {}", note);
             }
-            for (final Lane lane : lanes)
+            for (final Lane lane : set.lanes)
             {
                 lane.start();
             }
@@ -146,12 +111,12 @@ public final class WalEngine implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            release(lanes, remotes, uploaders);
+            set.release();
             throw new WalException("cannot open the WAL: " + ex.getMessage(), ex);
         }
         catch (final RuntimeException ex)
         {
-            release(lanes, remotes, uploaders);
+            set.release();
             throw ex;
         }
     }
@@ -283,12 +248,7 @@ public final class WalEngine implements AutoCloseable
             collection.completeDeferredAcks();
             collection.failDeferredAcks(new WalException("the WAL was closed"));
         }
-        final RemoteLane[] remotes = new RemoteLane[lanes.length];
-        for (int i = 0; i < lanes.length; i++)
-        {
-            remotes[i] = lanes[i].remote();
-        }
-        errors.addAll(release(lanes, remotes, uploaders));
+        errors.addAll(set.release());
         if (!errors.isEmpty())
         {
             final WalException ex = new WalException("closing the WAL failed: " + errors.get(0).getMessage(),
@@ -296,40 +256,5 @@ public final class WalEngine implements AutoCloseable
             errors.stream().skip(1).forEach(ex::addSuppressed);
             throw ex;
         }
-    }
-
-    /**
-     * Release lanes, uploaders and object stores, whichever exist.
-     *
-     * @return what failed.
-     */
-    private static List<Throwable> release(final Lane[] lanes, final RemoteLane[] remotes,
-        final Map<String, Uploader> uploaders)
-    {
-        for (final Lane lane : lanes)
-        {
-            if (lane != null)
-            {
-                lane.close();
-            }
-        }
-        uploaders.values().forEach(Uploader::close);
-        final List<Throwable> errors = new ArrayList<>();
-        for (final RemoteLane remote : remotes)
-        {
-            if (remote != null)
-            {
-                try
-                {
-                    remote.close();
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    LOG.warn("closing {}: {}", remote.url(), ex.toString());
-                    errors.add(ex);
-                }
-            }
-        }
-        return errors;
     }
 }

@@ -1,7 +1,8 @@
 /**
- * The engine: opens a WAL (locks each lane, lists remote stores, runs recovery, adopts what it found with
- * {@code Adoption}, starts the lane threads and the {@code LaneTimer}) and closes it. The opening and closing
- * thread owns everything here; between the two, calls pass straight through to the rooms below.
+ * The engine: opens a WAL ({@code LaneSet} locks each lane and lists remote stores; then recovery runs,
+ * {@code Adoption} takes over what it found, the lane threads and the {@code LaneTimer} start) and closes it.
+ * The opening and closing thread owns everything here; between the two, calls pass straight through to the
+ * rooms below.
  *
  * <p>The data path, top to bottom: {@code lane} (routing, the append door, the ring, the batch writer, sealing,
  * retention), {@code upload} (sealed segments to object storage), {@code recovery} and {@code replay} (reading

@@ -71,7 +71,7 @@ public final class Appender
                 "max_entry_size_bytes (" + maxEntrySize + ") for collection " + collection.name());
         }
         awaitCapacity(bound);
-        final int stuck = Lane.failedPending(lanes, collection, false);
+        final int stuck = FailedLanes.holding(lanes, collection, false);
         if (stuck >= 0)
         {
             throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +

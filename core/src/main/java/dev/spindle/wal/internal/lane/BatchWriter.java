@@ -338,7 +338,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
             }
             else
             {
-                final WalException blocker = lane.failedPendingLane(collection);
+                final WalException blocker = FailedLanes.failureHolding(lane.peers(), collection);
                 if (blocker != null)
                 {
                     future.completeExceptionally(blocker);
@@ -346,7 +346,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 else
                 {
                     collection.deferAck(slot.sequence, future);
-                    final WalException late = lane.failedPendingLane(collection);
+                    final WalException late = FailedLanes.failureHolding(lane.peers(), collection);
                     if (late != null)
                     {
                         collection.failDeferredAcks(late);   // the blocking lane failed meanwhile, after failing what it saw

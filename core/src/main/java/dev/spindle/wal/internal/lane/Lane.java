@@ -79,31 +79,23 @@ public final class Lane
         this.memory = inMemory ? new MemoryStore() : null;
         this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
         this.retention = new Retention(memory, remote, storedBytes);
-        ParallelForcer threads = null;
         SegmentManager files = null;
+        ParallelForcer threads = null;
         try
         {
             files = new SegmentManager(index, options, writerId, memory, storedBytes);
             threads = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            release(files, threads, directory);
-            throw ex;
-        }
-        this.segments = files;
-        this.forcer = threads;
-        this.sealing = new Sealing(index, options.syncMode(), memory, segments, retention, remote);
-        this.writer = new BatchWriter(this, segments, sealing, forcer, writerId, options);
-        try
-        {
+            this.sealing = new Sealing(index, options.syncMode(), memory, files, retention, remote);
+            this.writer = new BatchWriter(this, files, sealing, threads, writerId, options);
             this.disruptor = LaneRing.create(index, url, options, writer, this::fail);
         }
         catch (final RuntimeException | Error ex)
         {
-            release(segments, forcer, directory);
+            release(files, threads, directory);    // a lane that cannot finish opening leaves no lock or thread
             throw ex;
         }
+        this.segments = files;
+        this.forcer = threads;
         this.ring = disruptor.getRingBuffer();
     }
 
@@ -211,30 +203,10 @@ public final class Lane
         this.peers = all.clone();
     }
 
-    /**
-     * @return the failure of a lane that holds an unacknowledged entry of {@code collection}, or null.
-     */
-    WalException failedPendingLane(final CollectionState collection)
+    /** @return every lane of the WAL, this one included. */
+    Lane[] peers()
     {
-        final int failed = failedPending(peers, collection, false);
-        return failed >= 0 ? peers[failed].failure() : null;
-    }
-
-    /**
-     * @return the index of a failed lane among {@code lanes} that holds entries of {@code collection} not yet
-     *     acknowledged (or durable), or -1. Every failed lane is asked, not only the first lane with entries
-     *     pending: a failed lane behind a busy healthy one must be found. Allocation-free (appends call it).
-     */
-    public static int failedPending(final Lane[] lanes, final CollectionState collection, final boolean durably)
-    {
-        for (int l = 0; l < lanes.length; l++)
-        {
-            if (lanes[l].failure != null && collection.pendingOn(l, durably))
-            {
-                return l;
-            }
-        }
-        return -1;
+        return peers;
     }
 
     /**

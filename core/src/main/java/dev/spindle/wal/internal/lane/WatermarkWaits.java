@@ -53,7 +53,7 @@ public final class WatermarkWaits
             {
                 return true;
             }
-            final int failed = Lane.failedPending(lanes, collection, durable);
+            final int failed = FailedLanes.holding(lanes, collection, durable);
             if (failed >= 0)
             {
                 lanes[failed].checkHealthy();
