@@ -1,5 +1,6 @@
 package dev.spindle.wal.remote;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.AckMode;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.Entry;
@@ -22,16 +23,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagedSegments;
 import static dev.spindle.wal.remote.RemoteTestSupport.await;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
 import static dev.spindle.wal.remote.RemoteTestSupport.replay;
@@ -74,10 +74,7 @@ class RemoteLaneTest
 
     private void deleteStaging() throws IOException
     {
-        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
-        {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Directories.deleteTree(dir.resolve("staging"));
         assertFalse(Files.exists(dir.resolve("staging")));
     }
 
@@ -111,10 +108,7 @@ class RemoteLaneTest
             assertTrue(key.startsWith("bucket/wal/c/"), key);
             assertEquals(1, store.creates.get(key).get(), key + " created once");
         }
-        try (Stream<Path> staged = Files.walk(dir.resolve("staging")))
-        {
-            assertEquals(0, staged.filter(p -> p.toString().endsWith(".avro")).count(), "staged copies deleted");
-        }
+        assertEquals(List.of(), stagedSegments(dir), "staged copies deleted");
         deleteStaging();
         try (Wal wal = Wal.open(options(dir).build()))
         {
@@ -270,11 +264,7 @@ class RemoteLaneTest
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 500));
         }
-        final List<Path> staged;
-        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
-        {
-            staged = walk.filter(p -> p.toString().endsWith(".avro")).toList();
-        }
+        final List<Path> staged = stagedSegments(dir);
         assertFalse(staged.isEmpty());
         for (final Path p : staged)
         {

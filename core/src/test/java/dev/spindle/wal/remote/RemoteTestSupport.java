@@ -6,6 +6,7 @@ import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,6 +88,17 @@ final class RemoteTestSupport
                 throw new AssertionError("timed out after 20 s waiting until " + what);
             }
             Thread.sleep(5);
+        }
+    }
+
+    /**
+     * @return the sealed segments staged under {@code dir/staging}, in name order.
+     */
+    static List<Path> stagedSegments(final Path dir) throws IOException
+    {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir.resolve("staging")))
+        {
+            return walk.filter(p -> p.toString().endsWith(".avro")).sorted().toList();
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagedSegments;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
 import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
@@ -49,14 +50,6 @@ class StagedSegmentsTest
         return replay(c).stream().map(WalRecord::sequence).toList();
     }
 
-    private List<Path> stagedSegments() throws Exception
-    {
-        try (Stream<Path> walk = Files.walk(dir.resolve("staging")))
-        {
-            return walk.filter(p -> p.toString().endsWith(".avro")).sorted().collect(Collectors.toList());
-        }
-    }
-
     /**
      * LaneUrls.stagingName: the readable part is taken from the raw URL, so "mem://bucket/wal" and
      * "mem://bucket/wal/" (the same remote prefix for every other check) get different staging directories.
@@ -77,7 +70,7 @@ class StagedSegmentsTest
         {
             final WalCollection c = wal.collection("c");
             assertEquals(2000, c.lastSequence(), "acknowledged entries staged under the other spelling are lost; " +
-                "staging now: " + stagedSegments());
+                "staging now: " + stagedSegments(dir));
         }
     }
 
@@ -96,7 +89,7 @@ class StagedSegmentsTest
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
         }
-        final List<Path> staged = stagedSegments();
+        final List<Path> staged = stagedSegments(dir);
         assertTrue(staged.size() > 3, staged.toString());
         final String first = staged.get(0).getFileName().toString();   // 0000..01-0000..NN.avro
         final String foreign = first.substring(0, 20) + "-" + first.substring(0, 20) + ".avro";
