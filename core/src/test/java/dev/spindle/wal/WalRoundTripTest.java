@@ -49,7 +49,7 @@ class WalRoundTripTest
             }
             orders.awaitAcknowledged(last);
             final CompletableFuture<Long> f = users.appendAsync(entry.clear().value(new byte[]{1, 2, 3}));
-            assertEquals(2001L, f.join());
+            assertEquals(2001L, f.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
             assertEquals(2000, orders.acknowledgedSequence());
         }
         try (Wal wal = Wal.open(options))

@@ -25,6 +25,7 @@ import static dev.spindle.wal.remote.RemoteTestSupport.options;
 import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -182,10 +183,12 @@ class StagedSegmentsTest
                 }
                 for (final Thread p : producers)
                 {
-                    p.join();
+                    p.join(60_000);
+                    assertFalse(p.isAlive(), "a producer did not finish within 60 s");
                 }
                 stop.set(true);
-                monitor.join();
+                monitor.join(60_000);
+                assertFalse(monitor.isAlive(), "the monitor did not stop within 60 s");
             }
         }
         assertEquals(List.of(), violations.stream().distinct().limit(5).collect(Collectors.toList()));

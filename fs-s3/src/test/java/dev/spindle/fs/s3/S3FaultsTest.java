@@ -183,9 +183,10 @@ class S3FaultsTest
                 .key("faults-race/c/seg")
                 .ifNoneMatch("*")
                 .build();
-            client.putObject(put, AsyncRequestBody.fromFile(first)).join();
+            client.putObject(put, AsyncRequestBody.fromFile(first)).get(60, java.util.concurrent.TimeUnit.SECONDS);
             final CompletionException refused = assertThrows(CompletionException.class,
-                () -> client.putObject(put, AsyncRequestBody.fromFile(second)).join());
+                () -> client.putObject(put, AsyncRequestBody.fromFile(second))
+                    .orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
             final int status = S3Failures.status((SdkException)refused.getCause());
             assertTrue(status == 412 || status == 304, refused.getCause().toString());
         }

@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,7 +51,10 @@ class PreallocatorTest
                     slowStarted.countDown();
                     try
                     {
-                        release.await();
+                        if (!release.await(60, TimeUnit.SECONDS))
+                        {
+                            throw new IOException("the test never released the slow fill");
+                        }
                     }
                     catch (final InterruptedException e)
                     {
@@ -76,14 +81,15 @@ class PreallocatorTest
         target.requested = 1 << 20;
         slowThread = new Thread(() -> Preallocator.fill(target, ByteBuffer.allocateDirect(1 << 20)));
         slowThread.start();                                  // the preallocator thread, stuck in a write
-        slowStarted.await();
+        assertTrue(slowStarted.await(60, TimeUnit.SECONDS), "the slow fill started");
 
         target.requested = 4 << 20;                          // the lane asks for more; its queue is full
         Preallocator.fill(target, ByteBuffer.allocateDirect(1 << 20));
         assertEquals(0, target.allocated, "the inline fill must not run while another fill of the file runs");
 
         release.countDown();
-        slowThread.join();
+        slowThread.join(60_000);
+        assertFalse(slowThread.isAlive(), "the slow fill ended");
         assertEquals(4 << 20, target.allocated, "the running fill goes on to the latest request");
 
         real.write(ByteBuffer.wrap("ACKED-DATA".getBytes(StandardCharsets.US_ASCII)), 100); // the lane writes
@@ -102,14 +108,15 @@ class PreallocatorTest
         target.requested = 2 << 20;
         slowThread = new Thread(() -> Preallocator.fill(target, ByteBuffer.allocateDirect(1 << 20)));
         slowThread.start();
-        slowStarted.await();
+        assertTrue(slowStarted.await(60, TimeUnit.SECONDS), "the slow fill started");
         final Thread canceller = new Thread(target::cancel);      // what seal and truncate do first
         canceller.start();
         canceller.join(300);
         assertTrue(canceller.isAlive(), "cancel() must wait while a fill is writing");
         release.countDown();
         canceller.join(10_000);
-        slowThread.join();
+        slowThread.join(60_000);
+        assertFalse(slowThread.isAlive(), "the slow fill ended");
         assertTrue(target.allocated <= 1 << 20, "a cancelled fill stops after the write in progress");
         real.close();
     }
