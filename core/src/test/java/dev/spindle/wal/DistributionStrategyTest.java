@@ -219,6 +219,50 @@ class DistributionStrategyTest
         }
     }
 
+    @Test
+    void shouldSpreadNewCollectionsEvenlyWhenTheirFirstAppendsRace() throws Exception
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            final Path[] lanes = lanes(dir.resolve("round-" + round));
+            try (Wal wal = Wal.open(options(lanes).distributionStrategy(DistributionStrategy.LoadBalanced)
+                .collectionAffinity(true).build()))
+            {
+                final int collections = 2 * LANES;
+                final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(collections);
+                final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                    collections);
+                try
+                {
+                    final List<java.util.concurrent.Future<Long>> done = new ArrayList<>();
+                    for (int c = 0; c < collections; c++)
+                    {
+                        final WalCollection collection = wal.collection("race-" + c);
+                        done.add(pool.submit(() -> {
+                            start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                            final long s = collection.append(entry("first"));
+                            collection.awaitAcknowledged(s);
+                            return s;
+                        }));
+                    }
+                    for (final java.util.concurrent.Future<Long> f : done)
+                    {
+                        assertEquals(1L, f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                    }
+                }
+                finally
+                {
+                    pool.shutdownNow();
+                }
+            }
+            for (int l = 0; l < LANES; l++)
+            {
+                assertEquals(2, directories(lanes[l]).size(), "round " + round + ": lane " + l + " holds " +
+                    directories(lanes[l]) + " of " + laneOfEachCollection(lanes));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(IoMode.class)
     void shouldSpreadOneCollectionOverAllLanesAndReplayItInOrderWhenRoundRobinWithoutAffinity(final IoMode ioMode)

@@ -3,6 +3,7 @@ package dev.spindle.wal.internal;
 import dev.spindle.wal.internal.lane.CollectionState;
 import dev.spindle.wal.internal.lane.Lane;
 import dev.spindle.wal.internal.lane.LaneCollection;
+import dev.spindle.wal.internal.lane.Router;
 import dev.spindle.wal.internal.recovery.CollectionScan;
 import dev.spindle.wal.internal.recovery.Recovery;
 import dev.spindle.wal.internal.recovery.TailScan;
@@ -35,19 +36,22 @@ final class Adoption
     private final Lane[] lanes;
     private final List<RemoteListing> listings;
     private final Function<String, CollectionState> newState;
+    private final Router router;
     private final boolean affinity;
     private final List<PendingUpload> uploads = new ArrayList<>();
 
     /**
      * @param listings per lane, what its object store holds, or null for a local lane.
      * @param newState makes the state of a collection.
+     * @param router told where each recovered collection lives (affinity).
      */
     Adoption(final Lane[] lanes, final List<RemoteListing> listings, final Function<String, CollectionState> newState,
-        final boolean affinity)
+        final Router router, final boolean affinity)
     {
         this.lanes = lanes;
         this.listings = listings;
         this.newState = newState;
+        this.router = router;
         this.affinity = affinity;
     }
 
@@ -118,7 +122,7 @@ final class Adoption
         }
         if (affinity && newestLane >= 0)
         {
-            state.assignLane(newestLane);
+            router.adopt(state, newestLane);
         }
         return state;
     }

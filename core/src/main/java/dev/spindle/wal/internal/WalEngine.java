@@ -97,7 +97,7 @@ public final class WalEngine implements AutoCloseable
             }
             final WalEngine engine = new WalEngine(options, set, recovered.notes);
             engine.appender.recovered(new Adoption(set.lanes, set.listings, engine::newState,
-                options.collectionAffinity()).adopt(recovered, engine.collections));
+                engine.appender.router(), options.collectionAffinity()).adopt(recovered, engine.collections));
             for (final String note : recovered.notes)
             {
                 LOG.warn("recovery: {}", note);

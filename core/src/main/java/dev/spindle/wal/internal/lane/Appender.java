@@ -47,6 +47,12 @@ public final class Appender
         this.memoryOnly = options.syncMode() == SyncMode.MemoryOnly;
     }
 
+    /** @return the router, which recovery tells where existing collections live. */
+    public Router router()
+    {
+        return router;
+    }
+
     /**
      * Continue global sequences after the highest one recovery found (before the first append).
      */

@@ -3,12 +3,19 @@ package dev.spindle.wal.internal.lane;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.internal.lane.CollectionState;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Picks the lane for an append. With {@code collection_affinity} a collection is given a lane once
  * (by the strategy) and keeps it; the assignment survives restarts because the collection's directory
  * lives in that lane and recovery finds it there. Without affinity the strategy picks per append.
+ *
+ * <p>{@code LoadBalanced} with affinity places a new collection on the healthy lane that holds the fewest
+ * collections, then the fewest bytes in flight, then the fewest bytes stored (Kafka places partitions by
+ * their count per log directory the same way): 4 new collections over 2 lanes always go 2/2. Placing is
+ * serialised on the router, so concurrent first appends see each other's choice; it runs once per
+ * collection, never on the steady-state path.
  */
 public final class Router
 {
@@ -16,12 +23,32 @@ public final class Router
     private final DistributionStrategy strategy;
     private final boolean affinity;
     private final AtomicLong next = new AtomicLong();
+    /** Collections assigned to each lane (affinity), recovered ones included. */
+    private final AtomicIntegerArray assigned;
 
     public Router(final Lane[] lanes, final DistributionStrategy strategy, final boolean affinity)
     {
         this.lanes = lanes;
         this.strategy = strategy;
         this.affinity = affinity;
+        this.assigned = new AtomicIntegerArray(lanes.length);
+    }
+
+    /**
+     * Recovery found {@code collection} on {@code lane} (before the first append): it stays there.
+     */
+    public void adopt(final CollectionState collection, final int lane)
+    {
+        collection.assignLane(lane);
+        assigned.incrementAndGet(lane);
+    }
+
+    /**
+     * @return the collections assigned to {@code lane} so far (affinity).
+     */
+    int assignedTo(final int lane)
+    {
+        return assigned.get(lane);
     }
 
     /**
@@ -37,26 +64,53 @@ public final class Router
         {
             return choose(collection);
         }
-        final int assigned = collection.assignedLane();
-        if (assigned >= 0)
+        final int lane = collection.assignedLane();
+        return lane >= 0 ? lane : place(collection);
+    }
+
+    private synchronized int place(final CollectionState collection)
+    {
+        int lane = collection.assignedLane();
+        if (lane < 0)
         {
-            return assigned;
+            lane = strategy == DistributionStrategy.LoadBalanced ? fewestCollections() : choose(collection);
+            collection.assignLane(lane);
+            assigned.incrementAndGet(lane);
         }
-        collection.lock();
-        try
+        return lane;
+    }
+
+    private int fewestCollections()
+    {
+        int best = -1;
+        final int start = (int)Math.floorMod(next.getAndIncrement(), (long)lanes.length);
+        for (int i = 0; i < lanes.length; i++)
         {
-            int lane = collection.assignedLane();
-            if (lane < 0)
+            final int lane = (start + i) % lanes.length;
+            if (lanes[lane].failure() != null)
             {
-                lane = choose(collection);
-                collection.assignLane(lane);
+                continue;
             }
-            return lane;
+            if (best < 0 || lighter(lane, best))
+            {
+                best = lane;
+            }
         }
-        finally
+        return best < 0 ? start : best;
+    }
+
+    /** Fewer collections, then fewer bytes in flight, then fewer bytes stored. */
+    private boolean lighter(final int a, final int b)
+    {
+        if (assigned.get(a) != assigned.get(b))
         {
-            collection.unlock();
+            return assigned.get(a) < assigned.get(b);
         }
+        if (lanes[a].inFlightBytes() != lanes[b].inFlightBytes())
+        {
+            return lanes[a].inFlightBytes() < lanes[b].inFlightBytes();
+        }
+        return lanes[a].storedBytes() < lanes[b].storedBytes();
     }
 
     private int choose(final CollectionState collection)

@@ -107,4 +107,73 @@ class RouterTest
         all[2].appending(5_000);
         assertEquals(1, new Router(all, DistributionStrategy.LoadBalanced, false).laneFor(collection("docs", 3)));
     }
+
+    @Test
+    void shouldPlaceNewCollectionsOnTheLaneWithFewestCollectionsBeforeBytesWithAffinity()
+    {
+        final Lane[] all = lanes(2);
+        all[0].appending(1_000_000);    // lane 0 is busier in bytes: it must still get its share of collections
+        final Router router = new Router(all, DistributionStrategy.LoadBalanced, true);
+        final int[] perLane = new int[2];
+        for (int i = 0; i < 4; i++)
+        {
+            perLane[router.laneFor(collection("c" + i, 2))]++;
+        }
+        assertEquals(2, perLane[0]);
+        assertEquals(2, perLane[1]);
+    }
+
+    @Test
+    void shouldCountRecoveredCollectionsWhenPlacingNewOnes()
+    {
+        final Router router = new Router(lanes(2), DistributionStrategy.LoadBalanced, true);
+        for (int i = 0; i < 3; i++)
+        {
+            router.adopt(collection("old" + i, 2), 0);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(1, router.laneFor(collection("new" + i, 2)), "lane 1 holds fewer collections");
+        }
+        assertEquals(3, router.assignedTo(0));
+        assertEquals(3, router.assignedTo(1));
+    }
+
+    @Test
+    void shouldPlaceRacingFirstAppendsEvenly() throws Exception
+    {
+        final Lane[] all = lanes(2);
+        for (int round = 0; round < 50; round++)
+        {
+            final Router router = new Router(all, DistributionStrategy.LoadBalanced, true);
+            final int threads = 8;
+            final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            final java.util.concurrent.atomic.AtomicIntegerArray perLane =
+                new java.util.concurrent.atomic.AtomicIntegerArray(2);
+            final Thread[] racers = new Thread[threads];
+            for (int t = 0; t < threads; t++)
+            {
+                final CollectionState c = collection("r" + t, 2);
+                racers[t] = new Thread(() -> {
+                    try
+                    {
+                        start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                    perLane.incrementAndGet(router.laneFor(c));
+                });
+                racers[t].start();
+            }
+            for (final Thread racer : racers)
+            {
+                racer.join(30_000);
+                org.junit.jupiter.api.Assertions.assertFalse(racer.isAlive());
+            }
+            assertEquals(4, perLane.get(0), "round " + round);
+            assertEquals(4, perLane.get(1), "round " + round);
+        }
+    }
 }
