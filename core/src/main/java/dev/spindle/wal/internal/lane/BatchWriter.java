@@ -381,6 +381,12 @@ final class BatchWriter implements EventHandler<EntrySlot>
     }
 
     @Override
+    public void onStart()
+    {
+        lane.laneThreadStarted();
+    }
+
+    @Override
     public void onShutdown()
     {
         lane.laneThreadStopped();

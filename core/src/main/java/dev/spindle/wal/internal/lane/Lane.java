@@ -1,8 +1,6 @@
 package dev.spindle.wal.internal.lane;
 
-import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.dsl.Disruptor;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
@@ -17,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,8 +37,7 @@ public final class Lane
     private final MemoryStore memory;
     private final LaneDirectory directory;
     private final RemoteLane remote;
-    private final Disruptor<EntrySlot> disruptor;
-    private final RingBuffer<EntrySlot> ring;
+    private final LaneRing ring;
     private final SegmentManager segments;
     private final Sealing sealing;
     private final Retention retention;
@@ -51,12 +46,9 @@ public final class Lane
     private final List<LaneCollection> collections = new ArrayList<>();
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicLong storedBytes = new AtomicLong();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
-    /** Read by upload threads too ({@link #requestFailure} ticks). */
-    private volatile boolean started;
 
     /** A failure another thread found: what was being done, and why. */
     private record FailureRequest(String doing, Throwable cause)
@@ -87,7 +79,7 @@ public final class Lane
             threads = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
             this.sealing = new Sealing(index, options.syncMode(), memory, files, retention, remote);
             this.writer = new BatchWriter(this, files, sealing, threads, writerId, options);
-            this.disruptor = LaneRing.create(index, url, options, writer, this::fail);
+            this.ring = new LaneRing(index, url, options, writer, this::fail);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -96,13 +88,14 @@ public final class Lane
         }
         this.segments = files;
         this.forcer = threads;
-        this.ring = disruptor.getRingBuffer();
     }
 
+    /**
+     * Start the lane thread; returns once it runs.
+     */
     public void start()
     {
-        started = true;
-        disruptor.start();
+        ring.start();
     }
 
     public int index()
@@ -141,7 +134,7 @@ public final class Lane
 
     RingBuffer<EntrySlot> ring()
     {
-        return ring;
+        return ring.buffer();
     }
 
     /**
@@ -315,29 +308,24 @@ public final class Lane
     }
 
     /**
-     * Publish a timer tick if the ring has room (never blocks).
+     * Publish a timer tick if the ring has room (never blocks); nothing once the lane failed.
      */
     public void tick()
     {
-        if (!started || failure != null)
+        if (failure == null)
         {
-            return;
+            ring.tick();
         }
-        try
-        {
-            final long sequence = ring.tryNext();
-            ring.get(sequence).tick();
-            ring.publish(sequence);
-        }
-        catch (final InsufficientCapacityException ex)
-        {
-            // a full ring has batch ends of its own
-        }
+    }
+
+    void laneThreadStarted()
+    {
+        ring.threadStarted();
     }
 
     void laneThreadStopped()
     {
-        stopped.countDown();
+        ring.threadStopped();
     }
 
     /**
@@ -345,31 +333,7 @@ public final class Lane
      */
     public void stop()
     {
-        if (!started)
-        {
-            stopped.countDown();
-            return;
-        }
-        try
-        {
-            disruptor.shutdown(60, TimeUnit.SECONDS);
-        }
-        catch (final com.lmax.disruptor.TimeoutException ex)
-        {
-            LOG.warn("lane {} ({}): ring not drained after 60 s; stopping anyway", index, url);
-            disruptor.halt();
-        }
-        try
-        {
-            if (!stopped.await(60, TimeUnit.SECONDS))
-            {
-                LOG.warn("lane {} ({}): lane thread did not stop within 60 s", index, url);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        ring.stop();
     }
 
     /**

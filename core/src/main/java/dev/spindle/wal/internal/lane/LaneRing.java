@@ -3,37 +3,54 @@ package dev.spindle.wal.internal.lane;
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Wires a lane's Disruptor: {@code ring_buffer_size} preallocated {@link EntrySlot}s, many producers, the
- * configured wait strategy, one daemon thread {@code spindle-lane-N} running the {@link BatchWriter}, and an
- * exception handler that fails the lane (on the lane thread) instead of letting the Disruptor log and go on.
+ * A lane's Disruptor and the life of its thread: {@code ring_buffer_size} preallocated {@link EntrySlot}s, many
+ * producers, the configured wait strategy, one daemon thread {@code spindle-lane-N} running the
+ * {@link BatchWriter}, and an exception handler that fails the lane (on the lane thread) instead of letting the
+ * Disruptor log and go on. Started and stopped by the thread that opens and closes the WAL; ticks come from any.
+ *
+ * <p>Design note: {@link #start} returns only once the thread runs. The Disruptor's {@code shutdown} drains
+ * only consumers that are running and halts one that has not started yet, which then exits without processing
+ * anything: entries appended right after open and followed at once by close were silently dropped.
  */
 final class LaneRing
 {
     private static final Logger LOG = LoggerFactory.getLogger(LaneRing.class);
 
-    private LaneRing()
-    {
-    }
+    private final int index;
+    private final String url;
+    private final Disruptor<EntrySlot> disruptor;
+    private final RingBuffer<EntrySlot> buffer;
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Read by any thread that ticks (the timer, upload threads handing over a failure). */
+    private volatile boolean started;
 
     /**
      * @param fail fails the lane: what it was doing, and why.
      */
-    static Disruptor<EntrySlot> create(final int index, final String url, final WalOptions options,
-        final BatchWriter writer, final BiConsumer<String, Throwable> fail)
+    LaneRing(final int index, final String url, final WalOptions options, final BatchWriter writer,
+        final BiConsumer<String, Throwable> fail)
     {
-        final Disruptor<EntrySlot> disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
+        this.index = index;
+        this.url = url;
+        this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
             r -> {
                 final Thread t = new Thread(r, "spindle-lane-" + index);
                 t.setDaemon(true);
@@ -61,7 +78,100 @@ final class LaneRing
                 LOG.warn("lane {} ({}): error while stopping", index, url, ex);
             }
         });
-        return disruptor;
+        this.buffer = disruptor.getRingBuffer();
+    }
+
+    RingBuffer<EntrySlot> buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Start the thread and wait until it runs.
+     *
+     * @throws WalException when it does not start within a minute.
+     */
+    void start()
+    {
+        started = true;
+        disruptor.start();
+        try
+        {
+            if (!running.await(60, TimeUnit.SECONDS))
+            {
+                throw new WalException("lane " + index + " (" + url + "): its thread did not start within 60 s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new WalException("interrupted while lane " + index + " (" + url + ") was starting", ex);
+        }
+    }
+
+    /** The lane thread runs (its handler's {@code onStart}). */
+    void threadStarted()
+    {
+        running.countDown();
+    }
+
+    /** The lane thread has stopped (its handler's {@code onShutdown}). */
+    void threadStopped()
+    {
+        stopped.countDown();
+    }
+
+    /**
+     * Publish a timer tick if the ring has room (never blocks).
+     */
+    void tick()
+    {
+        if (!started)
+        {
+            return;
+        }
+        try
+        {
+            final long sequence = buffer.tryNext();
+            buffer.get(sequence).tick();
+            buffer.publish(sequence);
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            // a full ring has batch ends of its own
+        }
+    }
+
+    /**
+     * Drain the ring and stop the thread. Afterwards the calling thread owns the lane's files.
+     */
+    void stop()
+    {
+        if (!started)
+        {
+            stopped.countDown();
+            return;
+        }
+        try
+        {
+            disruptor.shutdown(60, TimeUnit.SECONDS);
+        }
+        catch (final com.lmax.disruptor.TimeoutException ex)
+        {
+            LOG.warn("lane {} ({}): ring not drained after 60 s; stopping anyway", index, url);
+            disruptor.halt();
+        }
+        try
+        {
+            if (!stopped.await(60, TimeUnit.SECONDS))
+            {
+                LOG.warn("lane {} ({}): lane thread did not stop within 60 s", index, url);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)
