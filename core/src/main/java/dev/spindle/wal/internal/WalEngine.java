@@ -111,14 +111,27 @@ public final class WalEngine implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            set.release();
+            stopAndRelease(set);
             throw new WalException("cannot open the WAL: " + ex.getMessage(), ex);
         }
         catch (final RuntimeException ex)
         {
-            set.release();
+            stopAndRelease(set);
             throw ex;
         }
+    }
+
+    /**
+     * Open failed after the lanes were opened: stop the lane threads that started (their rings are empty) and
+     * release everything.
+     */
+    private static void stopAndRelease(final LaneSet set)
+    {
+        for (final Lane lane : set.lanes)
+        {
+            lane.stop();
+        }
+        set.release();
     }
 
     private CollectionState newState(final String name)

@@ -93,17 +93,19 @@ final class LaneRing
      */
     void start()
     {
-        started = true;
         disruptor.start();
+        started = true;
         try
         {
             if (!running.await(60, TimeUnit.SECONDS))
             {
+                disruptor.halt();    // a thread that starts later exits at once instead of waiting forever
                 throw new WalException("lane " + index + " (" + url + "): its thread did not start within 60 s");
             }
         }
         catch (final InterruptedException ex)
         {
+            disruptor.halt();
             Thread.currentThread().interrupt();
             throw new WalException("interrupted while lane " + index + " (" + url + ") was starting", ex);
         }

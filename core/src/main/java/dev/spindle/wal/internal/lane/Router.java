@@ -37,7 +37,7 @@ public final class Router
     /**
      * Recovery found {@code collection} on {@code lane} (before the first append): it stays there.
      */
-    public void adopt(final CollectionState collection, final int lane)
+    public synchronized void adopt(final CollectionState collection, final int lane)
     {
         collection.assignLane(lane);
         assigned.incrementAndGet(lane);
@@ -102,13 +102,17 @@ public final class Router
     /** Fewer collections, then fewer bytes in flight, then fewer bytes stored. */
     private boolean lighter(final int a, final int b)
     {
-        if (assigned.get(a) != assigned.get(b))
+        final int countA = assigned.get(a);
+        final int countB = assigned.get(b);
+        if (countA != countB)
         {
-            return assigned.get(a) < assigned.get(b);
+            return countA < countB;
         }
-        if (lanes[a].inFlightBytes() != lanes[b].inFlightBytes())
+        final long inFlightA = lanes[a].inFlightBytes();
+        final long inFlightB = lanes[b].inFlightBytes();
+        if (inFlightA != inFlightB)
         {
-            return lanes[a].inFlightBytes() < lanes[b].inFlightBytes();
+            return inFlightA < inFlightB;
         }
         return lanes[a].storedBytes() < lanes[b].storedBytes();
     }
