@@ -5,6 +5,7 @@ import dev.spindle.fs.BackendSettings;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystemProvider;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,8 @@ import java.util.Set;
  * Stand-ins for the s3, adls and gcs backends on the config module's test classpath, which holds no real backend
  * (config depends on no cloud SDK, not even in its tests). Each declares a few keys shaped like its real
  * counterpart's, enough to exercise the reader against declarations; the real declarations are checked against
- * the configuration reader in the cli module, where every backend is on the classpath. They open nothing.
+ * the configuration reader in the cli module, where every backend is on the classpath. Opening one checks the
+ * values and then fails as an unreachable store would.
  */
 public final class FixtureBackends
 {
@@ -92,10 +94,16 @@ public final class FixtureBackends
             return settings == null ? WalFileSystemProvider.super.settings() : settings;
         }
 
+        /**
+         * Checks the values as a real backend does, then fails as an unreachable store would: there is no store
+         * behind a stand-in, and no configuration test opens a WAL.
+         */
         @Override
-        public WalFileSystem open(final URI url, final Map<String, String> values)
+        public WalFileSystem open(final URI url, final Map<String, String> values) throws IOException
         {
-            throw new UnsupportedOperationException("a configuration test fixture opens nothing");
+            settings().parse(values);
+            throw new IOException(url + ": the configuration tests' stand-in for " + settings().section() +
+                " has no store behind it");
         }
     }
 }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Small helpers shared by the core tests: replaying into a list, listing segment files, reading the
  * sequences of one segment file block by block.
  */
-final class WalTestSupport
+public final class WalTestSupport
 {
     private WalTestSupport()
     {
@@ -205,7 +205,7 @@ final class WalTestSupport
      * Poll {@code condition} every 10 ms for up to {@code timeoutMillis}; fail with {@code message} if
      * it never holds. Only an upper bound against hanging, never a speed assertion.
      */
-    static void eventually(final long timeoutMillis, final String message, final BooleanSupplier condition)
+    public static void eventually(final long timeoutMillis, final String message, final BooleanSupplier condition)
     {
         eventually(timeoutMillis, () -> message, condition);
     }
@@ -213,7 +213,7 @@ final class WalTestSupport
     /**
      * Same, with the failure message built only when it fails (so it shows the state at the end).
      */
-    static void eventually(final long timeoutMillis, final java.util.function.Supplier<String> message,
+    public static void eventually(final long timeoutMillis, final java.util.function.Supplier<String> message,
         final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;

@@ -10,7 +10,6 @@ import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -21,7 +20,6 @@ import java.util.spi.ToolProvider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The house's arrows, read by {@code jdeps} from core's compiled classes: no cycle among the internal packages,
@@ -40,10 +38,9 @@ class PackageArrowsTest
         final CodeSource source = WalEngine.class.getProtectionDomain().getCodeSource();
         assertNotNull(source, "no code source for core's classes: run from the build, not a custom class loader");
         final Path classes = Path.of(source.getLocation().toURI());
-        final Optional<ToolProvider> tool = ToolProvider.findFirst("jdeps");
-        // a JRE without jdk.jdeps skips on a developer's machine; CI (CI=true, a JDK) must run it
-        assumeTrue(tool.isPresent() || System.getenv("CI") != null, "needs a JDK with the jdk.jdeps module");
-        final ToolProvider jdeps = tool.orElseThrow(() -> new AssertionError("CI runs on a JDK without jdeps"));
+        // the build compiles with a JDK, and every JDK 17 has jdk.jdeps
+        final ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError(
+            "no jdeps: run the build on a JDK (with the jdk.jdeps module), not a JRE"));
         final StringWriter out = new StringWriter();
         final int rc = jdeps.run(new PrintWriter(out), new PrintWriter(out), "-verbose:class", "-filter:none",
             classes.toString());

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static dev.spindle.wal.remote.RemoteTestSupport.appendN;
 import static dev.spindle.wal.remote.RemoteTestSupport.stagedSegments;
-import static dev.spindle.wal.remote.RemoteTestSupport.await;
+import static dev.spindle.wal.WalTestSupport.eventually;
 import static dev.spindle.wal.remote.RemoteTestSupport.options;
 import static dev.spindle.wal.remote.RemoteTestSupport.replay;
 import static dev.spindle.wal.remote.RemoteTestSupport.value;
@@ -143,7 +143,7 @@ class RemoteLaneTest
             store.down = true;
             final CompletableFuture<Long> future = c.appendAsync(new Entry().value(value("c", 1)));
             c.awaitDurable(1);
-            await("three uploads failed", () -> store.failedPuts.get() >= 3);
+            eventually(20_000, "three uploads failed", () -> store.failedPuts.get() >= 3);
             assertFalse(future.isDone(), "durable in staging but not in object storage: not acknowledged");
             assertEquals(0, c.remoteDurableSequence());
             assertEquals(0, c.acknowledgedSequence());
@@ -205,9 +205,9 @@ class RemoteLaneTest
             });
             producer.start();
             // the staged bytes pass the limit; then the appender waits in the back-pressure loop
-            await("the staged bytes pass upload_queue_bytes",
+            eventually(20_000, "the staged bytes pass upload_queue_bytes",
                 () -> wal.stats().lanes().get(0).upload().pendingBytes() >= 200 * 1024);
-            await("the producer waits for uploads", () -> waitsForUploads(producer));
+            eventually(20_000, "the producer waits for uploads", () -> waitsForUploads(producer));
             assertTrue(appended.get() < 50_000, "the producer cannot finish while the store is down");
             assertTrue(wal.stats().lanes().get(0).upload().pendingBytes() >= 200 * 1024);
             store.down = false;
@@ -275,7 +275,7 @@ class RemoteLaneTest
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
             final WalCollection c = wal.collection("c");
-            await("the lane fails", () -> wal.stats().lanes().get(0).failure() != null);
+            eventually(20_000, "the lane fails", () -> wal.stats().lanes().get(0).failure() != null);
             assertTrue(wal.stats().lanes().get(0).failure().contains("different object"),
                 String.valueOf(wal.stats().lanes().get(0).failure()));
             assertThrows(WalException.class, () -> appendN(c, 1), "appenders get an error, not a wait");

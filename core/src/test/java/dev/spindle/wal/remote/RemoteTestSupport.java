@@ -73,25 +73,6 @@ final class RemoteTestSupport
     }
 
     /**
-     * Wait until {@code condition} holds, at most 20 s.
-     *
-     * @throws AssertionError naming {@code what} when it does not hold in time.
-     */
-    static void await(final String what, final java.util.function.BooleanSupplier condition)
-        throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline >= 0)
-            {
-                throw new AssertionError("timed out after 20 s waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    /**
      * @return the sealed segments staged under {@code dir/staging}, in name order.
      */
     static List<Path> stagedSegments(final Path dir) throws IOException
