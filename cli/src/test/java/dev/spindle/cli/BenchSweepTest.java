@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,12 +35,10 @@ class BenchSweepTest
 
     private int run(final String... args)
     {
-        final StringWriter o = new StringWriter();
-        final StringWriter e = new StringWriter();
-        final int code = SpindleCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        out = o.toString();
-        err = e.toString();
-        return code;
+        final CliRun run = CliRun.of(args);
+        out = run.out();
+        err = run.err();
+        return run.code();
     }
 
     private String[] tinySweep(final Path results, final String... more)
