@@ -45,6 +45,7 @@ final class BenchCommand implements Callable<Integer>
     static final int DEFAULT_ENTRY_SIZE = 1024;
     static final int DEFAULT_THREADS = 2;
     static final int DEFAULT_COLLECTIONS = 4;
+    static final long DEFAULT_CHECKPOINT_MIB = 64;
     static final long DEFAULT_ENTRIES = 1_000_000;
 
     @Spec
@@ -209,7 +210,7 @@ final class BenchCommand implements Callable<Integer>
     private LoadGenerator.Params params()
     {
         return new LoadGenerator.Params(workload.collections, workload.entrySize, workload.threads, workload.seed,
-            workload.rate, null, !workload.quiet);
+            workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB));
     }
 
     /**
@@ -248,7 +249,7 @@ final class BenchCommand implements Callable<Integer>
         }
         final long warm = warmup >= 0 ? warmup : Math.min(200_000, entries / 10);
         final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, entrySize, workload.threads,
-            workload.seed, workload.rate, null, !workload.quiet);
+            workload.seed, workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB));
         try (Scratch scratch = config == null ? Scratch.under(dir, laneCount, keep) : null)
         {
             final WalOptions.Builder builder = config == null ? scratch.options(WalOptions.builder().build()) :
@@ -295,9 +296,10 @@ final class BenchCommand implements Callable<Integer>
         final LoadGenerator.Result r = run.result();
         final WalOptions options = run.options();
         final Histogram h = r.latencyMicros();
-        out.printf(Locale.ROOT, "Spindle bench: %d lane(s), io_mode=%s, sync_mode=%s, %d collections, %d threads, %,d B entries%n",
-            options.walUrls().size(), options.ioMode(), options.syncMode(), workload.collections, workload.threads,
-            run.params().entrySize());
+        out.printf(Locale.ROOT, "Spindle bench: %d lane(s), io_mode=%s, sync_mode=%s, %d collections, %d threads, %,d B entries, " +
+            "%s%n", options.walUrls().size(), options.ioMode(), options.syncMode(), workload.collections, workload.threads,
+            run.params().entrySize(), run.params().checkpointBytes() > 0 ? "checkpoint every " +
+            (run.params().checkpointBytes() >> 20) + " MiB per collection" : "never checkpointed");
         out.printf(Locale.ROOT, "  entries      %,d in %.2f s%n", r.entries(), r.seconds());
         out.printf(Locale.ROOT, "  throughput   %,.0f entries/s, %,.1f MB/s%n", r.entriesPerSecond(), r.megabytesPerSecond());
         out.printf(Locale.ROOT, "  latency      p50 %,d us, p99 %,d us, p99.9 %,d us, max %,d us (append to acknowledgement%s)%n",

@@ -56,13 +56,15 @@ class CrashRecoveryTest
                 "pwrite_preallocate = " + (round % 4 == 2) + "\n" +
                 "memory_flush_size_bytes = \"256 KiB\"\n");
             final String context = "round " + round + " (" + ioMode + (round % 4 == 2 ? "+preallocate" : "") +
+                (round % 3 == 1 ? ", checkpointing" : "") +
                 ", affinity=" + affinity + ", " + syncMode +
                 ", " + entrySize + " B)";
 
             final long logged = AckLog.size(ackLog);
             final Child child = Child.start(dir, "write", "--config", config.toString(), "--collections", "5",
                 "--entries", "100000000", "--entry-size", Integer.toString(entrySize), "--threads", "3",
-                "--seed", Long.toString(SEED), "--ack-log", ackLog.toString(), "--quiet");
+                "--seed", Long.toString(SEED), "--ack-log", ackLog.toString(), "--quiet",
+                "--checkpoint-mib", round % 3 == 1 ? "1" : "0");    // checkpoints free segments: recycled ones
             AckLog.awaitGrowth(ackLog, logged, 30_000);
             Thread.sleep(random.nextInt(1500));
             assertTrue(child.isAlive(), () -> context + ": the writer died early: " + stderrOf(child));
@@ -93,6 +95,8 @@ class CrashRecoveryTest
         }
         assertTrue(roundsWithAcks >= 22, "only " + roundsWithAcks + " rounds got acknowledgements before the kill");
         assertTrue(replayed > 0);
+        assertTrue(java.util.stream.Stream.of("lane0", "lane1", "lane2").anyMatch(lane ->
+            Files.isDirectory(dir.resolve(lane).resolve(".recycle"))), "no lane recycled a segment");
     }
 
     private static String stderrOf(final Child child)

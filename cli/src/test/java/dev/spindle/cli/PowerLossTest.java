@@ -52,7 +52,8 @@ class PowerLossTest
                 final long logged = AckLog.size(ackLog);
                 final Child writer = Child.start(dir, "write", "--config", config.toString(), "--collections", "4",
                     "--entries", "100000000", "--entry-size", Integer.toString(100 + random.nextInt(3000)),
-                    "--threads", "2", "--seed", Long.toString(SEED), "--ack-log", ackLog.toString(), "--quiet");
+                    "--threads", "2", "--seed", Long.toString(SEED), "--ack-log", ackLog.toString(), "--quiet",
+                    "--checkpoint-mib", round % 3 == 1 ? "2" : "0");    // checkpoints free segments: recycled ones
                 AckLog.awaitGrowth(ackLog, logged, 30_000);
                 Thread.sleep(random.nextInt(1500));
                 writer.freeze();                      // nothing it does after the cut may count
@@ -78,6 +79,8 @@ class PowerLossTest
                 Survivors.check(SpindleConfig.load(config), acknowledged, SEED, context);
             }
             assertTrue(roundsWithAcks >= 10, "only " + roundsWithAcks + " rounds acknowledged anything");
+            assertTrue(Files.isDirectory(mount.resolve("lane0").resolve(".recycle")) ||
+                Files.isDirectory(mount.resolve("lane1").resolve(".recycle")), "no lane recycled a segment");
         }
         finally
         {

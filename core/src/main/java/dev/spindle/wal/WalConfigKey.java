@@ -57,6 +57,9 @@ public enum WalConfigKey
         (b, v) -> b.preallocateChunkBytes((Long)v)),
     SYNC_PARALLELISM("sync_parallelism", 64, "how many files of one batch a lane forces at once",
         WalOptions::syncParallelism, (b, v) -> b.syncParallelism(((Long)v).intValue())),
+    RECYCLE_SEGMENTS("recycle_segments", 64, "segments a local lane keeps, once a checkpoint freed them, to " +
+        "overwrite instead of allocating new files (0: delete them)", WalOptions::recycleSegments,
+        (b, v) -> b.recycleSegments(((Long)v).intValue())),
     PWRITE_PREALLOCATE("pwrite_preallocate", Type.BOOLEAN, "zero-fill and fdatasync pwrite segments a chunk " +
         "ahead, so commits need no metadata journal write: lower commit latency, about a quarter less peak " +
         "throughput", WalOptions::pwritePreallocate, (b, v) -> b.pwritePreallocate((Boolean)v)),

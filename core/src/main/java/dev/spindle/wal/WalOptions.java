@@ -43,6 +43,7 @@ public final class WalOptions
     public static final int DEFAULT_MAX_ENTRY_SIZE_BYTES = (int)(16 * MIB);
     public static final long DEFAULT_PREALLOCATE_CHUNK_BYTES = 4 * MIB;
     public static final int DEFAULT_SYNC_PARALLELISM = 4;
+    public static final int DEFAULT_RECYCLE_SEGMENTS = 4;
     public static final boolean DEFAULT_PWRITE_PREALLOCATE = false;
     public static final Path DEFAULT_STAGING_DIR = Path.of("data/staging");
     public static final AckMode DEFAULT_ACK = AckMode.local;
@@ -76,6 +77,7 @@ public final class WalOptions
     private final int maxEntrySizeBytes;
     private final long preallocateChunkBytes;
     private final int syncParallelism;
+    private final int recycleSegments;
     private final boolean pwritePreallocate;
     private final Path stagingDir;
     private final AckMode ack;
@@ -108,6 +110,7 @@ public final class WalOptions
             (int)Math.min(DEFAULT_MAX_ENTRY_SIZE_BYTES, b.diskSegmentSizeBytes / 2) : b.maxEntrySizeBytes;
         preallocateChunkBytes = b.preallocateChunkBytes;
         syncParallelism = b.syncParallelism;
+        recycleSegments = b.recycleSegments;
         pwritePreallocate = b.pwritePreallocate;
         stagingDir = b.stagingDir;
         ack = b.ack;
@@ -149,6 +152,7 @@ public final class WalOptions
         b.maxEntrySizeBytes = maxEntrySizeBytes;
         b.preallocateChunkBytes = preallocateChunkBytes;
         b.syncParallelism = syncParallelism;
+        b.recycleSegments = recycleSegments;
         b.pwritePreallocate = pwritePreallocate;
         b.stagingDir = stagingDir;
         b.ack = ack;
@@ -257,6 +261,15 @@ public final class WalOptions
     public int syncParallelism()
     {
         return syncParallelism;
+    }
+
+    /**
+     * @return {@code recycle_segments}: how many segments a local lane keeps, once a checkpoint freed them, to
+     *     overwrite instead of allocating new files (0: delete them).
+     */
+    public int recycleSegments()
+    {
+        return recycleSegments;
     }
 
     /**
@@ -374,6 +387,7 @@ public final class WalOptions
         private int maxEntrySizeBytes = -1;
         private long preallocateChunkBytes = DEFAULT_PREALLOCATE_CHUNK_BYTES;
         private int syncParallelism = DEFAULT_SYNC_PARALLELISM;
+        private int recycleSegments = DEFAULT_RECYCLE_SEGMENTS;
         private boolean pwritePreallocate = DEFAULT_PWRITE_PREALLOCATE;
         private boolean segmentMaxAgeSet;
         private Path stagingDir = DEFAULT_STAGING_DIR;
@@ -489,6 +503,12 @@ public final class WalOptions
         public Builder syncParallelism(final int threads)
         {
             this.syncParallelism = threads;
+            return this;
+        }
+
+        public Builder recycleSegments(final int segments)
+        {
+            this.recycleSegments = segments;
             return this;
         }
 

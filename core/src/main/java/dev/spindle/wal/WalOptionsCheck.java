@@ -12,6 +12,7 @@ import static dev.spindle.wal.WalConfigKey.PREALLOCATE_CHUNK_BYTES;
 import static dev.spindle.wal.WalConfigKey.RING_BUFFER_SIZE;
 import static dev.spindle.wal.WalConfigKey.SEGMENT_MAX_AGE_MS;
 import static dev.spindle.wal.WalConfigKey.STAGING_DIR;
+import static dev.spindle.wal.WalConfigKey.RECYCLE_SEGMENTS;
 import static dev.spindle.wal.WalConfigKey.SYNC_PARALLELISM;
 import static dev.spindle.wal.WalConfigKey.UPLOAD_CLOSE_TIMEOUT_MS;
 import static dev.spindle.wal.WalConfigKey.UPLOAD_CONCURRENCY;
@@ -65,6 +66,10 @@ final class WalOptionsCheck
         if (o.uploadConcurrency() > 256)
         {
             throw invalid(UPLOAD_CONCURRENCY, "upload_concurrency is " + o.uploadConcurrency() + ": give 1..256");
+        }
+        if (o.recycleSegments() < 0 || o.recycleSegments() > 64)
+        {
+            throw invalid(RECYCLE_SEGMENTS, "recycle_segments is " + o.recycleSegments() + ": give 0..64");
         }
         if (o.syncParallelism() > 64)
         {

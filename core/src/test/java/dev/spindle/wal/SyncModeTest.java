@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.spindle.wal.WalTestSupport.bytes;
 import static dev.spindle.wal.WalTestSupport.range;
 import static dev.spindle.wal.WalTestSupport.replayAll;
+import static dev.spindle.wal.WalTestSupport.sealed;
 import static dev.spindle.wal.WalTestSupport.sequences;
 import static dev.spindle.wal.WalTestSupport.walk;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -126,6 +127,39 @@ class SyncModeTest
             {
                 assertArrayEquals(bytes(100, i), records.get(i - 1).value());
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoMode.class)
+    void shouldForceAndSealFullSegmentsOffTheLaneThreadWhenNever(final IoMode ioMode)
+    {
+        final int n = 3500;    // 1,000-byte values: three full 1 MiB segments and a part
+        final Entry e = new Entry();
+        try (Wal wal = Wal.open(options(SyncMode.Never, ioMode).build()))
+        {
+            final WalCollection c = wal.collection("rolling");
+            long last = 0;
+            for (int i = 1; i <= n; i++)
+            {
+                last = c.append(e.clear().value(bytes(1000, i)));
+            }
+            c.awaitAcknowledged(last);
+            // no further append: the background force finishes and the lane seals at its next tick
+            assertTrue(c.awaitDurable(2000, 30, TimeUnit.SECONDS), "durable " + c.durableSequence());
+            assertTrue(c.durableSequence() < last, "the active segment is not durable yet");
+            WalTestSupport.eventually(30_000, "two sealed segments", () ->
+                sealed(dir.resolve("lane0").resolve("rolling")).size() + sealed(dir.resolve("lane1").resolve("rolling"))
+                    .size() >= 2);
+            assertEquals(range(1, n), sequences(replayAll(c, 1)));
+        }
+        try (Wal wal = Wal.open(options(SyncMode.Never, ioMode).build()))
+        {
+            final WalCollection c = wal.collection("rolling");
+            assertEquals(n, c.lastSequence());
+            final List<WalRecord> records = replayAll(c, 1);
+            assertEquals(range(1, n), sequences(records));
+            assertArrayEquals(bytes(1000, n), records.get(n - 1).value());
         }
     }
 

@@ -30,14 +30,21 @@ public final class Report
     }
 
     private static final List<Writer> WRITERS = List.of(
-        new Writer("SpindleDurable.append", "Spindle, io_mode = pwrite", m -> m.param("ioMode").equals("pwrite"), true),
-        new Writer("SpindleDurable.append", "Spindle, io_mode = mmap", m -> m.param("ioMode").equals("mmap"), true),
+        spindle("pwrite", true), spindle("pwrite", false), spindle("mmap", true), spindle("mmap", false),
         new Writer("PeerChronicleQueue.append", "Chronicle Queue, `appender.sync()`", m -> true, false),
         new Writer("PeerChronicleBytes.append", "Chronicle Bytes `MappedBytes`, `sync()`", m -> true, false),
         new Writer("PeerFileChannel.append", "plain `FileChannel`, `force(false)`", m -> true, false),
         new Writer("PeerMappedByteBuffer.append", "plain `MappedByteBuffer`, `force()`", m -> true, false));
 
     private static final double MIB = 1 << 20;
+
+    private static Writer spindle(final String ioMode, final boolean checkpointed)
+    {
+        return new Writer("SpindleDurable.append", "Spindle, io_mode = " + ioMode + (checkpointed ?
+            ", checkpointed (segments recycled)" : ", never checkpointed (new files)"),
+            m -> m.param("ioMode").equals(ioMode) && Boolean.toString(checkpointed).equals(
+                m.params().getOrDefault("checkpointed", "false")), true);
+    }
 
     private final JmhResults results;
     private final StringBuilder out = new StringBuilder();
@@ -247,7 +254,8 @@ public final class Report
     private String bestModes(final List<Integer> sizes)
     {
         return String.join(", ", sizes.stream().map(size -> size(size) + ": " + bestSpindle(size)
-            .map(m -> m.param("ioMode")).orElse("-")).toList());
+            .map(m -> m.param("ioMode") + ("true".equals(m.param("checkpointed")) ? " checkpointed" : ""))
+            .orElse("-")).toList());
     }
 
     private Optional<Measured> writer(final Writer writer, final int size)

@@ -117,7 +117,7 @@ class DurableWritersTest
         for (final IoMode mode : List.of(IoMode.pwrite, IoMode.mmap))
         {
             final Path lanes = Files.createDirectories(dir.resolve(mode.name()));
-            try (SpindleWriter writer = new SpindleWriter(lanes, mode))
+            try (SpindleWriter writer = new SpindleWriter(lanes, mode, false))
             {
                 writeAll(writer);
                 writer.awaitAll();

@@ -59,7 +59,7 @@ class ReportTest
         // ceiling: 1 commit/s of 1 MiB = 256 entries/s of 4 KiB: 150/256, 150/256, 90/256
         assertTrue(report.contains("| the disk's ceiling: 1 MiB commits into written blocks (MB/s / MB/s) | " +
             "**0.59x** [0.35-0.59] |"), report);
-        assertTrue(report.contains("| Spindle, io_mode = pwrite | 150/s, 1 MB/s [90-150] |"), report);
+        assertTrue(report.contains("| Spindle, io_mode = pwrite, never checkpointed (new files) | 150/s, 1 MB/s [90-150] |"), report);
         assertTrue(report.contains("1 MiB write + fdatasync into already-written blocks: 1 MB/s [1-1]"), report);
     }
 

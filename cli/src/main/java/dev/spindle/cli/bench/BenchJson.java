@@ -82,6 +82,7 @@ public final class BenchJson
         g.writeNumberField("lanes", options.walUrls().size());
         g.writeStringField("io_mode", options.ioMode().name());
         g.writeStringField("sync_mode", options.syncMode().name());
+        g.writeNumberField("checkpoint_mib", params.checkpointBytes() >> 20);
     }
 
     /**

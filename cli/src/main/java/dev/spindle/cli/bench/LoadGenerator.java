@@ -46,14 +46,14 @@ public final class LoadGenerator
 {
     /** What to run. */
     public record Params(int collections, int entrySize, int threads, long seed, long rate, Path ackLog,
-                         boolean progress)
+                         boolean progress, long checkpointBytes)
     {
         /**
          * @return these parameters at {@code rate} entries/s (0: unthrottled), without an ack log or progress lines.
          */
         public Params quietAt(final long rate)
         {
-            return new Params(collections, entrySize, threads, seed, rate, null, false);
+            return new Params(collections, entrySize, threads, seed, rate, null, false, checkpointBytes);
         }
     }
 
@@ -197,9 +197,11 @@ public final class LoadGenerator
         }
         long lastReport = start;
         long lastCount = 0;
+        final long[] checkpointed = new long[collections.length];
         while (watching.isAlive())
         {
-            watching.join(200);
+            watching.join(params.checkpointBytes() > 0 ? 20 : 200);
+            checkpoint(checkpointed);
             final long now = System.nanoTime();
             if (measured && params.progress() && now - lastReport >= 2_000_000_000L && watching.isAlive())
             {
@@ -239,6 +241,36 @@ public final class LoadGenerator
         }
         final double seconds = Math.max(0, watcher.lastAckNanos - start) / 1e9;
         return new Result(appended, appended * params.entrySize(), seconds, watcher.latency, late);
+    }
+
+    /**
+     * As an embedder does once it has flushed what the log covers (here, on the generator's main thread, every 20 ms):
+     * checkpoint each collection at its acknowledged sequence once {@code checkpointBytes} of values were acknowledged
+     * since its last checkpoint, so sealed segments are freed (and recycled).
+     */
+    private void checkpoint(final long[] checkpointed)
+    {
+        if (params.checkpointBytes() <= 0)
+        {
+            return;
+        }
+        final long every = Math.max(1, params.checkpointBytes() / Math.max(1, params.entrySize()));
+        for (int c = 0; c < collections.length; c++)
+        {
+            final long acknowledged = collections[c].acknowledgedSequence();
+            if (acknowledged - Math.max(checkpointed[c], collections[c].checkpointSequence()) >= every)
+            {
+                try
+                {
+                    collections[c].checkpoint(acknowledged);
+                    checkpointed[c] = acknowledged;
+                }
+                catch (final RuntimeException ex)
+                {
+                    failure.compareAndSet(null, ex);
+                }
+            }
+        }
     }
 
     /**

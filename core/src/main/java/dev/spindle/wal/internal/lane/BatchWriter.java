@@ -361,6 +361,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
      */
     void forceEverything() throws IOException
     {
+        sealing.checkBackgroundForces();    // Never: what is being forced counts as durable below only once forced
         final List<LaneCollection> all = lane.collections();
         for (final LaneCollection lc : all)
         {

@@ -6,6 +6,7 @@ import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentPool;
 import dev.spindle.wal.internal.upload.RemoteLane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class Lane
     private final Sealing sealing;
     private final Retention retention;
     private final ParallelForcer forcer;
+    private final BackgroundForcer sealForcer;
     private final BatchWriter writer;
     private final List<LaneCollection> collections = new ArrayList<>();
     private final AtomicLong inFlightBytes = new AtomicLong();
@@ -70,24 +72,53 @@ public final class Lane
         final boolean inMemory = options.syncMode() == SyncMode.MemoryOnly;
         this.memory = inMemory ? new MemoryStore() : null;
         this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
-        this.retention = new Retention(memory, remote, storedBytes);
         SegmentManager files = null;
         ParallelForcer threads = null;
+        BackgroundForcer background = null;
         try
         {
-            files = new SegmentManager(index, options, writerId, memory, storedBytes);
+            final SegmentPool pool = inMemory || remote != null ? null : openPool(index, url, root, options);
+            this.retention = new Retention(memory, remote, storedBytes, pool);
+            files = new SegmentManager(index, options, writerId, memory, storedBytes, pool);
             threads = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
-            this.sealing = new Sealing(index, options.syncMode(), memory, files, retention, remote);
+            final SyncMode mode = options.syncMode();
+            background = !inMemory && mode == SyncMode.Never ? new BackgroundForcer("spindle-seal-" + index) : null;
+            this.sealing = new Sealing(index, mode, memory, files, retention, remote, background);
             this.writer = new BatchWriter(this, files, sealing, threads, writerId, options);
             this.ring = new LaneRing(index, url, options, writer, this::fail);
         }
         catch (final RuntimeException | Error ex)
         {
-            release(files, threads, directory);    // a lane that cannot finish opening leaves no lock or thread
+            // a lane that cannot finish opening leaves no lock or thread
+            release(files, threads, background, directory);
             throw ex;
         }
         this.segments = files;
         this.forcer = threads;
+        this.sealForcer = background;
+    }
+
+    /**
+     * The pool of freed segments of a local lane, or null when {@code recycle_segments = 0}. Remote lanes
+     * have none: their sealed segments may still be read by an upload when a checkpoint frees them.
+     */
+    private static SegmentPool openPool(final int index, final String url, final Path root, final WalOptions options)
+    {
+        try
+        {
+            if (options.recycleSegments() == 0)
+            {
+                SegmentPool.discardLeftovers(root);
+                return null;
+            }
+            // files much smaller than a segment (sealed early, by age or at close) are not worth keeping
+            return SegmentPool.open(root, options.recycleSegments(), options.diskSegmentSizeBytes() / 4 * 3);
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException("wal_urls[" + index + "] " + url + ": cannot open the freed segments in " +
+                root.resolve(SegmentPool.DIRECTORY) + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -245,8 +276,8 @@ public final class Lane
         LOG.error(message, cause);
         try
         {
+            sealing.abandonAwaiting();      // first: it waits for background forces of the segments it lets go
             segments.abandonAll(collections);
-            sealing.abandonAwaiting();
         }
         catch (final Throwable t)
         {
@@ -375,8 +406,8 @@ public final class Lane
         }
         else
         {
+            sealing.abandonAwaiting();      // first: it waits for background forces of the segments it lets go
             segments.abandonAll(collections);
-            sealing.abandonAwaiting();
         }
     }
 
@@ -385,15 +416,19 @@ public final class Lane
      */
     public void close()
     {
-        release(segments, forcer, directory);
+        release(segments, forcer, sealForcer, directory);
     }
 
     private static void release(final SegmentManager segments, final ParallelForcer forcer,
-        final LaneDirectory directory)
+        final BackgroundForcer sealForcer, final LaneDirectory directory)
     {
         if (forcer != null)
         {
             forcer.close();
+        }
+        if (sealForcer != null)
+        {
+            sealForcer.close();
         }
         if (segments != null)
         {

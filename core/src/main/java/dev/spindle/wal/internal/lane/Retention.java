@@ -5,15 +5,19 @@ import dev.spindle.wal.WalException;
 import dev.spindle.wal.internal.segment.CheckpointFile;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentPool;
 import dev.spindle.wal.internal.upload.RemoteLane;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a lane keeps: checkpoints, and the deletion of sealed segments wholly at or below one, locally and in
- * object storage. Sealed segments are immutable and the lane thread never writes them, so a checkpoint runs
+ * object storage. A local lane with a {@link SegmentPool} moves a freed segment there instead of deleting it. Sealed segments are immutable and the lane thread never writes them, so a checkpoint runs
  * on the caller's thread; the lane thread deletes too (a segment sealed after its checkpoint) but hands
  * remote deletes to the upload threads, since it never waits for the network. The two race for a segment
  * through the sealed map's {@code remove}, which only one wins.
@@ -23,9 +27,14 @@ public final class Retention
     private final MemoryStore memory;
     private final RemoteLane remote;
     private final AtomicLong storedBytes;
+    private final SegmentPool pool;
 
-    Retention(final MemoryStore memory, final RemoteLane remote, final AtomicLong storedBytes)
+    /**
+     * @param pool where freed segments go to be overwritten later instead of deleted, or null.
+     */
+    Retention(final MemoryStore memory, final RemoteLane remote, final AtomicLong storedBytes, final SegmentPool pool)
     {
+        this.pool = pool;
         this.memory = memory;
         this.remote = remote;
         this.storedBytes = storedBytes;
@@ -104,6 +113,7 @@ public final class Retention
     void deleteCheckpointed(final LaneCollection lc, final long sequence, final boolean remoteNow) throws IOException
     {
         boolean deleted = false;
+        List<Path> recycled = null;
         for (final SealedSegment s : lc.sealed().values())
         {
             if (s.lastSequence() > sequence)
@@ -120,7 +130,16 @@ public final class Retention
             }
             else
             {
-                Files.deleteIfExists(s.path());
+                final Path kept = pool == null ? null : pool.offer(s.path(), s.size());
+                if (kept != null)
+                {
+                    recycled = recycled == null ? new ArrayList<>() : recycled;
+                    recycled.add(kept);
+                }
+                else
+                {
+                    Files.deleteIfExists(s.path());
+                }
             }
             if (remote != null && lc.uploaded().containsKey(s.firstSequence()))
             {
@@ -139,6 +158,11 @@ public final class Retention
         if (deleted && memory == null && Files.isDirectory(lc.directory()))
         {
             Directories.fsync(lc.directory());
+        }
+        if (recycled != null)
+        {
+            pool.syncDirectory();
+            pool.publish(recycled);    // only now may the lane overwrite them: their moves are durable
         }
     }
 }

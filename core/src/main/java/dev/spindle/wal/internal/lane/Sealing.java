@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The seal policy of one lane: when a full (or old) active segment may become sealed, and what follows.
@@ -22,7 +24,9 @@ import java.util.List;
  * pending in another lane: then the segment waits (still {@code .open}) until the collection's durable
  * watermark passes its last sequence, so that a sealed segment never holds an entry past a gap. Recovery
  * can then mend gaps by cutting {@code .open} tails alone. A sealed segment of a remote lane is handed to
- * its uploader; one a checkpoint passed while it was active is deleted at once.
+ * its uploader; one a checkpoint passed while it was active is deleted at once. With {@code sync_mode = Never}
+ * the force of a full segment (its first) runs on the lane's {@link BackgroundForcer}; the segment waits
+ * like one gated by other lanes, and is sealed (and counts as durable) once forced.
  */
 final class Sealing
 {
@@ -35,10 +39,17 @@ final class Sealing
     private final Retention retention;
     private final RemoteLane remote;
     private final List<LaneCollection> awaiting = new ArrayList<>();
+    private final BackgroundForcer background;
+    /** Segments handed to {@link #background}, not yet seen forced. */
+    private final Map<ActiveSegment, BackgroundForcer.Pending> forcing = new IdentityHashMap<>();
 
+    /**
+     * @param background forces full segments off the lane thread ({@code sync_mode = Never}), or null: forced inline.
+     */
     Sealing(final int laneIndex, final SyncMode syncMode, final MemoryStore memory, final SegmentManager segments,
-        final Retention retention, final RemoteLane remote)
+        final Retention retention, final RemoteLane remote, final BackgroundForcer background)
     {
+        this.background = background;
         this.laneIndex = laneIndex;
         this.syncMode = syncMode;
         this.memory = memory;
@@ -69,12 +80,19 @@ final class Sealing
         }
         if (segment.durablePosition() < segment.writePosition())
         {
+            if (background != null)
+            {
+                // Never: the whole segment is dirty; force it off the lane thread, seal it once forced
+                segment.publishReadable();
+                forcing.put(segment, background.submit(new BackgroundForcer.Pending(segment)));
+                await(lc, segment);
+                return;
+            }
             segment.force();
             segment.forced();
         }
         segment.publishReadable();
-        lc.lastDurable = Math.max(lc.lastDurable, segment.lastSequence());
-        lc.collection.laneDurable(laneIndex, lc.lastDurable);
+        madeDurable(lc, segment);
         if (lc.awaitingSeal.isEmpty() && sealGate(lc) >= segment.lastSequence())
         {
             // never before an earlier segment still waiting: a lane seals (and uploads, and counts as
@@ -85,14 +103,47 @@ final class Sealing
         }
         else
         {
-            lc.awaitingSeal.add(segment);
-            lc.active = null;
-            lc.activeForReaders = null;
-            if (!awaiting.contains(lc))
-            {
-                awaiting.add(lc);
-            }
+            await(lc, segment);
         }
+    }
+
+    private void await(final LaneCollection lc, final ActiveSegment segment)
+    {
+        lc.awaitingSeal.add(segment);
+        lc.active = null;
+        lc.activeForReaders = null;
+        if (!awaiting.contains(lc))
+        {
+            awaiting.add(lc);
+        }
+    }
+
+    private void madeDurable(final LaneCollection lc, final ActiveSegment segment)
+    {
+        lc.lastDurable = Math.max(lc.lastDurable, segment.lastSequence());
+        lc.collection.laneDurable(laneIndex, lc.lastDurable);
+    }
+
+    /**
+     * @return true when {@code segment} is not being forced in the background (any longer); a finished force
+     *     counts as durable here.
+     */
+    private boolean forced(final LaneCollection lc, final ActiveSegment segment) throws IOException
+    {
+        final BackgroundForcer.Pending pending = forcing.get(segment);
+        if (pending == null)
+        {
+            return true;
+        }
+        if (!pending.done())
+        {
+            return false;
+        }
+        forcing.remove(segment);
+        pending.check();
+        segment.forced();
+        madeDurable(lc, segment);
+        return true;
     }
 
     /**
@@ -144,7 +195,8 @@ final class Sealing
         {
             final LaneCollection lc = awaiting.get(i);
             ActiveSegment segment;
-            while ((segment = lc.awaitingSeal.peek()) != null && sealGate(lc) >= segment.lastSequence())
+            while ((segment = lc.awaitingSeal.peek()) != null && forced(lc, segment) &&
+                sealGate(lc) >= segment.lastSequence())
             {
                 seal(lc, segment);
                 lc.awaitingSeal.poll();
@@ -153,6 +205,26 @@ final class Sealing
             {
                 awaiting.remove(i);
             }
+        }
+    }
+
+    private void awaitBackgroundForces()
+    {
+        for (final BackgroundForcer.Pending pending : forcing.values())
+        {
+            pending.await();
+        }
+    }
+
+    /**
+     * Close, first phase: wait for the segments being forced in the background, and fail if one could not be.
+     */
+    void checkBackgroundForces() throws IOException
+    {
+        for (final BackgroundForcer.Pending pending : forcing.values())
+        {
+            pending.await();
+            pending.check();
         }
     }
 
@@ -172,6 +244,7 @@ final class Sealing
         {
             finish(lc);
         }
+        awaitBackgroundForces();
         sealAwaiting();
         for (final LaneCollection lc : awaiting)
         {
@@ -192,6 +265,8 @@ final class Sealing
      */
     void abandonAwaiting()
     {
+        awaitBackgroundForces();    // a file being forced is neither closed nor unmapped under the forcer
+        forcing.clear();
         for (final LaneCollection lc : awaiting)
         {
             ActiveSegment segment;

@@ -12,6 +12,7 @@ import dev.spindle.wal.internal.segment.Preallocator;
 import dev.spindle.wal.internal.segment.PwriteSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
+import dev.spindle.wal.internal.segment.SegmentPool;
 import org.agrona.BufferUtil;
 
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creates the active segments of one lane: a fresh sync marker and header per segment, the file in the
- * lane's io_mode (or in memory), and one staging buffer per collection for pwrite. {@link Sealing} takes
+ * lane's io_mode (or in memory; a freed file from the lane's {@link SegmentPool} when there is one), and one staging buffer per collection for pwrite. {@link Sealing} takes
  * them over when they are full. Lane thread only (and the closing thread once the lane thread has stopped).
  */
 final class SegmentManager
@@ -46,11 +47,16 @@ final class SegmentManager
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
     private final Map<LaneCollection, ByteBuffer> staging = new IdentityHashMap<>();
     private final AtomicLong storedBytes;
+    private final SegmentPool pool;
 
+    /**
+     * @param pool where freed segment files wait to be overwritten, or null to create every file anew.
+     */
     SegmentManager(final int laneIndex, final WalOptions options, final long writerId, final MemoryStore memory,
-        final AtomicLong storedBytes)
+        final AtomicLong storedBytes, final SegmentPool pool)
     {
         this.storedBytes = storedBytes;
+        this.pool = pool;
         this.options = options;
         this.writerId = writerId;
         this.syncMode = options.syncMode();
@@ -88,7 +94,10 @@ final class SegmentManager
         }
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
             System.currentTimeMillis() * 1000, syncMode, sync);
-        final long limit = options.diskSegmentSizeBytes();
+        final SegmentPool.Recycled recycled = memory == null && pool != null ? pool.take(path, header) : null;
+        // a recycled file is written within its length: no fdatasync of it then needs to change its size
+        final long limit = recycled == null ? options.diskSegmentSizeBytes() :
+            Math.min(options.diskSegmentSizeBytes(), recycled.size());
         final ActiveSegment segment;
         if (memory != null)
         {
@@ -100,12 +109,12 @@ final class SegmentManager
         else if (ioMode == IoMode.pwrite)
         {
             segment = PwriteSegment.create(path, header, firstSequence, sync, limit, stagingFor(lc), storedBytes,
-                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit));
+                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), recycled);
         }
         else
         {
             segment = MappedSegment.create(path, header, firstSequence, sync, limit, preallocator,
-                Math.min(options.preallocateChunkBytes(), limit), storedBytes);
+                Math.min(options.preallocateChunkBytes(), limit), storedBytes, recycled);
         }
         lc.active = segment;
         lc.activeForReaders = segment;

@@ -183,8 +183,18 @@ public final class LaneScanner
             }
             scan.sealed.add(new SealedSegment(file, range[0], range[1], size));
         }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            notes.add(file + ": freed by a checkpoint of the live writer while this read it; skipped");
+        }
         catch (final CorruptSegmentException ex)
         {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+            {
+                // a reader next to a live writer: a checkpoint freed the file and the writer recycles it
+                notes.add(file + ": freed by a checkpoint of the live writer while this read it; skipped");
+                return;
+            }
             if (mode == RecoveryMode.strict)
             {
                 throw ex;

@@ -1,6 +1,5 @@
 package dev.spindle.wal.internal.replay;
 
-import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
@@ -35,9 +34,9 @@ public final class MergedReplay implements WalReplay
         {
             for (final SegmentRef ref : refs)
             {
-                if (ref.maxSequence() < fromSequence)
+                if (ref.maxSequence() < fromSequence || ref.lastSequence() < fromSequence)
                 {
-                    continue;
+                    continue;    // nothing wanted in it (a sealed segment's name tells its last sequence)
                 }
                 final SegmentCursor cursor = new SegmentCursor(ref, collection, fromSequence);
                 if (!cursor.open())
@@ -97,15 +96,15 @@ public final class MergedReplay implements WalReplay
         {
             cursor.advance();
         }
-        catch (final CorruptSegmentException ex)
-        {
-            close();
-            throw ex;
-        }
         catch (final IOException ex)
         {
             close();
             throw new UncheckedIOException(ex);
+        }
+        catch (final RuntimeException ex)    // CorruptSegmentException, a segment recycled under the reader
+        {
+            close();
+            throw ex;
         }
         if (!cursor.exhausted())
         {

@@ -1,12 +1,14 @@
 package dev.spindle.wal.internal.replay;
 
 import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.internal.segment.MemoryChannel;
 import dev.spindle.wal.internal.segment.SegmentReader;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -64,7 +66,19 @@ final class SegmentCursor
         {
             return false;
         }
-        offset = reader.readHeader(collection).length;
+        try
+        {
+            offset = reader.readHeader(collection).length;
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            if (ref.sealed())
+            {
+                reader.close();
+                throwIfRecycled();
+            }
+            throw ex;
+        }
         limit = Math.min(ref.limit(), reader.size());
         previous = ref.firstSequence() - 1;
         index = 0;
@@ -131,14 +145,33 @@ final class SegmentCursor
                 case END:
                     if (ref.sealed())
                     {
+                        throwIfRecycled();
                         throw new CorruptSegmentException(ref.path(), offset, "sealed segment ends with zeros");
                     }
                     finish();
                     return;
                 case INVALID:
                 default:
+                    if (ref.sealed())
+                    {
+                        throwIfRecycled();
+                    }
                     throw new CorruptSegmentException(ref.path(), block.problemOffset, block.problem);
             }
+        }
+    }
+
+    /**
+     * A sealed local segment that stops making sense and is no longer under its name was freed by a checkpoint
+     * and is being overwritten as a new segment (a recycled file): not damage, but its entries are gone.
+     */
+    private void throwIfRecycled()
+    {
+        if (ref.remote() == null && ref.memory() == null && !Files.exists(ref.path()))
+        {
+            throw new WalException("cannot replay " + collection + " from " + fromSequence + ": " + ref.path() +
+                " (entries " + ref.firstSequence() + ".." + ref.lastSequence() + ") was freed by a checkpoint and " +
+                "overwritten while this replay read it; replay from after the collection's checkpoint");
         }
     }
 

@@ -21,7 +21,8 @@ import java.nio.file.Path;
  * entries are moved (an overlapping copy) before the header and the sync marker are written.
  *
  * <p>Only the lane thread calls this class, except {@link #force()}, which the lane's forcer may run
- * on a helper thread while the lane thread waits for it.
+ * on a helper thread while the lane thread waits for it, and which, for a full segment of a {@code Never}
+ * lane, the lane's background forcer runs while the lane thread goes on with other segments.
  */
 public abstract class ActiveSegment
 {

@@ -170,22 +170,35 @@ public final class PwriteSegment extends ActiveSegment
     }
 
     /**
-     * Create the file of a new pwrite segment: header written and the directory entry durable.
+     * Create a new pwrite segment: a new file, or a recycled one, with the header written and the directory
+     * entry durable.
+     *
+     * @param recycled a freed file already renamed to {@code path} with {@code header} written, or null for a
+     *     new file.
      */
     public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final ByteBuffer staging, final java.util.concurrent.atomic.AtomicLong stored,
-        final Preallocator preallocator, final long chunk) throws IOException
+        final Preallocator preallocator, final long chunk, final SegmentPool.Recycled recycled) throws IOException
     {
-        final java.nio.channels.FileChannel file = createFile(path, header);
-        final Preallocation preallocation = preallocator == null ? null :
-            new Preallocation(path, file, preallocator, chunk, limit, header.length, true);
-        final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(file), firstSequence, sync, limit,
-            header.length, staging, true, stored, preallocation);
-        if (preallocation != null)
+        final java.nio.channels.FileChannel file = recycled != null ? recycled.channel() : createFile(path, header);
+        try
         {
-            preallocation.requestAhead(header.length);
+            final long written = recycled != null ? Math.max(header.length, recycled.size()) : header.length;
+            final Preallocation preallocation = preallocator == null ? null :
+                new Preallocation(path, file, preallocator, chunk, limit, written, true);
+            final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(file), firstSequence, sync, limit,
+                header.length, staging, true, stored, preallocation);
+            if (preallocation != null)
+            {
+                preallocation.requestAhead(header.length);
+            }
+            return segment;
         }
-        return segment;
+        catch (final IOException | RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
     }
 
     /**

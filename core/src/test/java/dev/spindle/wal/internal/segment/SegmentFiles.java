@@ -30,7 +30,7 @@ final class SegmentFiles
         sync[15] = 9;
         final byte[] header = SegmentFormat.header(COLLECTION, firstSequence, 42, 1_000_000, SyncMode.PerBatch, sync);
         segment = PwriteSegment.create(dir.resolve(SegmentNames.open(firstSequence)), header, firstSequence, sync,
-            1 << 20, ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20);
+            1 << 20, ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20, null);
         sequence = firstSequence - 1;
     }
 

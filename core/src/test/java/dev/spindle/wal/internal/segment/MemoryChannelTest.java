@@ -1,0 +1,46 @@
+package dev.spindle.wal.internal.segment;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The in-memory file of MemoryOnly lanes: what is written at any position, across its growing chunks, reads back.
+ */
+class MemoryChannelTest
+{
+    @Test
+    void shouldReadBackWhatWasWrittenAcrossChunkBoundaries() throws java.io.IOException
+    {
+        final MemoryChannel channel = new MemoryChannel();
+        final byte[] expected = new byte[5 * 1024 * 1024 + 12345];
+        new SplittableRandom(7).nextBytes(expected);
+        final SplittableRandom sizes = new SplittableRandom(8);
+        int at = 0;
+        while (at < expected.length)
+        {
+            final int n = Math.min(expected.length - at, 1 + sizes.nextInt(300_000));
+            final ByteBuffer source = ByteBuffer.wrap(expected, at, n);
+            assertEquals(n, channel.write(source, at));
+            assertEquals(at + n, source.position());
+            at += n;
+        }
+        assertEquals(expected.length, channel.size());
+        for (final int offset : new int[]{0, 64 * 1024 - 3, 960 * 1024 - 1, 1984 * 1024 + 5, expected.length - 100})
+        {
+            final ByteBuffer read = ByteBuffer.allocate(Math.min(3 * 1024 * 1024, expected.length - offset));
+            assertEquals(read.capacity(), channel.readFully(read, offset));
+            final byte[] want = java.util.Arrays.copyOfRange(expected, offset, offset + read.capacity());
+            assertArrayEquals(want, read.array(), "at " + offset);
+        }
+        assertEquals(-1, channel.read(ByteBuffer.allocate(10), expected.length));
+        channel.truncate(1000);
+        assertEquals(1000, channel.size());
+        final ByteBuffer rest = ByteBuffer.allocate(2000);
+        assertEquals(1000, channel.readFully(rest, 0));
+    }
+}
