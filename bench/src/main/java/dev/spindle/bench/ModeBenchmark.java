@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Append throughput of one lane and one producer by {@code sync_mode} and {@code io_mode}: what each
  * durability level costs. The producer appends without waiting; the ring's back-pressure holds it to the
- * lane's pace. {@code MemoryOnly} keeps entries until a checkpoint frees them, so this benchmark checkpoints
- * at the acknowledged watermark every 65,536 appends, as a MemoryOnly user must. With {@code -prof gc},
+ * lane's pace. Every mode checkpoints at the acknowledged watermark every 65,536 appends, as an embedder does
+ * once it has flushed what the log covers: {@code MemoryOnly} must (it keeps entries until a checkpoint frees
+ * them), and the modes with files then overwrite freed segments (recycling) as they would in service. With {@code -prof gc},
  * {@code gc.alloc.rate.norm} is the allocation per append.
  *
  * <pre>
@@ -73,7 +74,7 @@ public class ModeBenchmark
     public long append()
     {
         final long sequence = writer.appendEntry(key, value);
-        if (syncMode == SyncMode.MemoryOnly && ++sinceCheckpoint == CHECKPOINT_EVERY)
+        if (++sinceCheckpoint == CHECKPOINT_EVERY)
         {
             sinceCheckpoint = 0;
             writer.collection().checkpoint(writer.collection().acknowledgedSequence());
