@@ -34,14 +34,14 @@ final class WorkloadOptions
         description = "checkpoint each collection at its acknowledged sequence once N MiB of it were acknowledged " +
             "since its last checkpoint, as an embedder does after flushing what the log covers; freed segments are " +
             "then recycled (0: never; default 64 for bench, 0 for write)")
-    long checkpointMib = -1;
+    Long checkpointMib;
 
     /**
      * @return bytes of values acknowledged between two checkpoints of a collection (0: never), the default if not given.
      */
     long checkpointBytes(final long defaultMib)
     {
-        return (checkpointMib < 0 ? defaultMib : checkpointMib) << 20;
+        return (checkpointMib == null ? defaultMib : checkpointMib) << 20;
     }
 
     /**
@@ -101,7 +101,7 @@ final class WorkloadOptions
         {
             throw new SpindleCli.UsageException("--rate must be 0 (unthrottled) or more, not " + rate);
         }
-        if (checkpointMib < -1 || checkpointMib > 1 << 20)
+        if (checkpointMib != null && (checkpointMib < 0 || checkpointMib > 1 << 20))
         {
             throw new SpindleCli.UsageException("--checkpoint-mib must be 0 (never) to 1048576, not " + checkpointMib);
         }

@@ -265,7 +265,7 @@ public final class LoadGenerator
                     collections[c].checkpoint(acknowledged);
                     checkpointed[c] = acknowledged;
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | Error ex)
                 {
                     failure.compareAndSet(null, ex);
                 }

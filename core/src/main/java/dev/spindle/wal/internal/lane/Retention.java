@@ -112,8 +112,40 @@ public final class Retention
      */
     void deleteCheckpointed(final LaneCollection lc, final long sequence, final boolean remoteNow) throws IOException
     {
-        boolean deleted = false;
-        List<Path> recycled = null;
+        final List<Path> recycled = new ArrayList<>();
+        boolean published = false;
+        try
+        {
+            if (release(lc, sequence, remoteNow, recycled) && memory == null && Files.isDirectory(lc.directory()))
+            {
+                Directories.fsync(lc.directory());
+            }
+            if (!recycled.isEmpty())
+            {
+                pool.syncDirectory();
+                pool.publish(recycled);    // only now may the lane overwrite them: their moves are durable
+            }
+            published = true;
+        }
+        finally
+        {
+            if (!published && !recycled.isEmpty())
+            {
+                pool.unpublished(recycled);    // they stay in the pool's directory; the next open takes them up
+            }
+        }
+    }
+
+    /**
+     * Delete (or move to the pool, adding them to {@code recycled}) {@code lc}'s sealed segments wholly at or
+     * below {@code sequence}.
+     *
+     * @return true when any went.
+     */
+    private boolean release(final LaneCollection lc, final long sequence, final boolean remoteNow,
+        final List<Path> recycled) throws IOException
+    {
+        boolean released = false;
         for (final SealedSegment s : lc.sealed().values())
         {
             if (s.lastSequence() > sequence)
@@ -133,7 +165,6 @@ public final class Retention
                 final Path kept = pool == null ? null : pool.offer(s.path(), s.size());
                 if (kept != null)
                 {
-                    recycled = recycled == null ? new ArrayList<>() : recycled;
                     recycled.add(kept);
                 }
                 else
@@ -153,16 +184,8 @@ public final class Retention
                 }
             }
             storedBytes.addAndGet(-s.size());
-            deleted = true;
+            released = true;
         }
-        if (deleted && memory == null && Files.isDirectory(lc.directory()))
-        {
-            Directories.fsync(lc.directory());
-        }
-        if (recycled != null)
-        {
-            pool.syncDirectory();
-            pool.publish(recycled);    // only now may the lane overwrite them: their moves are durable
-        }
+        return released;
     }
 }

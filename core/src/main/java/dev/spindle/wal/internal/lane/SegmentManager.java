@@ -95,9 +95,9 @@ final class SegmentManager
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
             System.currentTimeMillis() * 1000, syncMode, sync);
         final SegmentPool.Recycled recycled = memory == null && pool != null ? pool.take(path, header) : null;
-        // a recycled file is written within its length: no fdatasync of it then needs to change its size
-        final long limit = recycled == null ? options.diskSegmentSizeBytes() :
-            Math.min(options.diskSegmentSizeBytes(), recycled.size());
+        // a recycled file may grow past its length to a whole segment: only the last few KiB then allocate,
+        // and the file does not shrink from life to life (a seal truncates it to what it holds)
+        final long limit = options.diskSegmentSizeBytes();
         final ActiveSegment segment;
         if (memory != null)
         {

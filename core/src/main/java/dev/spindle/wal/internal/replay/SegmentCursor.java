@@ -3,7 +3,7 @@ package dev.spindle.wal.internal.replay;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalRecord;
-import dev.spindle.wal.internal.segment.MemoryChannel;
+import dev.spindle.wal.internal.segment.SegmentChannel;
 import dev.spindle.wal.internal.segment.SegmentReader;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 
@@ -50,7 +50,7 @@ final class SegmentCursor
             }
             else if (ref.memory() != null)
             {
-                final MemoryChannel channel = ref.memory().get(ref.path());
+                final SegmentChannel channel = ref.memory().openReader(ref.path());
                 if (channel == null)
                 {
                     return false;

@@ -169,7 +169,8 @@ public abstract class ActiveSegment
 
     /**
      * Make everything up to {@link #writePosition} durable. Thread-safe against nothing: the lane
-     * thread calls it, or waits while a helper does.
+     * thread calls it, or waits while a helper does, or (a full segment of a {@code Never} lane, which the
+     * lane no longer writes) goes on with other segments while the lane's background forcer does.
      */
     public abstract void force() throws IOException;
 

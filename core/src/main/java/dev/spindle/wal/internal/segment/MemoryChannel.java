@@ -2,6 +2,7 @@ package dev.spindle.wal.internal.segment;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A growable in-memory "file" for {@code MemoryOnly} lanes: segments keep their exact on-disk format,
@@ -12,8 +13,13 @@ import java.util.Arrays;
  * <p>The bytes live off the heap, in chunks that are never copied or moved: 64 KiB, doubling to 1 MiB, then
  * 1 MiB each (a lane with many small collections holds little). A heap array that doubled and was copied
  * at each growth and truncation made {@code MemoryOnly} slower than writing to disk: G1 spent a sixth of
- * the run in pauses copying humongous arrays. A chunk is freed by the garbage collector once no segment
- * and no reader refers to it, so a reader never sees freed memory.
+ * the run in pauses copying humongous arrays.
+ *
+ * <p>When a checkpoint deletes the segment, its 1 MiB chunks go back to the store's spares for the lane's next
+ * segments, once no reader has the segment open ({@link #openReader} counts them): the memory a checkpoint
+ * frees is reused at once instead of waiting for a garbage collection to release direct buffers, and a reader
+ * never sees a chunk rewritten under it. Smaller chunks, and spares beyond the store's bound, are left to the
+ * garbage collector.
  */
 public final class MemoryChannel implements SegmentChannel
 {
@@ -23,8 +29,21 @@ public final class MemoryChannel implements SegmentChannel
     /** Where the first 1 MiB chunk after the growing ones starts. */
     private static final long GROWN = (long)FIRST_CHUNK * ((1 << GROWING_CHUNKS) - 1) - MAX_CHUNK;
 
+    private static final int DELETED = 1 << 30;
+
+    private final MemoryStore store;
     private volatile ByteBuffer[] chunks = new ByteBuffer[0];
     private volatile long size;
+    /** Open readers, plus {@link #DELETED} once the store dropped this segment. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    /**
+     * @param store where spare chunks come from and go back to; null for none.
+     */
+    MemoryChannel(final MemoryStore store)
+    {
+        this.store = store;
+    }
 
     private static long start(final int chunk)
     {
@@ -62,7 +81,8 @@ public final class MemoryChannel implements SegmentChannel
             c = Arrays.copyOf(c, last + 1);
             for (int i = chunks.length; i <= last; i++)
             {
-                c[i] = ByteBuffer.allocateDirect(chunkSize(i));
+                final ByteBuffer spare = i >= GROWING_CHUNKS - 1 && store != null ? store.takeSpare() : null;
+                c[i] = spare != null ? spare : ByteBuffer.allocateDirect(chunkSize(i));
             }
         }
         long at = position;
@@ -144,6 +164,104 @@ public final class MemoryChannel implements SegmentChannel
     @Override
     public void close()
     {
-        // the store keeps the bytes until a checkpoint drops the segment
+        // the writer is done; the store keeps the bytes until a checkpoint drops the segment
+    }
+
+    /**
+     * @return a view for one reader, counted until it is closed; or null when the segment is deleted already.
+     */
+    SegmentChannel openReader()
+    {
+        while (true)
+        {
+            final int s = state.get();
+            if ((s & DELETED) != 0)
+            {
+                return null;
+            }
+            if (state.compareAndSet(s, s + 1))
+            {
+                return new Reader();
+            }
+        }
+    }
+
+    /**
+     * The store dropped this segment: its chunks become spares once the last reader closes.
+     */
+    void delete()
+    {
+        if (state.getAndUpdate(s -> s | DELETED) == 0)
+        {
+            release();
+        }
+    }
+
+    private void readerClosed()
+    {
+        if (state.decrementAndGet() == DELETED)
+        {
+            release();
+        }
+    }
+
+    private void release()
+    {
+        final ByteBuffer[] c = chunks;
+        chunks = new ByteBuffer[0];
+        size = 0;
+        if (store != null)
+        {
+            for (int i = GROWING_CHUNKS - 1; i < c.length; i++)
+            {
+                store.giveSpare(c[i]);
+            }
+        }
+    }
+
+    /** One reader's view: reads the segment, and on close lets its chunks go once it is deleted. */
+    private final class Reader implements SegmentChannel
+    {
+        private boolean closed;
+
+        @Override
+        public int write(final ByteBuffer source, final long position)
+        {
+            throw new UnsupportedOperationException("a reader does not write");
+        }
+
+        @Override
+        public int read(final ByteBuffer destination, final long position)
+        {
+            return MemoryChannel.this.read(destination, position);
+        }
+
+        @Override
+        public long size()
+        {
+            return MemoryChannel.this.size();
+        }
+
+        @Override
+        public void truncate(final long newSize)
+        {
+            throw new UnsupportedOperationException("a reader does not truncate");
+        }
+
+        @Override
+        public void force(final boolean metadata)
+        {
+            // nothing to force
+        }
+
+        @Override
+        public void close()
+        {
+            if (!closed)
+            {
+                closed = true;
+                readerClosed();
+            }
+        }
     }
 }

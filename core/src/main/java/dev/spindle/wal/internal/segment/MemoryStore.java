@@ -1,19 +1,30 @@
 package dev.spindle.wal.internal.segment;
 
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The "disk" of a {@code MemoryOnly} lane: segment names to in-memory channels. Checkpoints remove
- * sealed segments and so free their memory.
+ * sealed segments and so free their memory: their 1 MiB chunks become spares that the lane thread's next
+ * segments take before allocating (up to {@link #SPARES}; the rest go to the garbage collector).
  */
 public final class MemoryStore
 {
-    private final ConcurrentHashMap<Path, MemoryChannel> files = new ConcurrentHashMap<>();
+    /** Spare chunks kept at most: 64 MiB, a default segment. */
+    static final int SPARES = 64;
 
+    private final ConcurrentHashMap<Path, MemoryChannel> files = new ConcurrentHashMap<>();
+    private final ManyToOneConcurrentArrayQueue<ByteBuffer> spares = new ManyToOneConcurrentArrayQueue<>(SPARES);
+
+    /**
+     * A new segment. Lane thread only.
+     */
     public MemoryChannel create(final Path path)
     {
-        final MemoryChannel channel = new MemoryChannel();
+        final MemoryChannel channel = new MemoryChannel(this);
         if (files.putIfAbsent(path, channel) != null)
         {
             throw new IllegalStateException("memory segment exists already: " + path);
@@ -21,9 +32,13 @@ public final class MemoryStore
         return channel;
     }
 
-    public MemoryChannel get(final Path path)
+    /**
+     * @return a reader of the segment at {@code path}, which must be closed; or null when there is none.
+     */
+    public SegmentChannel openReader(final Path path)
     {
-        return files.get(path);
+        final MemoryChannel channel = files.get(path);
+        return channel == null ? null : channel.openReader();
     }
 
     public void rename(final Path from, final Path to)
@@ -37,7 +52,23 @@ public final class MemoryStore
 
     public void delete(final Path path)
     {
-        files.remove(path);
+        final MemoryChannel channel = files.remove(path);
+        if (channel != null)
+        {
+            channel.delete();
+        }
+    }
+
+    /** Lane thread: a spare 1 MiB chunk, or null. */
+    ByteBuffer takeSpare()
+    {
+        return spares.poll();
+    }
+
+    /** Any thread: a chunk nobody reads or writes any more. */
+    void giveSpare(final ByteBuffer chunk)
+    {
+        spares.offer(chunk);    // full: left to the garbage collector
     }
 
     /**

@@ -44,7 +44,7 @@ public final class SegmentPool
     /** The directory under a lane's root where freed segments wait. */
     public static final String DIRECTORY = ".recycle";
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPool.class);
-    private static final Pattern NAME = Pattern.compile("[0-9]{1,19}\\.free");
+    private static final Pattern NAME = Pattern.compile("[0-9]{1,18}\\.free");
 
     private final Path directory;
     private final int capacity;
@@ -88,6 +88,7 @@ public final class SegmentPool
             return;
         }
         boolean deleted = false;
+        final java.util.List<Path> adopted = new java.util.ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
         {
             for (final Path file : files)
@@ -105,10 +106,9 @@ public final class SegmentPool
                 {
                     LOG.warn("{}: a directory where Spindle keeps freed segments; left alone", file);
                 }
-                else if (attrs.isRegularFile() && attrs.size() >= minBytes && kept.get() < capacity &&
-                    free.offer(file))
+                else if (attrs.isRegularFile() && attrs.size() >= minBytes && adopted.size() < capacity)
                 {
-                    kept.incrementAndGet();
+                    adopted.add(file);
                 }
                 else
                 {
@@ -117,9 +117,32 @@ public final class SegmentPool
                 }
             }
         }
-        if (deleted)
+        if (deleted || !adopted.isEmpty())
         {
             Directories.fsync(directory);
+        }
+        if (!adopted.isEmpty())
+        {
+            // an earlier run may have died between moving a file here and fsyncing the directories: make the
+            // moves durable before a new life overwrites the file (else power loss could bring back its old name)
+            syncCollectionDirectories(directory.getParent());
+            kept.addAndGet(adopted.size());
+            publish(adopted);
+        }
+    }
+
+    private static void syncCollectionDirectories(final Path laneRoot) throws IOException
+    {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(laneRoot))
+        {
+            for (final Path entry : entries)
+            {
+                if (!entry.getFileName().toString().startsWith(".") &&
+                    Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS))
+                {
+                    Directories.fsync(entry);
+                }
+            }
         }
     }
 
@@ -152,6 +175,11 @@ public final class SegmentPool
             Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            kept.decrementAndGet();
+            return null;    // gone already: nothing to keep or delete
+        }
         catch (final IOException | RuntimeException ex)
         {
             kept.decrementAndGet();
@@ -168,6 +196,15 @@ public final class SegmentPool
         {
             free.offer(file);    // never full: at most capacity files are kept
         }
+    }
+
+    /**
+     * The moves of {@code moved} could not be made durable (the caller's fsync failed): they stay on disk for the
+     * next open, which takes them up, and stop counting here.
+     */
+    public void unpublished(final List<Path> moved)
+    {
+        kept.addAndGet(-moved.size());
     }
 
     /**
@@ -191,22 +228,35 @@ public final class SegmentPool
      */
     public Recycled take(final Path target, final byte[] header) throws IOException
     {
+        if (free.isEmpty())
+        {
+            return null;
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IOException(target + " exists already: a new segment never replaces a file");
+        }
         final Path file = free.poll();
         if (file == null)
         {
             return null;
         }
         kept.decrementAndGet();
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))
-        {
-            free.offer(file);
-            kept.incrementAndGet();
-            throw new IOException(target + " exists already: a new segment never replaces a file");
-        }
-        final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        final FileChannel channel;
+        final long size;
         try
         {
-            final long size = channel.size();
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            size = channel.size();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("{}: cannot reuse it ({}); creating a new segment file instead", file, ex.toString());
+            Files.deleteIfExists(file);
+            return null;
+        }
+        try
+        {
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
             channel.force(false);    // the new header is on disk before the new name (see the class comment)
             Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);

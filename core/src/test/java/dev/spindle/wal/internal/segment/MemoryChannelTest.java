@@ -16,7 +16,7 @@ class MemoryChannelTest
     @Test
     void shouldReadBackWhatWasWrittenAcrossChunkBoundaries() throws java.io.IOException
     {
-        final MemoryChannel channel = new MemoryChannel();
+        final MemoryChannel channel = new MemoryChannel(null);
         final byte[] expected = new byte[5 * 1024 * 1024 + 12345];
         new SplittableRandom(7).nextBytes(expected);
         final SplittableRandom sizes = new SplittableRandom(8);
@@ -42,5 +42,31 @@ class MemoryChannelTest
         assertEquals(1000, channel.size());
         final ByteBuffer rest = ByteBuffer.allocate(2000);
         assertEquals(1000, channel.readFully(rest, 0));
+    }
+
+    @Test
+    void shouldReuseADeletedSegmentsChunksOnlyOnceItsLastReaderClosed() throws java.io.IOException
+    {
+        final MemoryStore store = new MemoryStore();
+        final java.nio.file.Path path = java.nio.file.Path.of("c", "1-9.avro");
+        final MemoryChannel channel = store.create(path);
+        final byte[] bytes = new byte[3 * 1024 * 1024];
+        java.util.Arrays.fill(bytes, (byte)7);
+        channel.write(ByteBuffer.wrap(bytes), 0);
+        final SegmentChannel reader = store.openReader(path);
+        store.delete(path);
+        assertEquals(null, store.openReader(path), "deleted: no new reader");
+        assertEquals(null, store.takeSpare(), "a reader still has it: nothing reused yet");
+        final ByteBuffer read = ByteBuffer.allocate(bytes.length);
+        assertEquals(bytes.length, reader.readFully(read, 0));
+        assertArrayEquals(bytes, read.array());
+        reader.close();
+        reader.close();    // idempotent
+        int spares = 0;
+        while (store.takeSpare() != null)
+        {
+            spares++;
+        }
+        assertEquals(3, spares, "the 1 MiB chunks of 3 MiB (64 KiB..512 KiB chunks are left to the GC)");
     }
 }
