@@ -76,6 +76,10 @@ final class Sealing
             lc.active = null;
             lc.activeForReaders = null;
             segment.discard();
+            if (memory != null)
+            {
+                memory.delete(segment.path());    // an empty MemoryOnly segment: nothing to keep
+            }
             return;
         }
         if (segment.durablePosition() < segment.writePosition())

@@ -95,8 +95,8 @@ final class SegmentManager
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
             System.currentTimeMillis() * 1000, syncMode, sync);
         final SegmentPool.Recycled recycled = memory == null && pool != null ? pool.take(path, header) : null;
-        // a recycled file may grow past its length to a whole segment: only the last few KiB then allocate,
-        // and the file does not shrink from life to life (a seal truncates it to what it holds)
+        // a recycled file may grow past its length to a whole segment (kept files are at least 3/4 of one): only
+        // that last part allocates, and the file does not shrink from life to life (a seal truncates it)
         final long limit = options.diskSegmentSizeBytes();
         final ActiveSegment segment;
         if (memory != null)

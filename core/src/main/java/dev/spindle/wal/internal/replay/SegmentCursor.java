@@ -69,22 +69,22 @@ final class SegmentCursor
         try
         {
             offset = reader.readHeader(collection).length;
+            limit = Math.min(ref.limit(), reader.size());
+            previous = ref.firstSequence() - 1;
+            index = 0;
+            block.entries.clear();
+            advance();
+            return true;
         }
-        catch (final CorruptSegmentException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            if (ref.sealed())
+            close();    // not yet the replay's to close
+            if (ex instanceof CorruptSegmentException && ref.sealed())
             {
-                reader.close();
                 throwIfRecycled();
             }
             throw ex;
         }
-        limit = Math.min(ref.limit(), reader.size());
-        previous = ref.firstSequence() - 1;
-        index = 0;
-        block.entries.clear();
-        advance();
-        return true;
     }
 
     /** The staged copy if it is still there, else the object (the uploader deletes the copy after uploading). */

@@ -222,7 +222,7 @@ public final class MemoryChannel implements SegmentChannel
     /** One reader's view: reads the segment, and on close lets its chunks go once it is deleted. */
     private final class Reader implements SegmentChannel
     {
-        private boolean closed;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         @Override
         public int write(final ByteBuffer source, final long position)
@@ -257,9 +257,8 @@ public final class MemoryChannel implements SegmentChannel
         @Override
         public void close()
         {
-            if (!closed)
+            if (closed.compareAndSet(false, true))
             {
-                closed = true;
                 readerClosed();
             }
         }

@@ -137,7 +137,7 @@ public final class SegmentPool
         {
             for (final Path entry : entries)
             {
-                if (!entry.getFileName().toString().startsWith(".") &&
+                if (CollectionNames.isValid(entry.getFileName().toString()) &&
                     Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS))
                 {
                     Directories.fsync(entry);
@@ -252,7 +252,14 @@ public final class SegmentPool
         catch (final IOException ex)
         {
             LOG.warn("{}: cannot reuse it ({}); creating a new segment file instead", file, ex.toString());
-            Files.deleteIfExists(file);
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignore)
+            {
+                // the next open deletes or takes it up
+            }
             return null;
         }
         try
