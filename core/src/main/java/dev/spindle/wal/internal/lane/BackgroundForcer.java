@@ -1,6 +1,8 @@
 package dev.spindle.wal.internal.lane;
 
 import dev.spindle.wal.internal.segment.ActiveSegment;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.io.IOException;
@@ -57,20 +59,10 @@ final class BackgroundForcer implements AutoCloseable
          */
         void await()
         {
-            for (int spins = 0; !done; spins++)
+            final IdleStrategy idle = new BackoffIdleStrategy(200, 100, 10_000, 200_000);
+            while (!done)
             {
-                if (spins < 200)
-                {
-                    Thread.onSpinWait();
-                }
-                else if (spins < 300)
-                {
-                    Thread.yield();
-                }
-                else
-                {
-                    LockSupport.parkNanos(10_000);
-                }
+                idle.idle();
             }
         }
     }

@@ -185,14 +185,13 @@ public final class LaneScanner
         }
         catch (final java.nio.file.NoSuchFileException ex)
         {
-            notes.add(file + ": freed by a checkpoint of the live writer while this read it; skipped");
+            freedWhileRead(file);
         }
         catch (final CorruptSegmentException ex)
         {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
             {
-                // a reader next to a live writer: a checkpoint freed the file and the writer recycles it
-                notes.add(file + ": freed by a checkpoint of the live writer while this read it; skipped");
+                freedWhileRead(file);    // and being recycled: its bytes are a new segment's now
                 return;
             }
             if (mode == RecoveryMode.strict)
@@ -202,6 +201,12 @@ public final class LaneScanner
             notes.add("lenient recovery: setting aside (renamed *.corrupt) " + ex.getMessage());
             scan.setAside.add(file);
         }
+    }
+
+    /** A reader next to a live writer: a checkpoint freed {@code file} (deleted it, or is recycling it). */
+    private void freedWhileRead(final Path file)
+    {
+        notes.add(file + ": freed by a checkpoint of the live writer while this read it; skipped");
     }
 
     /**

@@ -227,7 +227,7 @@ public final class MemoryChannel implements SegmentChannel
         @Override
         public int write(final ByteBuffer source, final long position)
         {
-            throw new UnsupportedOperationException("a reader does not write");
+            throw new java.nio.channels.NonWritableChannelException();    // read-only, as a FileChannel opened to read
         }
 
         @Override
@@ -245,7 +245,7 @@ public final class MemoryChannel implements SegmentChannel
         @Override
         public void truncate(final long newSize)
         {
-            throw new UnsupportedOperationException("a reader does not truncate");
+            throw new java.nio.channels.NonWritableChannelException();
         }
 
         @Override
