@@ -53,7 +53,7 @@ public class EncodeBenchmark
         final CollectionState collection = new CollectionState("orders", 1, true);
         final Entry entry = new Entry().op(Op.INSERT).key(new byte[16]).value(new byte[valueSize]);
         final long bound = EntrySlot.encodedBound(entry, collection.nameUtf8().length);
-        slot.copy(entry, collection, 1, 1, System.currentTimeMillis() * 1000, (int)bound, null);
+        slot.copy(entry, collection, 1, System.currentTimeMillis() * 1000, (int)bound, null);
         memory = BufferUtil.allocateDirectAligned(64 << 20, 4096);
         window.wrap(memory);
     }

@@ -104,7 +104,7 @@ class OneBlockPerBatchTest
         new java.util.Random(seq).nextBytes(v);
         final Entry e = new Entry().op(Op.INSERT).value(v);
         final EntrySlot s = new EntrySlot();
-        s.copy(e, cs, seq, seq, System.currentTimeMillis() * 1000, (int)EntrySlot.encodedBound(e, 1), null);
+        s.copy(e, cs, seq, System.currentTimeMillis() * 1000, (int)EntrySlot.encodedBound(e, 1), null);
         return s;
     }
 }

@@ -62,6 +62,20 @@ public record Measured(String benchmark, Map<String, String> params, int threads
     }
 
     /**
+     * @return "[min-max]" of percentile {@code p} over rounds, or "" when not sampled.
+     */
+    public String percentileSpread(final String p)
+    {
+        final double[] values = percentiles.get(p);
+        if (values == null || values.length < 2)
+        {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, " [%.0f-%.0f]", Arrays.stream(values).min().orElse(Double.NaN),
+            Arrays.stream(values).max().orElse(Double.NaN));
+    }
+
+    /**
      * @return the median over rounds of a secondary result ({@code gc.alloc.rate.norm}, an aux counter), or NaN.
      */
     public double secondary(final String name)

@@ -104,6 +104,7 @@ public final class Report
         report.modes();
         report.scale();
         report.latency();
+        report.appendCall();
         report.replay();
         report.encode();
         report.allocation();
@@ -359,6 +360,36 @@ public final class Report
                     "future completed by the lane" : "`awaitAcknowledged` (watermark)", m.param("ioMode"),
                 size(Integer.parseInt(m.param("valueSize"))), m.percentile("50.0"), m.percentile("90.0"),
                 m.percentile("99.0"), m.percentile("99.9"), m.percentile("100.0"));
+            shown.add(m);
+        }
+        line("");
+    }
+
+    private void appendCall()
+    {
+        final List<Measured> all = sorted(results.named("AppendCallBenchmark.append"), "valueSize", "rate");
+        if (all.isEmpty())
+        {
+            return;
+        }
+        line("### The append call itself, below saturation: one producer, paced, nanoseconds");
+        line("");
+        line("The call only, sampled by JMH; Chronicle Queue's appender with its default store (no sync) beside it.");
+        line("");
+        line("| writer | value | rate/s | p50 | p90 | p99 [min-max] | p99.9 [min-max] | max | p99 / Chronicle's |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        for (final Measured m : all)
+        {
+            final double chronicle = all.stream().filter(c -> c.param("writer").equals("chronicle") &&
+                c.param("valueSize").equals(m.param("valueSize")) && c.param("rate").equals(m.param("rate")))
+                .mapToDouble(c -> c.percentile("99.0")).findFirst().orElse(Double.NaN);
+            final String writer = m.param("writer");
+            line("| %s | %s | %s | %.0f | %.0f | %.0f%s | %.0f%s | %.0f | %s |",
+                writer.equals("chronicle") ? "Chronicle Queue appender" : "Spindle " + writer.replace("/", ", "),
+                size(Integer.parseInt(m.param("valueSize"))), count(Double.parseDouble(m.param("rate"))),
+                m.percentile("50.0"), m.percentile("90.0"), m.percentile("99.0"), m.percentileSpread("99.0"),
+                m.percentile("99.9"), m.percentileSpread("99.9"), m.percentile("100.0"),
+                Double.isNaN(chronicle) ? "-" : String.format(Locale.ROOT, "%.2fx", m.percentile("99.0") / chronicle));
             shown.add(m);
         }
         line("");

@@ -11,14 +11,15 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The first door of the data path, on the producer's thread: bound the entry's encoded size; wait while the
- * bytes in flight over all lanes exceed {@code global_flush_threshold} (or, for a remote lane, while its
- * uploads are behind); route to a lane; under the collection's spin lock claim a ring slot
- * ({@code tryNext}, never blocking) and take the next sequence; copy the entry into the slot; publish.
- * Nothing here allocates in steady state; waits use Agrona idle strategies, one per producer thread.
+ * The first door of the data path, on the producer's thread: bound the entry's encoded size; route to a lane;
+ * wait while that lane is past its share of {@code global_flush_threshold} and the bytes in flight over all lanes
+ * exceed it (or, for a remote lane, while its uploads are behind); under the collection's spin lock claim a ring
+ * slot ({@code tryNext}, never blocking) and take the next sequence; copy the entry into the slot; publish.
+ * Nothing here allocates in steady state, and with collection affinity nothing written here is shared with
+ * another lane's appenders (the global sequence is the lane thread's to give). Waits use Agrona idle strategies,
+ * one per producer thread.
  */
 public final class Appender
 {
@@ -34,8 +35,9 @@ public final class Appender
     private final OpenGate gate;
     private final long maxEntrySize;
     private final long threshold;
+    /** One lane's share of the threshold, under which it admits on its own count alone. */
+    private final long share;
     private final boolean memoryOnly;
-    private final AtomicLong globalSequence = new AtomicLong();
 
     public Appender(final Lane[] lanes, final WalOptions options, final OpenGate gate)
     {
@@ -44,6 +46,7 @@ public final class Appender
         this.gate = gate;
         this.maxEntrySize = options.maxEntrySizeBytes();
         this.threshold = options.globalFlushThresholdBytes();
+        this.share = threshold / lanes.length;
         this.memoryOnly = options.syncMode() == SyncMode.MemoryOnly;
     }
 
@@ -54,11 +57,15 @@ public final class Appender
     }
 
     /**
-     * Continue global sequences after the highest one recovery found (before the first append).
+     * Continue global sequences after the highest one recovery found (before the first append). Each lane
+     * numbers its own entries ({@link Lane#continueGlobalSequences}): no counter is shared between lanes.
      */
     public void recovered(final long lastGlobalSequence)
     {
-        globalSequence.set(lastGlobalSequence);
+        for (final Lane lane : lanes)
+        {
+            lane.continueGlobalSequences(lastGlobalSequence, lanes.length);
+        }
     }
 
     /**
@@ -76,7 +83,6 @@ public final class Appender
             throw new IllegalArgumentException("entry of up to " + bound + " encoded bytes exceeds " +
                 "max_entry_size_bytes (" + maxEntrySize + ") for collection " + collection.name());
         }
-        awaitCapacity(bound);
         final int stuck = FailedLanes.holding(lanes, collection, false);
         if (stuck >= 0)
         {
@@ -85,6 +91,7 @@ public final class Appender
         }
         final int laneIndex = router.laneFor(collection);
         final Lane lane = lanes[laneIndex];
+        awaitCapacity(lane, bound);
         final RemoteLane remote = lane.remote();
         if (remote != null && !remote.hasCapacity())
         {
@@ -94,7 +101,6 @@ public final class Appender
         IdleStrategy idle = null;
         long ringSequence;
         long sequence;
-        long global;
         while (true)
         {
             lane.checkHealthy();
@@ -116,14 +122,13 @@ public final class Appender
                 continue;
             }
             sequence = collection.assignLocked(laneIndex);
-            global = globalSequence.incrementAndGet();
             collection.unlock();
             break;
         }
         final EntrySlot slot = ring.get(ringSequence);
         try
         {
-            slot.copy(entry, collection, sequence, global, System.currentTimeMillis() * 1000, (int)bound, future);
+            slot.copy(entry, collection, sequence, System.currentTimeMillis() * 1000, (int)bound, future);
         }
         catch (final Throwable t)
         {
@@ -137,14 +142,23 @@ public final class Appender
         return sequence;
     }
 
-    private void awaitCapacity(final long bytes)
+    /**
+     * Back-pressure on {@code global_flush_threshold}. A lane holding less than its share of it (the threshold
+     * divided by the lanes) admits without reading any other lane; past its share the appender sums all lanes.
+     * So lanes share nothing while none is behind, and what they hold together stays under twice the threshold.
+     */
+    private void awaitCapacity(final Lane lane, final long bytes)
     {
         if (memoryOnly)
         {
-            long held = 0;
-            for (final Lane lane : lanes)
+            if (lane.storedBytes() + lane.inFlightBytes() + bytes <= share)
             {
-                held += lane.storedBytes() + lane.inFlightBytes();
+                return;
+            }
+            long held = 0;
+            for (final Lane l : lanes)
+            {
+                held += l.storedBytes() + l.inFlightBytes();
             }
             if (held + bytes > threshold)
             {
@@ -153,13 +167,17 @@ public final class Appender
             }
             return;
         }
+        if (lane.inFlightBytes() + bytes <= share)
+        {
+            return;
+        }
         IdleStrategy idle = null;
         while (true)
         {
             long inFlight = 0;
-            for (final Lane lane : lanes)
+            for (final Lane l : lanes)
             {
-                inFlight += lane.inFlightBytes();
+                inFlight += l.inFlightBytes();
             }
             if (inFlight == 0 || inFlight + bytes <= threshold)
             {

@@ -73,6 +73,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         if (slot.kind == EntrySlot.ENTRY)
         {
             batchBytes += slot.encodedBound;
+            slot.globalSequence = lane.globalSequence(sequence);
             if (slot.future != null)
             {
                 batchFutures++;

@@ -55,6 +55,7 @@ public final class CollectionState
     private final AtomicLongArray durable;
     private final AtomicLongArray remote;
     private final AtomicReferenceArray<LaneCollection> laneStates;
+    private final Waiters waiters = new Waiters();
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
     /** Highest watermarks computed so far: every computed value is a safe lower bound, so their max is too. */
     private final AtomicLong writtenMark = new AtomicLong();
@@ -183,6 +184,12 @@ public final class CollectionState
         return assignedLane;
     }
 
+    /** The threads parked until a watermark of this collection moves ({@link WatermarkWaits}). */
+    Waiters waiters()
+    {
+        return waiters;
+    }
+
     public void assignLane(final int lane)
     {
         assignedLane = lane;
@@ -196,6 +203,7 @@ public final class CollectionState
     public void laneWritten(final int lane, final long sequence)
     {
         written.set(lane, sequence);
+        waiters.wake(this);
     }
 
     /** Lane thread: everything up to {@code sequence} in this lane is durable. */
@@ -210,6 +218,7 @@ public final class CollectionState
         {
             remote.set(lane, sequence);   // a local lane's final storage is its disk
         }
+        waiters.wake(this);
     }
 
     /**
@@ -223,6 +232,7 @@ public final class CollectionState
         {
             if (remote.compareAndSet(lane, current, sequence))
             {
+                waiters.wake(this);
                 return;
             }
         }

@@ -26,13 +26,13 @@ public final class EntrySlot extends StagedEntry
 
     /**
      * Copy everything of {@code entry} into this slot. Never fails for an entry that passed
-     * {@link #encodedBound}, except by running out of memory.
+     * {@link #encodedBound}, except by running out of memory. The global sequence is the lane thread's to give
+     * ({@link Lane#globalSequence}), so no producer writes a counter shared with other lanes.
      */
     public void copy(
         final Entry entry,
         final CollectionState collection,
         final long sequence,
-        final long globalSequence,
         final long nowMicros,
         final int encodedBound,
         final CompletableFuture<Long> future)
@@ -40,7 +40,7 @@ public final class EntrySlot extends StagedEntry
         this.kind = ENTRY;
         this.collection = collection;
         this.future = future;
-        stage(entry, collection.nameUtf8(), sequence, globalSequence, nowMicros, encodedBound);
+        stage(entry, collection.nameUtf8(), sequence, 0, nowMicros, encodedBound);
     }
 
     /**

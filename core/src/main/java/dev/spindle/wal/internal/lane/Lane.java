@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.lane;
 
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
@@ -46,11 +47,17 @@ public final class Lane
     private final BackgroundForcer sealForcer;
     private final BatchWriter writer;
     private final List<LaneCollection> collections = new ArrayList<>();
-    private final AtomicLong inFlightBytes = new AtomicLong();
+    /** Bytes producers have published to this lane, ever. Padded: producers add to it. */
+    private final Sequence appendedBytes = new Sequence(0);
+    /** Bytes of the batches done, ever. Padded: only the lane thread writes it, without a locked instruction. */
+    private final Sequence doneBytes = new Sequence(0);
     private final AtomicLong storedBytes = new AtomicLong();
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
+    /** The global sequence of ring slot 0, and the step between two slots: set before the thread starts. */
+    private long globalFirst;
+    private long globalStride = 1;
 
     /** A failure another thread found: what was being done, and why. */
     private record FailureRequest(String doing, Throwable cause)
@@ -173,7 +180,8 @@ public final class Lane
      */
     public long inFlightBytes()
     {
-        return inFlightBytes.get();
+        final long done = doneBytes.get();    // read first: a later look at appendedBytes can only overstate
+        return appendedBytes.get() - done;
     }
 
     /**
@@ -184,10 +192,29 @@ public final class Lane
         return storedBytes.get();
     }
 
+    /**
+     * Number this lane's entries after {@code lastGlobalSequence}, the highest recovery found. Of {@code lanes}
+     * lanes, lane i gives the numbers above it that leave i when divided by {@code lanes}, one per ring slot, in
+     * ring order: global sequences are unique in the WAL and increase in each lane's write order, and no lane
+     * shares a counter with another. Before start.
+     */
+    public void continueGlobalSequences(final long lastGlobalSequence, final int lanes)
+    {
+        globalStride = lanes;
+        final long next = Math.addExact(lastGlobalSequence, 1);
+        globalFirst = next + Math.floorMod(index - next, (long)lanes);
+    }
+
+    /** Lane thread: the global sequence of the entry in ring slot {@code ringSequence}. */
+    long globalSequence(final long ringSequence)
+    {
+        return globalFirst + ringSequence * globalStride;
+    }
+
     /** A producer is about to publish an entry of {@code bytes}. */
     void appending(final long bytes)
     {
-        inFlightBytes.addAndGet(bytes);
+        appendedBytes.addAndGet(bytes);
     }
 
     /** Lane thread: a batch of {@code bytes} is done (acknowledged or failed). */
@@ -195,7 +222,7 @@ public final class Lane
     {
         if (bytes != 0)
         {
-            inFlightBytes.addAndGet(-bytes);
+            doneBytes.set(doneBytes.get() + bytes);
         }
     }
 

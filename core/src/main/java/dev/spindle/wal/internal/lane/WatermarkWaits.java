@@ -4,15 +4,23 @@ import dev.spindle.wal.WalException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * Waits, on the caller's thread, until a collection's watermark reaches a sequence, the lane holding an
- * earlier entry fails, the WAL closes, or time runs out. Allocation-free in steady state: each waiting
- * thread reuses its own Agrona idle strategy (spin, yield, then park 1 µs doubling to 200 µs).
+ * earlier entry fails, the WAL closes, or time runs out. It spins and yields a little, then parks as one of the
+ * collection's {@link Waiters}: the thread that moves the watermark wakes it at once. Parks are bounded
+ * ({@link #MAX_PARK_NANOS}), which is how a failure or a close is seen. With every waiter slot taken it polls
+ * (spin, yield, then park 1 µs doubling to 200 µs). Allocation-free in steady state.
  */
 public final class WatermarkWaits
 {
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
+    /** The longest a waiter sleeps without looking: how late it may notice a failed lane or a closed WAL. */
+    static final long MAX_PARK_NANOS = 1_000_000;
     private static final ThreadLocal<IdleStrategy> IDLE =
-        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(100, 10, 1_000, 200_000));
+        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(SPINS, YIELDS, 1_000, 200_000));
 
     private final Lane[] lanes;
     private final OpenGate gate;
@@ -46,37 +54,70 @@ public final class WatermarkWaits
             throw new IllegalStateException("sync_mode = MemoryOnly never makes entries durable");
         }
         final long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
-        IdleStrategy idle = null;
-        while (true)
+        final Waiters waiters = collection.waiters();
+        IdleStrategy polling = null;
+        int slot = -1;
+        int looks = 0;
+        try
         {
-            if (mark.of(collection) >= sequence)
-            {
-                return true;
-            }
-            final int failed = FailedLanes.holding(lanes, collection, durable);
-            if (failed >= 0)
-            {
-                lanes[failed].checkHealthy();
-            }
-            if (gate.isClosed())
+            while (true)
             {
                 if (mark.of(collection) >= sequence)
                 {
                     return true;
                 }
-                throw new WalException("the WAL was closed before " + collection.name() + "#" + sequence +
-                    " was acknowledged");
+                final int failed = FailedLanes.holding(lanes, collection, durable);
+                if (failed >= 0)
+                {
+                    lanes[failed].checkHealthy();
+                }
+                if (gate.isClosed())
+                {
+                    if (mark.of(collection) >= sequence)
+                    {
+                        return true;
+                    }
+                    throw new WalException("the WAL was closed before " + collection.name() + "#" + sequence +
+                        " was acknowledged");
+                }
+                final long left = deadline - System.nanoTime();
+                if (timeoutNanos >= 0 && left <= 0)
+                {
+                    return false;
+                }
+                if (++looks <= SPINS)
+                {
+                    Thread.onSpinWait();
+                }
+                else if (looks <= SPINS + YIELDS)
+                {
+                    Thread.yield();
+                }
+                else if (polling != null)
+                {
+                    polling.idle();
+                }
+                else if (slot < 0)
+                {
+                    slot = waiters.add(mark, sequence);    // then look once more before parking
+                    if (slot < 0)
+                    {
+                        polling = IDLE.get();
+                        polling.reset();
+                    }
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, timeoutNanos < 0 ? MAX_PARK_NANOS : Math.min(left, MAX_PARK_NANOS));
+                }
             }
-            if (timeoutNanos >= 0 && System.nanoTime() - deadline >= 0)
+        }
+        finally
+        {
+            if (slot >= 0)
             {
-                return false;
+                waiters.remove(slot);
             }
-            if (idle == null)
-            {
-                idle = IDLE.get();
-                idle.reset();
-            }
-            idle.idle();
         }
     }
 }
