@@ -30,8 +30,9 @@ public enum WalConfigKey
         "flush (a block and, with PerBatch, an fsync) mid-batch", WalOptions::memoryFlushSizeBytes,
         (b, v) -> b.memoryFlushSizeBytes((Long)v)),
     GLOBAL_FLUSH_THRESHOLD("global_flush_threshold", Type.SIZE, "bytes appended and not yet acknowledged, over " +
-        "all lanes, before appenders wait (back-pressure)", WalOptions::globalFlushThresholdBytes,
-        (b, v) -> b.globalFlushThresholdBytes((Long)v)),
+        "all lanes, before appenders wait (back-pressure). A lane holding less than its share (the threshold " +
+        "divided by the lanes) admits without reading the others, so together they stay under about twice it",
+        WalOptions::globalFlushThresholdBytes, (b, v) -> b.globalFlushThresholdBytes((Long)v)),
     SYNC_MODE("sync_mode", SyncMode.class, "when an append is acknowledged and forced: Always, PerBatch, " +
         "Periodic, Never, MemoryOnly", WalOptions::syncMode, (b, v) -> b.syncMode((SyncMode)v)),
     DISK_SEGMENT_SIZE("disk_segment_size", Type.SIZE, "seal a segment at this size",

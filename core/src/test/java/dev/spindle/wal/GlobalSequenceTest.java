@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Global sequences are given by each lane for its own entries (no counter shared between lanes): unique in the
  * WAL, increasing in each lane's write order, and above every one recovery found after a restart, also one with
- * more lanes than before.
+ * more lanes than before and one without collection affinity (after clean closes; a crash leaves the highest in
+ * the tails, which recovery reads the same way).
  */
 class GlobalSequenceTest
 {
@@ -35,13 +36,18 @@ class GlobalSequenceTest
 
     private WalOptions options(final int lanes)
     {
+        return options(lanes, true);
+    }
+
+    private WalOptions options(final int lanes, final boolean affinity)
+    {
         final List<String> urls = new ArrayList<>();
         for (int i = 0; i < lanes; i++)
         {
             urls.add(dir.resolve("lane" + i).toString());
         }
         return WalOptions.builder().walUrls(urls).distributionStrategy(DistributionStrategy.RoundRobin)
-            .collectionAffinity(true).diskSegmentSizeBytes(64 * 1024).build();
+            .collectionAffinity(affinity).diskSegmentSizeBytes(64 * 1024).build();
     }
 
     @Test
@@ -69,13 +75,41 @@ class GlobalSequenceTest
             checkRising(added, seen);
         }
         assertEquals(2 * COLLECTIONS * PER_COLLECTION, seen.size(), "unique across the restart");
+        for (final var records : second.values())
+        {
+            for (final WalRecord r : records)
+            {
+                highest = Math.max(highest, r.globalSequence());
+            }
+        }
+
+        // without affinity a collection's entries spread over the lanes: unique still, and above all before
+        final Map<String, List<WalRecord>> third = writeAndReplay(4, false, "c");
+        for (final var e : third.entrySet())
+        {
+            if (e.getKey().startsWith("c"))
+            {
+                for (final WalRecord r : e.getValue())
+                {
+                    assertTrue(r.globalSequence() > highest, r + " is above " + highest);
+                    assertTrue(seen.add(r.globalSequence()), r + " has a global sequence no other entry has");
+                }
+            }
+        }
+        assertEquals(3 * COLLECTIONS * PER_COLLECTION, seen.size(), "unique across both restarts");
     }
 
     /** Write {@link #PER_COLLECTION} entries to each of {@link #COLLECTIONS} new collections from 3 threads. */
     private Map<String, List<WalRecord>> writeAndReplay(final int lanes, final String prefix) throws Exception
     {
+        return writeAndReplay(lanes, true, prefix);
+    }
+
+    private Map<String, List<WalRecord>> writeAndReplay(final int lanes, final boolean affinity, final String prefix)
+        throws Exception
+    {
         final Map<String, List<WalRecord>> replayed = new HashMap<>();
-        try (Wal wal = Wal.open(options(lanes)))
+        try (Wal wal = Wal.open(options(lanes, affinity)))
         {
             final ExecutorService pool = Executors.newFixedThreadPool(3);
             try

@@ -376,7 +376,7 @@ public final class Report
         line("");
         line("The call only, sampled by JMH; Chronicle Queue's appender with its default store (no sync) beside it.");
         line("");
-        line("| writer | value | rate/s | p50 | p90 | p99 [min-max] | p99.9 [min-max] | max | p99 / Chronicle's |");
+        line("| writer | value | rate/s | p50 | p90 | p99 [min-max] | p99.9 [min-max] | max (median of rounds) | p99 / Chronicle's |");
         line("|---|---|---|---|---|---|---|---|---|");
         for (final Measured m : all)
         {

@@ -354,7 +354,8 @@ public final class LoadGenerator
      * Records each entry's latency as soon as its collection's acknowledged watermark passes it. Ends when
      * every producer is done and every appended entry is acknowledged, or on a failure. With one collection it
      * waits in {@code awaitAcknowledged} for the oldest entry not yet acknowledged, which the lane wakes as it
-     * acknowledges: the latency is then exact to one wake-up. With several it looks at them all in turn and parks
+     * acknowledges: the latency is then exact to one wake-up (an entry published and acknowledged while the
+     * watcher had nothing to wait for is seen after its park). With several it looks at them all in turn and parks
      * between looks, so it can overstate a latency by one park (about 60 us here).
      */
     private final class AckWatcher implements Runnable

@@ -83,12 +83,6 @@ public final class Appender
             throw new IllegalArgumentException("entry of up to " + bound + " encoded bytes exceeds " +
                 "max_entry_size_bytes (" + maxEntrySize + ") for collection " + collection.name());
         }
-        final int stuck = FailedLanes.holding(lanes, collection, false);
-        if (stuck >= 0)
-        {
-            throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
-                ": no later entry could be acknowledged; reopen the WAL", lanes[stuck].failure());
-        }
         final int laneIndex = router.laneFor(collection);
         final Lane lane = lanes[laneIndex];
         awaitCapacity(lane, bound);
@@ -96,6 +90,12 @@ public final class Appender
         if (remote != null && !remote.hasCapacity())
         {
             awaitUploads(lane, remote);
+        }
+        final int stuck = FailedLanes.holding(lanes, collection, false);    // after the waits: a lane may fail in them
+        if (stuck >= 0)
+        {
+            throw new WalException("collection " + collection.name() + " has an entry on failed lane " + stuck +
+                ": no later entry could be acknowledged; reopen the WAL", lanes[stuck].failure());
         }
         final RingBuffer<EntrySlot> ring = lane.ring();
         IdleStrategy idle = null;
@@ -144,8 +144,11 @@ public final class Appender
 
     /**
      * Back-pressure on {@code global_flush_threshold}. A lane holding less than its share of it (the threshold
-     * divided by the lanes) admits without reading any other lane; past its share the appender sums all lanes.
-     * So lanes share nothing while none is behind, and what they hold together stays under twice the threshold.
+     * divided by the lanes), or nothing at all, admits without reading any other lane; past its share the
+     * appender sums all lanes. So lanes share nothing while none is behind, and what they hold together stays
+     * under about twice the threshold (one entry more per lane and per producer). An entry larger than a share
+     * still passes on an empty lane, so it cannot starve behind lanes that keep to their shares. MemoryOnly
+     * refuses instead of waiting, on the same counts.
      */
     private void awaitCapacity(final Lane lane, final long bytes)
     {
@@ -167,13 +170,14 @@ public final class Appender
             }
             return;
         }
-        if (lane.inFlightBytes() + bytes <= share)
-        {
-            return;
-        }
         IdleStrategy idle = null;
         while (true)
         {
+            final long own = lane.inFlightBytes();
+            if (own == 0 || own + bytes <= share)
+            {
+                return;
+            }
             long inFlight = 0;
             for (final Lane l : lanes)
             {

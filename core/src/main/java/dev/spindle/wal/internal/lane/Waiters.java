@@ -9,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * The threads parked until one of a collection's watermarks reaches a sequence. A waiter {@link #add adds}
  * itself, looks at the watermark once more, and parks; the thread that moves a watermark (a lane thread, an
  * upload thread) {@link #wake wakes} each waiter whose sequence it reached, right away. So a caller blocked in
- * {@code awaitAcknowledged} or a synchronous {@code append} returns one wake-up after the acknowledgement,
- * instead of after a polling interval. Allocation-free; any thread.
+ * {@code awaitAcknowledged}, {@code awaitDurable} or {@code awaitRemoteDurable} returns one wake-up after the
+ * watermark passes its sequence, instead of after a polling interval. Allocation-free; any thread.
  *
  * <p>No waiter can be missed: a waiter fills its slot and then raises {@link #count} before it reads the watermark;
  * a mover writes the watermark (a volatile store) before it reads {@link #count}. Of two volatile accesses in
@@ -66,14 +66,33 @@ final class Waiters
         {
             return;
         }
+        long acknowledged = -1;
+        long durable = -1;
+        long remote = -1;
         for (int i = 0; i < SLOTS; i++)
         {
             final Thread waiter = threads.get(i);
-            if (waiter != null && MARKS[(int)marks.get(i)].of(collection) >= awaited.get(i))
+            if (waiter == null)
+            {
+                continue;
+            }
+            final long reached;
+            switch (MARKS[(int)marks.get(i)])    // each watermark computed once per wake, and only if awaited
+            {
+                case ACKNOWLEDGED:
+                    reached = acknowledged >= 0 ? acknowledged : (acknowledged = collection.acknowledgedSequence());
+                    break;
+                case DURABLE:
+                    reached = durable >= 0 ? durable : (durable = collection.durableSequence());
+                    break;
+                default:
+                    reached = remote >= 0 ? remote : (remote = collection.remoteDurableSequence());
+                    break;
+            }
+            if (reached >= awaited.get(i))
             {
                 LockSupport.unpark(waiter);
             }
         }
     }
-
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * earlier entry fails, the WAL closes, or time runs out. It spins and yields a little, then parks as one of the
  * collection's {@link Waiters}: the thread that moves the watermark wakes it at once. Parks are bounded
  * ({@link #MAX_PARK_NANOS}), which is how a failure or a close is seen. With every waiter slot taken it polls
- * (spin, yield, then park 1 µs doubling to 200 µs). Allocation-free in steady state.
+ * (park 1 µs doubling to 200 µs). Interrupts are not waited on: the wait goes on (as before), and the
+ * interrupt stays set for the caller. Allocation-free in steady state.
  */
 public final class WatermarkWaits
 {
@@ -20,7 +21,7 @@ public final class WatermarkWaits
     /** The longest a waiter sleeps without looking: how late it may notice a failed lane or a closed WAL. */
     static final long MAX_PARK_NANOS = 1_000_000;
     private static final ThreadLocal<IdleStrategy> IDLE =
-        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(SPINS, YIELDS, 1_000, 200_000));
+        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(1, 1, 1_000, 200_000));    // spun and yielded already
 
     private final Lane[] lanes;
     private final OpenGate gate;
@@ -85,7 +86,8 @@ public final class WatermarkWaits
                 {
                     return false;
                 }
-                if (++looks <= SPINS)
+                looks = Math.min(looks + 1, SPINS + YIELDS + 1);    // an interrupted parker loops here: never wraps
+                if (looks <= SPINS)
                 {
                     Thread.onSpinWait();
                 }
