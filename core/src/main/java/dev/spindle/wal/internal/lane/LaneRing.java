@@ -1,9 +1,9 @@
 package dev.spindle.wal.internal.lane;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
@@ -32,6 +32,9 @@ import java.util.function.BiConsumer;
 final class LaneRing
 {
     private static final Logger LOG = LoggerFactory.getLogger(LaneRing.class);
+    /** {@code blocking}: how long an idle lane spins, then yields until, before it parks. */
+    private static final long SPIN_MICROS = 10;
+    private static final long YIELD_MICROS = 50;
 
     private final int index;
     private final String url;
@@ -188,7 +191,8 @@ final class LaneRing
                 return new SleepingWaitStrategy();
             case blocking:
             default:
-                return new BlockingWaitStrategy();
+                // spin, then yield, then block: a steady stream of appends seldom finds the lane parked
+                return PhasedBackoffWaitStrategy.withLock(SPIN_MICROS, YIELD_MICROS, TimeUnit.MICROSECONDS);
         }
     }
 }
