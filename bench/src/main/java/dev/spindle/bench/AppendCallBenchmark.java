@@ -33,9 +33,10 @@ import java.util.concurrent.TimeUnit;
  * excerpt per entry, with Chronicle's default store (no sync): the cheapest call Chronicle offers. By Chronicle's
  * design the caller's thread also maps each new chunk of the queue file and takes its page faults; Spindle's
  * caller copies into a preallocated ring and its lane thread does the file work. Spindle's call
- * returns once the entry is in the lane's ring; its durability comes later, from the lane thread, whatever
- * {@code sync_mode} says, so the call costs about the same in every mode. {@code wait_strategy} is what the
- * producer pays on publish: {@code blocking} wakes a sleeping lane thread; {@code sleeping} never does.
+ * returns once the entry is in the lane's ring; its durability comes later, from the lane thread. What the call
+ * costs depends on how the lane thread waits ({@code wait_strategy}), and so on how often it is idle (the sync
+ * mode): {@code blocking} wakes a parked lane thread, {@code backoff} seldom finds it parked,
+ * {@code sleeping} never wakes it.
  *
  * <p>Every 65,536 entries the setup checkpoints Spindle's collection, as an embedder does, so MemoryOnly stays
  * within its memory bound and files are recycled.
@@ -56,8 +57,8 @@ public class AppendCallBenchmark
     private static final int CHECKPOINT_EVERY = 1 << 16;
 
     /** {@code chronicle}, or Spindle's {@code sync_mode} with its {@code wait_strategy} after a slash. */
-    @Param({"chronicle", "PerBatch/blocking", "Never/blocking", "MemoryOnly/blocking", "PerBatch/sleeping",
-        "Never/sleeping", "MemoryOnly/sleeping"})
+    @Param({"chronicle", "PerBatch/blocking", "Never/blocking", "MemoryOnly/blocking", "PerBatch/backoff",
+        "Never/backoff", "MemoryOnly/backoff", "PerBatch/sleeping", "Never/sleeping", "MemoryOnly/sleeping"})
     public String writer;
 
     @Param({"256"})

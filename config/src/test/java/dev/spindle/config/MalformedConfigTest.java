@@ -74,8 +74,8 @@ class MalformedConfigTest
             bad("unknown io_mode", HEAD + "io_mode = \"direct\"\n",
                 "bad.toml:2:1: storage.wal_config.io_mode: unknown value \"direct\"; expected one of mmap, pwrite"),
             bad("enum as integer", HEAD + "wait_strategy = 3\n",
-                "bad.toml:2:1: storage.wal_config.wait_strategy: expected a string, one of blocking, sleeping, " +
-                "yielding, busy_spin; found the integer 3"),
+                "bad.toml:2:1: storage.wal_config.wait_strategy: expected a string, one of blocking, backoff, " +
+                "sleeping, yielding, busy_spin; found the integer 3"),
             bad("unset environment variable", HEAD + "wal_urls = [\"${SPINDLE_TEST_UNSET}/wal\"]\n",
                 "bad.toml:2:13: storage.wal_config.wal_urls[0]: environment variable SPINDLE_TEST_UNSET is not set"),
             bad("malformed environment reference", HEAD + "wal_urls = [\"${BROKEN/wal\"]\n",

@@ -41,8 +41,8 @@ public enum WalConfigKey
         "into the mapped file, msync)", WalOptions::ioMode, (b, v) -> b.ioMode((IoMode)v)),
     RING_BUFFER_SIZE("ring_buffer_size", Integer.MAX_VALUE, "slots in each lane's Disruptor ring (a power of two)",
         WalOptions::ringBufferSize, (b, v) -> b.ringBufferSize(((Long)v).intValue())),
-    WAIT_STRATEGY("wait_strategy", WaitStrategy.class, "how an idle lane thread waits: blocking, sleeping, " +
-        "yielding, busy_spin", WalOptions::waitStrategy, (b, v) -> b.waitStrategy((WaitStrategy)v)),
+    WAIT_STRATEGY("wait_strategy", WaitStrategy.class, "how an idle lane thread waits: blocking, backoff, " +
+        "sleeping, yielding, busy_spin", WalOptions::waitStrategy, (b, v) -> b.waitStrategy((WaitStrategy)v)),
     FLUSH_INTERVAL_MS("flush_interval_ms", Long.MAX_VALUE, "fsync interval for sync_mode = Periodic",
         WalOptions::flushIntervalMs, (b, v) -> b.flushIntervalMs((Long)v)),
     SEGMENT_MAX_AGE_MS("segment_max_age_ms", Long.MAX_VALUE, "seal a segment this old even if not full; 0 " +

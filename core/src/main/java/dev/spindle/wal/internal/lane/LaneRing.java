@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.lane;
 
+import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
@@ -32,7 +33,10 @@ import java.util.function.BiConsumer;
 final class LaneRing
 {
     private static final Logger LOG = LoggerFactory.getLogger(LaneRing.class);
-    /** {@code blocking}: how long an idle lane spins, then yields until, before it parks. */
+    /**
+     * {@code backoff}: the Disruptor spins until about 10 µs, then yields now and then until 10 + 50 µs, then parks.
+     * It looks at the clock only every 10,000 spins, so in practice the lane parks after about 60-70 µs.
+     */
     private static final long SPIN_MICROS = 10;
     private static final long YIELD_MICROS = 50;
 
@@ -189,10 +193,12 @@ final class LaneRing
                 return new YieldingWaitStrategy();
             case sleeping:
                 return new SleepingWaitStrategy();
+            case backoff:
+                // the Disruptor's own: spin, then yield now and then, then block on a lock
+                return PhasedBackoffWaitStrategy.withLock(SPIN_MICROS, YIELD_MICROS, TimeUnit.MICROSECONDS);
             case blocking:
             default:
-                // spin, then yield, then block: a steady stream of appends seldom finds the lane parked
-                return PhasedBackoffWaitStrategy.withLock(SPIN_MICROS, YIELD_MICROS, TimeUnit.MICROSECONDS);
+                return new BlockingWaitStrategy();
         }
     }
 }

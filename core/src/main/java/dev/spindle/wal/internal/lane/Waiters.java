@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiters
 {
-    /** Waiters beyond this many poll instead (spin, yield, park in growing steps). */
+    /** Waiters beyond this many poll instead (park in growing steps). */
     static final int SLOTS = 16;
     private static final Watermark[] MARKS = Watermark.values();
 

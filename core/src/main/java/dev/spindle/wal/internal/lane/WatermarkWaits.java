@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * earlier entry fails, the WAL closes, or time runs out. It spins and yields a little, then parks as one of the
  * collection's {@link Waiters}: the thread that moves the watermark wakes it at once. Parks are bounded
  * ({@link #MAX_PARK_NANOS}), which is how a failure or a close is seen. With every waiter slot taken it polls
- * (park 1 µs doubling to 200 µs). Interrupts are not waited on: the wait goes on (as before), and the
- * interrupt stays set for the caller. Allocation-free in steady state.
+ * (park 1 µs doubling to 200 µs). An interrupt does not end the wait (as before): it is cleared while waiting,
+ * so parks keep parking, and set again when the wait ends. Allocation-free in steady state.
  */
 public final class WatermarkWaits
 {
@@ -59,6 +59,7 @@ public final class WatermarkWaits
         IdleStrategy polling = null;
         int slot = -1;
         int looks = 0;
+        boolean interrupted = false;
         try
         {
             while (true)
@@ -112,6 +113,7 @@ public final class WatermarkWaits
                 {
                     LockSupport.parkNanos(this, timeoutNanos < 0 ? MAX_PARK_NANOS : Math.min(left, MAX_PARK_NANOS));
                 }
+                interrupted |= Thread.interrupted();    // else every park would return at once: a busy loop
             }
         }
         finally
@@ -119,6 +121,10 @@ public final class WatermarkWaits
             if (slot >= 0)
             {
                 waiters.remove(slot);
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -72,6 +72,27 @@ class WaitersTest
     }
 
     @Test
+    void shouldParkAnInterruptedWaiterAndGiveItsInterruptBack() throws Exception
+    {
+        final CollectionState c = new CollectionState("docs", 1, true);
+        final long s1 = c.assignLocked(0);
+        final WatermarkWaits waits = new WatermarkWaits(new Lane[0], new OpenGate(), false);
+        final CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+        final Thread waiter = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            waits.await(c, s1, Watermark.ACKNOWLEDGED, -1);
+            stillInterrupted.complete(Thread.currentThread().isInterrupted());
+        }, "waiter");
+        waiter.setDaemon(true);
+        waiter.start();
+        // with the interrupt left set every park would return at once: the wait holds it back while it parks
+        eventually(DEADLINE_MS, "the interrupted waiter parks with its interrupt held back", () ->
+            LockSupport.getBlocker(waiter) == waits && !waiter.isInterrupted());
+        c.laneDurable(0, s1);
+        assertTrue(stillInterrupted.get(DEADLINE_MS, TimeUnit.MILLISECONDS), "the interrupt is given back");
+    }
+
+    @Test
     void shouldEndAParkedWaitWhenTheWalCloses() throws Exception
     {
         final CollectionState c = new CollectionState("docs", 1, true);
