@@ -94,7 +94,9 @@ public final class WalCollection
     }
 
     /**
-     * Wait until {@code sequence} is acknowledged.
+     * Wait until {@code sequence} is acknowledged. The caller spins briefly, then parks until the thread that moves
+     * the watermark wakes it. An interrupt does not end this wait (nor the other waits of this class): the thread's
+     * interrupt flag is set again when the call returns or throws.
      *
      * @throws WalException when a lane holding an earlier entry failed, or the WAL closed.
      */

@@ -183,7 +183,7 @@ final class LaneRing
         }
     }
 
-    private static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)
+    static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)
     {
         switch (strategy)
         {

@@ -87,7 +87,7 @@ public final class WatermarkWaits
                 {
                     return false;
                 }
-                looks = Math.min(looks + 1, SPINS + YIELDS + 1);    // an interrupted parker loops here: never wraps
+                looks = Math.min(looks + 1, SPINS + YIELDS + 1);    // bounded: a very long wait never wraps it
                 if (looks <= SPINS)
                 {
                     Thread.onSpinWait();
