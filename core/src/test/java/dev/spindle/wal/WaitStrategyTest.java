@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.spindle.wal.WalTestSupport.eventually;
 import static dev.spindle.wal.WalTestSupport.range;
 import static dev.spindle.wal.WalTestSupport.replayAll;
 import static dev.spindle.wal.WalTestSupport.sequences;
@@ -26,16 +27,27 @@ class WaitStrategyTest
     @TempDir
     Path dir;
 
-    private static void idle()
+    /**
+     * Wait, with a deadline, until the lane thread is parked, for the strategies that park: the next append then
+     * finds it parked and must wake it. The others never park; their lane is simply idle for a moment.
+     */
+    private static void idle(final WaitStrategy strategy)
     {
-        try
+        if (strategy == WaitStrategy.yielding || strategy == WaitStrategy.busy_spin)
         {
-            Thread.sleep(5);
+            return;
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        eventually(10_000, "lane thread parked (" + strategy + ")", () -> {
+            for (final Thread t : Thread.getAllStackTraces().keySet())
+            {
+                if (t.getName().equals("spindle-lane-0") && t.isAlive())
+                {
+                    final Thread.State state = t.getState();
+                    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+                }
+            }
+            return false;
+        });
     }
 
     @ParameterizedTest
@@ -57,7 +69,7 @@ class WaitStrategyTest
                         if (i % 100 == 0)
                         {
                             assertTrue(c.awaitAcknowledged(s, 10, TimeUnit.SECONDS), "acknowledged");
-                            idle();    // a gap longer than backoff's spin: the lane parks and the next append wakes it
+                            idle(strategy);    // the lane parks; the next append must wake it
                         }
                     }
                 }));
