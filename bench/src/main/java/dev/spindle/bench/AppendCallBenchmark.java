@@ -107,7 +107,7 @@ public class AppendCallBenchmark
             Thread.onSpinWait();
             now = System.nanoTime();
         }
-        next = (next - now > 0 ? next : now) + interval;
+        next = now + interval;    // the loop ends at next or later: after a late call, never a burst
         if (spindle != null && ++appended % CHECKPOINT_EVERY == 0)
         {
             spindle.collection().checkpoint(spindle.collection().acknowledgedSequence());

@@ -380,9 +380,7 @@ public final class Report
         line("|---|---|---|---|---|---|---|---|---|");
         for (final Measured m : all)
         {
-            final double chronicle = all.stream().filter(c -> c.param("writer").equals("chronicle") &&
-                c.param("valueSize").equals(m.param("valueSize")) && c.param("rate").equals(m.param("rate")))
-                .mapToDouble(c -> c.percentile("99.0")).findFirst().orElse(Double.NaN);
+            final double chronicle = chronicleP99(all, m);
             final String writer = m.param("writer");
             line("| %s | %s | %s | %.0f | %.0f | %.0f%s | %.0f%s | %.0f | %s |",
                 writer.equals("chronicle") ? "Chronicle Queue appender" : "Spindle " + writer.replace("/", ", "),
@@ -393,6 +391,20 @@ public final class Report
             shown.add(m);
         }
         line("");
+    }
+
+    /** @return the p99 of Chronicle's appender at {@code m}'s value size and rate, or NaN. */
+    private static double chronicleP99(final List<Measured> all, final Measured m)
+    {
+        for (final Measured c : all)
+        {
+            if (c.param("writer").equals("chronicle") && c.param("valueSize").equals(m.param("valueSize")) &&
+                c.param("rate").equals(m.param("rate")))
+            {
+                return c.percentile("99.0");
+            }
+        }
+        return Double.NaN;
     }
 
     private void replay()

@@ -197,11 +197,10 @@ public final class LoadGenerator
         }
         long lastReport = start;
         long lastCount = 0;
-        final long[] checkpointed = new long[collections.length];
         while (watching.isAlive())
         {
             watching.join(params.checkpointBytes() > 0 ? 20 : 200);
-            checkpoint(checkpointed);
+            checkpoint();
             final long now = System.nanoTime();
             if (measured && params.progress() && now - lastReport >= 2_000_000_000L && watching.isAlive())
             {
@@ -248,7 +247,7 @@ public final class LoadGenerator
      * checkpoint each collection at its acknowledged sequence once {@code checkpointBytes} of values were acknowledged
      * since its last checkpoint, so sealed segments are freed (and recycled).
      */
-    private void checkpoint(final long[] checkpointed)
+    private void checkpoint()
     {
         if (params.checkpointBytes() <= 0)
         {
@@ -258,12 +257,11 @@ public final class LoadGenerator
         for (int c = 0; c < collections.length; c++)
         {
             final long acknowledged = collections[c].acknowledgedSequence();
-            if (acknowledged - Math.max(checkpointed[c], collections[c].checkpointSequence()) >= every)
+            if (acknowledged - collections[c].checkpointSequence() >= every)    // raised by each checkpoint
             {
                 try
                 {
                     collections[c].checkpoint(acknowledged);
-                    checkpointed[c] = acknowledged;
                 }
                 catch (final RuntimeException | Error ex)
                 {

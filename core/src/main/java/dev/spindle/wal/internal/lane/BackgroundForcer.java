@@ -31,11 +31,6 @@ final class BackgroundForcer implements AutoCloseable
             this.segment = segment;
         }
 
-        ActiveSegment segment()
-        {
-            return segment;
-        }
-
         boolean done()
         {
             return done;

@@ -94,7 +94,11 @@ final class SegmentManager
         }
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
             System.currentTimeMillis() * 1000, syncMode, sync);
-        final SegmentPool.Recycled recycled = memory == null && pool != null ? pool.take(path, header) : null;
+        SegmentPool.Recycled file = memory == null && pool != null ? pool.take(path, header) : null;
+        if (memory == null && file == null)
+        {
+            file = new SegmentPool.Recycled(PwriteSegment.createFile(path, header), header.length);
+        }
         // a recycled file may grow past its length to a whole segment (kept files are at least 3/4 of one): only
         // that last part allocates, and the file does not shrink from life to life (a seal truncates it)
         final long limit = options.diskSegmentSizeBytes();
@@ -109,12 +113,12 @@ final class SegmentManager
         else if (ioMode == IoMode.pwrite)
         {
             segment = PwriteSegment.create(path, header, firstSequence, sync, limit, stagingFor(lc), storedBytes,
-                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), recycled);
+                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), file);
         }
         else
         {
             segment = MappedSegment.create(path, header, firstSequence, sync, limit, preallocator,
-                Math.min(options.preallocateChunkBytes(), limit), storedBytes, recycled);
+                Math.min(options.preallocateChunkBytes(), limit), storedBytes, file);
         }
         lc.active = segment;
         lc.activeForReaders = segment;

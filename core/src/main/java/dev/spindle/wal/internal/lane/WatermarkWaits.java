@@ -82,7 +82,7 @@ public final class WatermarkWaits
                     throw new WalException("the WAL was closed before " + collection.name() + "#" + sequence +
                         " was acknowledged");
                 }
-                final long left = deadline - System.nanoTime();
+                final long left = timeoutNanos < 0 ? MAX_PARK_NANOS : deadline - System.nanoTime();
                 if (timeoutNanos >= 0 && left <= 0)
                 {
                     return false;
@@ -111,7 +111,7 @@ public final class WatermarkWaits
                 }
                 else
                 {
-                    LockSupport.parkNanos(this, timeoutNanos < 0 ? MAX_PARK_NANOS : Math.min(left, MAX_PARK_NANOS));
+                    LockSupport.parkNanos(this, Math.min(left, MAX_PARK_NANOS));
                 }
                 interrupted |= Thread.interrupted();    // else every park would return at once: a busy loop
             }

@@ -1,7 +1,5 @@
 package dev.spindle.wal.internal.segment;
 
-import dev.spindle.fs.Directories;
-import dev.spindle.wal.internal.segment.FileSync;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -9,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * An active segment written the mmap way: entries are encoded straight into a {@link MappedByteBuffer}
@@ -44,23 +41,16 @@ public final class MappedSegment extends ActiveSegment
      * Create a new mapped segment: a new file, or a recycled one (whose blocks all exist already), header
      * written, first chunk preallocated, directory entry durable.
      *
-     * @param recycled a freed file already renamed to {@code path} with {@code header} written, or null for a
-     *     new file.
+     * @param file the file at {@code path} with {@code header} written: a freed one, recycled, or a new one.
      */
     public static MappedSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final Preallocator preallocator, final long chunk,
-        final java.util.concurrent.atomic.AtomicLong stored, final SegmentPool.Recycled recycled) throws IOException
+        final java.util.concurrent.atomic.AtomicLong stored, final SegmentPool.Recycled file) throws IOException
     {
-        final FileChannel channel = recycled != null ? recycled.channel() : FileChannel.open(path,
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        final FileChannel channel = file.channel();
         try
         {
-            if (recycled == null)
-            {
-                FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
-                Directories.fsync(path.getParent());
-            }
-            final long written = recycled != null ? Math.max(header.length, recycled.size()) : header.length;
+            final long written = Math.max(header.length, file.size());
             final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
                 written, preallocator, chunk, stored);
             segment.preallocation.requestAhead(header.length);

@@ -173,17 +173,16 @@ public final class PwriteSegment extends ActiveSegment
      * Create a new pwrite segment: a new file, or a recycled one, with the header written and the directory
      * entry durable.
      *
-     * @param recycled a freed file already renamed to {@code path} with {@code header} written, or null for a
-     *     new file.
+     * @param recycled the file at {@code path} with {@code header} written: a freed one, recycled, or a new one.
      */
     public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final ByteBuffer staging, final java.util.concurrent.atomic.AtomicLong stored,
         final Preallocator preallocator, final long chunk, final SegmentPool.Recycled recycled) throws IOException
     {
-        final java.nio.channels.FileChannel file = recycled != null ? recycled.channel() : createFile(path, header);
+        final java.nio.channels.FileChannel file = recycled.channel();
         try
         {
-            final long written = recycled != null ? Math.max(header.length, recycled.size()) : header.length;
+            final long written = Math.max(header.length, recycled.size());
             final Preallocation preallocation = preallocator == null ? null :
                 new Preallocation(path, file, preallocator, chunk, limit, written, true);
             final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(file), firstSequence, sync, limit,

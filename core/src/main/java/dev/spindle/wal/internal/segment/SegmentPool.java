@@ -296,7 +296,8 @@ public final class SegmentPool
     }
 
     /**
-     * A freed file renamed to a new segment's name, its header rewritten.
+     * A segment's file at its name with its header written: a freed file renamed and rewritten ({@link #take}), or
+     * a new one (its size the header's).
      *
      * @param channel open for reading and writing.
      * @param size the file's length: its blocks exist up to there.
