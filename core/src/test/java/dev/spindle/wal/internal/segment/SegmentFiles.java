@@ -29,8 +29,10 @@ final class SegmentFiles
         sync[0] = 7;
         sync[15] = 9;
         final byte[] header = SegmentFormat.header(COLLECTION, firstSequence, 42, 1_000_000, SyncMode.PerBatch, sync);
-        segment = PwriteSegment.create(dir.resolve(SegmentNames.open(firstSequence)), header, firstSequence, sync,
-            1 << 20, ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20, null);
+        final java.nio.file.Path path = dir.resolve(SegmentNames.open(firstSequence));
+        final SegmentPool.Recycled file = new SegmentPool.Recycled(PwriteSegment.createFile(path, header), header.length);
+        segment = PwriteSegment.create(path, header, firstSequence, sync, 1 << 20,
+            ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20, file);
         sequence = firstSequence - 1;
     }
 
