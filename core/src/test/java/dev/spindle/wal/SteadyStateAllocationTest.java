@@ -18,11 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * object per append would show as megabytes. The JMH benchmark in {@code bench} shows the same with
  * {@code -prof gc}. Metadata is a {@code HashMap}: its {@code forEach} allocates nothing (iterating a
  * {@code Map.of} map does).
+ *
+ * <p>Rolling to a new segment allocates a little (paths, the header, the file's channel): at most
+ * {@link #PER_ROLL} bytes, which at the default 64 MiB segment and 4 KiB entries is under 1 byte per
+ * append. Avro's {@code DataFileWriter} once built each header and allocated about 110 KiB per roll.
  */
 class SteadyStateAllocationTest
 {
     private static final int APPENDS = 200_000;
     private static final long SLACK = 64 * 1024;
+    private static final long PER_ROLL = 16 * 1024;
 
     @TempDir
     Path dir;
@@ -56,6 +61,54 @@ class SteadyStateAllocationTest
 
             assertTrue(producer < SLACK, "producer allocated " + producer + " bytes over " + APPENDS + " appends");
             assertTrue(laneBytes < SLACK, "lane thread allocated " + laneBytes + " bytes over " + APPENDS + " appends");
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(IoMode.class)
+    void shouldAllocateLittlePerSegmentRoll(final IoMode ioMode) throws java.io.IOException
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final WalOptions options = WalOptions.builder().walUrls(dir.toString()).ioMode(ioMode)
+            .diskSegmentSizeBytes(1024 * 1024).build();
+        try (Wal wal = Wal.open(options))
+        {
+            final WalCollection collection = wal.collection("rolls");
+            final Entry entry = new Entry();
+            final byte[] value = new byte[4096];
+            append(collection, entry, value, 5_000);                     // warm-up: JIT, classes, buffers
+            final Path collectionDir = dir.resolve("rolls");
+            final long filesBefore = segmentFiles(collectionDir);
+            final Thread lane = laneThread();
+            final long before = threads.getThreadAllocatedBytes(lane.getId());
+            append(collection, entry, value, 10_000);                    // about 40 MiB: 40 rolls
+            final long laneBytes = threads.getThreadAllocatedBytes(lane.getId()) - before;
+            final long rolls = segmentFiles(collectionDir) - filesBefore;
+
+            assertTrue(rolls >= 20, "only " + rolls + " rolls");
+            assertTrue(laneBytes < rolls * PER_ROLL + SLACK,
+                "lane thread allocated " + laneBytes + " bytes over " + rolls + " rolls");
+        }
+    }
+
+    private static void append(final WalCollection collection, final Entry entry, final byte[] value, final int n)
+    {
+        long last = 0;
+        for (int i = 0; i < n; i++)
+        {
+            value[0] = (byte)i;
+            entry.clear().op(Op.UPDATE).value(value);
+            last = collection.append(entry);
+        }
+        collection.awaitAcknowledged(last);
+    }
+
+    private static long segmentFiles(final Path collectionDir) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(collectionDir))
+        {
+            return files.filter(f -> f.getFileName().toString().endsWith(".avro")).count();
         }
     }
 
