@@ -6,8 +6,9 @@ package dev.spindle.wal;
 public enum WaitStrategy
 {
     /**
-     * Park on a lock and condition: no CPU when idle; an append that finds the lane parked wakes it, a system call on
-     * the appender's thread (about 10 µs at p90-p99 on a 2-vCPU machine). The default.
+     * Park on a monitor: no CPU when idle; an append that finds the lane parked wakes it, a system call on the
+     * appender's thread (about 10 µs at p90-p99 on a 2-vCPU machine). An append to a lane that is running takes no
+     * lock (the Disruptor's {@code LiteBlockingWaitStrategy}). The default.
      */
     blocking,
     /**

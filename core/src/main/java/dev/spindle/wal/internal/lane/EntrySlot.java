@@ -38,8 +38,14 @@ public final class EntrySlot extends StagedEntry
         final CompletableFuture<Long> future)
     {
         this.kind = ENTRY;
-        this.collection = collection;
-        this.future = future;
+        if (this.collection != collection)     // stored only when it changes: see StagedEntry
+        {
+            this.collection = collection;
+        }
+        if (this.future != future)
+        {
+            this.future = future;
+        }
         stage(entry, collection.nameUtf8(), sequence, 0, nowMicros, encodedBound);
     }
 

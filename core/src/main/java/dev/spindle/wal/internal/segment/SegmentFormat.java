@@ -94,6 +94,10 @@ public final class SegmentFormat
         final SyncMode syncMode,
         final byte[] syncMarker)
     {
+        if (syncMarker.length != SYNC_SIZE)
+        {
+            throw new IllegalArgumentException("a sync marker is " + SYNC_SIZE + " bytes, not " + syncMarker.length);
+        }
         final ByteArrayOutputStream out = new ByteArrayOutputStream(SCHEMA_JSON.length + 512);
         final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try

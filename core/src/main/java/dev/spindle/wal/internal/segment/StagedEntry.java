@@ -15,6 +15,11 @@ import java.util.function.BiConsumer;
  * <p>Metadata is Avro-encoded (the map body: count, pairs, 0) on the producer thread, so the writer
  * just copies bytes. Strings are UTF-8 encoded by {@link Utf8} into the entry's own arrays. The lane's
  * ring slot extends this class with what only the lane needs (the kind of slot, the future).
+ *
+ * <p>A reference field is stored only when it changes. The ring's slots live in the old generation, where
+ * G1's write barrier fences and dirties a card on every store of a reference into another region, and its
+ * refinement threads then scan that card: 5.7 % of both cores at 256 B in {@code MemoryOnly}, for stores
+ * that wrote back the reference already there.
  */
 public class StagedEntry implements BiConsumer<String, String>
 {
@@ -132,11 +137,18 @@ public class StagedEntry implements BiConsumer<String, String>
         final long nowMicros,
         final int encodedBound)
     {
-        this.collectionUtf8 = collectionUtf8;
+        if (this.collectionUtf8 != collectionUtf8)
+        {
+            this.collectionUtf8 = collectionUtf8;
+        }
         this.sequence = sequence;
         this.globalSequence = globalSequence;
         this.timestampMicros = entry.timestampMicros() != 0 ? entry.timestampMicros() : nowMicros;
-        this.op = entry.op();
+        final Op entryOp = entry.op();
+        if (op != entryOp)
+        {
+            op = entryOp;
+        }
         this.encodedBound = encodedBound;
 
         final String id = entry.entryId();
@@ -147,7 +159,11 @@ public class StagedEntry implements BiConsumer<String, String>
         }
         else
         {
-            entryId = ensure(entryId, 3 * id.length());
+            final byte[] ids = ensure(entryId, 3 * id.length());
+            if (ids != entryId)
+            {
+                entryId = ids;
+            }
             entryIdLength = Utf8.encode(id, entryId, 0);
         }
 
@@ -155,7 +171,11 @@ public class StagedEntry implements BiConsumer<String, String>
         keyLength = entry.keyLength();
         if (hasKey)
         {
-            key = ensure(key, keyLength);
+            final byte[] keys = ensure(key, keyLength);
+            if (keys != key)
+            {
+                key = keys;
+            }
             System.arraycopy(entry.key(), entry.keyOffset(), key, 0, keyLength);
         }
 
@@ -163,7 +183,11 @@ public class StagedEntry implements BiConsumer<String, String>
         valueLength = entry.valueLength();
         if (hasValue)
         {
-            value = ensure(value, valueLength);
+            final byte[] values = ensure(value, valueLength);
+            if (values != value)
+            {
+                value = values;
+            }
             System.arraycopy(entry.value(), entry.valueOffset(), value, 0, valueLength);
         }
 
@@ -183,13 +207,13 @@ public class StagedEntry implements BiConsumer<String, String>
         metadataLength = 0;
         if (hasMetadata)
         {
-            metadata = ensure(metadata, 11);
+            growMetadata(11);
             if (!meta.isEmpty())
             {
                 metadataLength = BinaryData.encodeLong(meta.size(), metadata, 0);
                 meta.forEach(this);
             }
-            metadata = ensure(metadata, metadataLength + 1);
+            growMetadata(metadataLength + 1);
             metadataLength += BinaryData.encodeLong(0, metadata, metadataLength);
         }
 
@@ -204,7 +228,7 @@ public class StagedEntry implements BiConsumer<String, String>
     @Override
     public final void accept(final String k, final String v)
     {
-        metadata = ensure(metadata, metadataLength + 2 * LEN + 3 * (k.length() + v.length()));
+        growMetadata(metadataLength + 2 * LEN + 3 * (k.length() + v.length()));
         metadataLength = putString(k, metadata, metadataLength);
         metadataLength = putString(v, metadata, metadataLength);
     }
@@ -237,6 +261,15 @@ public class StagedEntry implements BiConsumer<String, String>
         if (vector.length > RETAIN_LIMIT / 4)
         {
             vector = new float[0];
+        }
+    }
+
+    private void growMetadata(final int length)
+    {
+        final byte[] grown = ensure(metadata, length);
+        if (grown != metadata)
+        {
+            metadata = grown;
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.spindle.wal.internal.lane;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
@@ -18,8 +18,8 @@ class LaneRingTest
     @Test
     void shouldMapEveryWaitStrategyToTheDisruptorsOwn()
     {
-        assertInstanceOf(BlockingWaitStrategy.class, LaneRing.waitStrategy(WaitStrategy.blocking),
-            "blocking parks at once");
+        assertInstanceOf(LiteBlockingWaitStrategy.class, LaneRing.waitStrategy(WaitStrategy.blocking),
+            "blocking parks at once, and a publish signals only a lane that is waiting");
         assertInstanceOf(PhasedBackoffWaitStrategy.class, LaneRing.waitStrategy(WaitStrategy.backoff),
             "backoff spins, then parks");
         assertInstanceOf(SleepingWaitStrategy.class, LaneRing.waitStrategy(WaitStrategy.sleeping));
