@@ -88,7 +88,7 @@ final class LaneSet
             listing = store.listing();
         }
         listings.add(listing);
-        lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i]);
+        lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i], lanes.length);
     }
 
     /**

@@ -68,16 +68,18 @@ public final class Lane
      * Open (lock) a lane. Its thread starts with {@link #start()}, after recovery registered what it found.
      *
      * @param remote the object-storage side of a remote lane (whose root is then a staging directory), or null.
+     * @param lanes how many lanes the WAL has (a {@code MemoryOnly} lane keeps freed memory up to its share of
+     *     {@code global_flush_threshold}).
      */
     public Lane(final int index, final String url, final Path root, final WalOptions options, final long writerId,
-        final RemoteLane remote)
+        final RemoteLane remote, final int lanes)
     {
         this.index = index;
         this.url = url;
         this.root = root;
         this.remote = remote;
         final boolean inMemory = options.syncMode() == SyncMode.MemoryOnly;
-        this.memory = inMemory ? new MemoryStore() : null;
+        this.memory = inMemory ? new MemoryStore(options.globalFlushThresholdBytes() / lanes) : null;
         this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
         SegmentManager files = null;
         ParallelForcer threads = null;

@@ -25,7 +25,7 @@ public final class MemoryChannel implements SegmentChannel
 {
     private static final int FIRST_CHUNK = 64 * 1024;
     private static final int GROWING_CHUNKS = 5;    // 64 KiB .. 1 MiB
-    private static final int MAX_CHUNK = FIRST_CHUNK << (GROWING_CHUNKS - 1);
+    static final int MAX_CHUNK = FIRST_CHUNK << (GROWING_CHUNKS - 1);
     /** Where the first 1 MiB chunk after the growing ones starts. */
     private static final long GROWN = (long)FIRST_CHUNK * ((1 << GROWING_CHUNKS) - 1) - MAX_CHUNK;
 

@@ -9,15 +9,28 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The "disk" of a {@code MemoryOnly} lane: segment names to in-memory channels. Checkpoints remove
  * sealed segments and so free their memory: their 1 MiB chunks become spares that the lane thread's next
- * segments take before allocating (up to {@link #SPARES}; the rest go to the garbage collector).
+ * segments take before allocating, up to the lane's share of {@code global_flush_threshold} (what the lane may
+ * hold anyway); the rest go to the garbage collector. Kept to 64 MiB, a checkpoint that freed several segments
+ * sent most of them to the collector, and the lane then spent two thirds of its time having the kernel clear
+ * fresh pages for new chunks (4 KiB entries, 256 MiB between checkpoints).
  */
 public final class MemoryStore
 {
-    /** Spare chunks kept at most: 64 MiB, a default segment. */
-    static final int SPARES = 64;
+    /** Spare chunks kept at least: 64 MiB, a default segment. */
+    static final int MIN_SPARES = 64;
 
     private final ConcurrentHashMap<Path, MemoryChannel> files = new ConcurrentHashMap<>();
-    private final ManyToOneConcurrentArrayQueue<ByteBuffer> spares = new ManyToOneConcurrentArrayQueue<>(SPARES);
+    private final ManyToOneConcurrentArrayQueue<ByteBuffer> spares;
+
+    /**
+     * @param keepBytes how much freed memory to keep for reuse: the lane's share of {@code global_flush_threshold}
+     *     (at least 64 MiB).
+     */
+    public MemoryStore(final long keepBytes)
+    {
+        final long chunks = Math.max(MIN_SPARES, Math.min(keepBytes / MemoryChannel.MAX_CHUNK, 1 << 20));
+        spares = new ManyToOneConcurrentArrayQueue<>(Integer.highestOneBit((int)chunks));    // its capacity exactly
+    }
 
     /**
      * A new segment. Lane thread only.

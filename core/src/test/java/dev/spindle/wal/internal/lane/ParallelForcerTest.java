@@ -99,7 +99,7 @@ class ParallelForcerTest
     @ValueSource(ints = {1, 2, 4})
     void shouldForceEverySegmentOncePerCall(final int parallelism) throws IOException
     {
-        final MemoryStore store = new MemoryStore();
+        final MemoryStore store = new MemoryStore(0);
         final ActiveSegment[] segments = new ActiveSegment[7];
         for (int i = 0; i < segments.length; i++)
         {
@@ -129,7 +129,7 @@ class ParallelForcerTest
     @Test
     void shouldReportAFailedForceAfterAttemptingTheOthers() throws IOException
     {
-        final MemoryStore store = new MemoryStore();
+        final MemoryStore store = new MemoryStore(0);
         final ActiveSegment[] segments = {segment(store, 0, false), segment(store, 1, true),
             segment(store, 2, false)};
         final ParallelForcer forcer = new ParallelForcer("test-sync", 2);

@@ -30,7 +30,7 @@ class RouterTest
         lanes = new Lane[n];
         for (int i = 0; i < n; i++)
         {
-            lanes[i] = new Lane(i, "lane" + i, dir.resolve("lane" + i), options, 1, null);
+            lanes[i] = new Lane(i, "lane" + i, dir.resolve("lane" + i), options, 1, null, lanes.length);
         }
         return lanes;
     }

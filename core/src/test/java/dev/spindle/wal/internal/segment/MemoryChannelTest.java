@@ -47,7 +47,7 @@ class MemoryChannelTest
     @Test
     void shouldReuseADeletedSegmentsChunksOnlyOnceItsLastReaderClosed() throws java.io.IOException
     {
-        final MemoryStore store = new MemoryStore();
+        final MemoryStore store = new MemoryStore(0);
         final java.nio.file.Path path = java.nio.file.Path.of("c", "1-9.avro");
         final MemoryChannel channel = store.create(path);
         final byte[] bytes = new byte[3 * 1024 * 1024];
@@ -68,5 +68,49 @@ class MemoryChannelTest
             spares++;
         }
         assertEquals(3, spares, "the 1 MiB chunks of 3 MiB (64 KiB..512 KiB chunks are left to the GC)");
+    }
+
+    @Test
+    void shouldKeepFreedChunksUpToTheLanesShareOfTheThreshold() throws java.io.IOException
+    {
+        final MemoryStore store = new MemoryStore(128L * 1024 * 1024);     // a 128 MiB share
+        final byte[] chunk = new byte[1024 * 1024];
+        final java.util.List<java.nio.file.Path> segments = new java.util.ArrayList<>();
+        for (int s = 0; s < 2; s++)                                          // 2 segments of 100 MiB
+        {
+            final java.nio.file.Path path = java.nio.file.Path.of("c", s + ".avro");
+            final MemoryChannel channel = store.create(path);
+            for (int i = 0; i < 100; i++)
+            {
+                channel.write(ByteBuffer.wrap(chunk), (long)i * chunk.length);
+            }
+            segments.add(path);
+        }
+        segments.forEach(store::delete);                                    // one checkpoint frees both
+        int spares = 0;
+        while (store.takeSpare() != null)
+        {
+            spares++;
+        }
+        assertEquals(128, spares, "freed 1 MiB chunks kept for the lane's next segments: its share, no more");
+        assertEquals(64, countSpares(new MemoryStore(0)), "an empty store has no spares (and keeps at least 64)");
+    }
+
+    private static int countSpares(final MemoryStore store) throws java.io.IOException
+    {
+        final java.nio.file.Path path = java.nio.file.Path.of("c", "x.avro");
+        final MemoryChannel channel = store.create(path);
+        final byte[] chunk = new byte[1024 * 1024];
+        for (int i = 0; i < 200; i++)
+        {
+            channel.write(ByteBuffer.wrap(chunk), (long)i * chunk.length);
+        }
+        store.delete(path);
+        int spares = 0;
+        while (store.takeSpare() != null)
+        {
+            spares++;
+        }
+        return spares;
     }
 }
