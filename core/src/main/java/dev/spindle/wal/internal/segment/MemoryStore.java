@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The "disk" of a {@code MemoryOnly} lane: segment names to in-memory channels. Checkpoints remove
  * sealed segments and so free their memory: their 1 MiB chunks become spares that the lane thread's next
- * segments take before allocating, up to the lane's share of {@code global_flush_threshold} (what the lane may
- * hold anyway); the rest go to the garbage collector. Kept to 64 MiB, a checkpoint that freed several segments
+ * segments take before allocating, up to the lane's share of {@code global_flush_threshold} (at least 64 MiB);
+ * the rest go to the garbage collector. Spares are not counted as held bytes (the lane reuses them before it
+ * allocates), so a WAL holds at most the threshold in segments plus one share per lane in spares. Kept to 64 MiB, a checkpoint that freed several segments
  * sent most of them to the collector, and the lane then spent two thirds of its time having the kernel clear
  * fresh pages for new chunks (4 KiB entries, 256 MiB between checkpoints).
  */

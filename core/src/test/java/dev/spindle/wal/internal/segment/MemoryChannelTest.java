@@ -93,7 +93,7 @@ class MemoryChannelTest
             spares++;
         }
         assertEquals(128, spares, "freed 1 MiB chunks kept for the lane's next segments: its share, no more");
-        assertEquals(64, countSpares(new MemoryStore(0)), "an empty store has no spares (and keeps at least 64)");
+        assertEquals(64, countSpares(new MemoryStore(0)), "a store with no share to speak of keeps 64 chunks, a default segment");
     }
 
     private static int countSpares(final MemoryStore store) throws java.io.IOException
