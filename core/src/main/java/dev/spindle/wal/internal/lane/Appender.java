@@ -35,8 +35,6 @@ public final class Appender
     private final OpenGate gate;
     private final long maxEntrySize;
     private final long threshold;
-    /** One lane's share of the threshold, under which it admits on its own count alone. */
-    private final long share;
     private final boolean memoryOnly;
 
     public Appender(final Lane[] lanes, final WalOptions options, final OpenGate gate)
@@ -46,7 +44,6 @@ public final class Appender
         this.gate = gate;
         this.maxEntrySize = options.maxEntrySizeBytes();
         this.threshold = options.globalFlushThresholdBytes();
-        this.share = threshold / lanes.length;
         this.memoryOnly = options.syncMode() == SyncMode.MemoryOnly;
     }
 
@@ -64,7 +61,7 @@ public final class Appender
     {
         for (final Lane lane : lanes)
         {
-            lane.continueGlobalSequences(lastGlobalSequence, lanes.length);
+            lane.continueGlobalSequences(lastGlobalSequence);
         }
     }
 
@@ -154,7 +151,7 @@ public final class Appender
     {
         if (memoryOnly)
         {
-            if (lane.storedBytes() + lane.inFlightBytes() + bytes <= share)
+            if (lane.storedBytes() + lane.inFlightBytes() + bytes <= lane.thresholdShare())
             {
                 return;
             }
@@ -174,7 +171,7 @@ public final class Appender
         while (true)
         {
             final long own = lane.inFlightBytes();
-            if (own == 0 || own + bytes <= share)
+            if (own == 0 || own + bytes <= lane.thresholdShare())
             {
                 return;
             }

@@ -55,9 +55,12 @@ public final class Lane
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     private Lane[] peers = new Lane[0];
-    /** The global sequence of ring slot 0, and the step between two slots: set before the thread starts. */
+    /** How many lanes the WAL has: the step between two global sequences of this lane. */
+    private final int lanes;
+    /** This lane's share of {@code global_flush_threshold}: the threshold divided by the lanes. */
+    private final long thresholdShare;
+    /** The global sequence of ring slot 0: set before the thread starts. */
     private long globalFirst;
-    private long globalStride = 1;
 
     /** A failure another thread found: what was being done, and why. */
     private record FailureRequest(String doing, Throwable cause)
@@ -78,8 +81,10 @@ public final class Lane
         this.url = url;
         this.root = root;
         this.remote = remote;
+        this.lanes = lanes;
+        this.thresholdShare = options.globalFlushThresholdBytes() / lanes;
         final boolean inMemory = options.syncMode() == SyncMode.MemoryOnly;
-        this.memory = inMemory ? new MemoryStore(options.globalFlushThresholdBytes() / lanes) : null;
+        this.memory = inMemory ? new MemoryStore(thresholdShare) : null;
         this.directory = inMemory ? null : LaneDirectory.lock(index, url, root);
         SegmentManager files = null;
         ParallelForcer threads = null;
@@ -195,14 +200,22 @@ public final class Lane
     }
 
     /**
-     * Number this lane's entries after {@code lastGlobalSequence}, the highest recovery found. Of {@code lanes}
-     * lanes, lane i gives the numbers above it that leave i when divided by {@code lanes}, one per ring slot, in
-     * ring order: global sequences are unique in the WAL and increase in each lane's write order, and no lane
-     * shares a counter with another. Before start.
+     * @return this lane's share of {@code global_flush_threshold} (the threshold divided by the lanes): under it, an
+     *     appender admits on this lane's count alone.
      */
-    public void continueGlobalSequences(final long lastGlobalSequence, final int lanes)
+    long thresholdShare()
     {
-        globalStride = lanes;
+        return thresholdShare;
+    }
+
+    /**
+     * Number this lane's entries after {@code lastGlobalSequence}, the highest recovery found. Of N lanes, lane i
+     * gives the numbers above it that leave i when divided by N, one per ring slot, in ring order: global
+     * sequences are unique in the WAL and increase in each lane's write order, and no lane shares a counter with
+     * another. Before start.
+     */
+    public void continueGlobalSequences(final long lastGlobalSequence)
+    {
         final long next = Math.addExact(lastGlobalSequence, 1);
         globalFirst = next + Math.floorMod(index - next, (long)lanes);
     }
@@ -210,7 +223,7 @@ public final class Lane
     /** Lane thread: the global sequence of the entry in ring slot {@code ringSequence}. */
     long globalSequence(final long ringSequence)
     {
-        return globalFirst + ringSequence * globalStride;
+        return globalFirst + ringSequence * lanes;
     }
 
     /** A producer is about to publish an entry of {@code bytes}. */

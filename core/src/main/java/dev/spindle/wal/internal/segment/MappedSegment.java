@@ -41,7 +41,7 @@ public final class MappedSegment extends ActiveSegment
      * Create a new mapped segment: a new file, or a recycled one (whose blocks all exist already), header
      * written, first chunk preallocated, directory entry durable.
      *
-     * @param file the file at {@code path} with {@code header} written: a freed one, recycled, or a new one.
+     * @param file the file at {@code path} with {@code header} written: a freed file renamed and rewritten, or a new one.
      */
     public static MappedSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final Preallocator preallocator, final long chunk,

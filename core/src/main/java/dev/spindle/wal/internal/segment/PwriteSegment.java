@@ -173,19 +173,19 @@ public final class PwriteSegment extends ActiveSegment
      * Create a new pwrite segment: a new file, or a recycled one, with the header written and the directory
      * entry durable.
      *
-     * @param recycled the file at {@code path} with {@code header} written: a freed one, recycled, or a new one.
+     * @param file the file at {@code path} with {@code header} written: a freed file renamed and rewritten, or a new one.
      */
     public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final ByteBuffer staging, final java.util.concurrent.atomic.AtomicLong stored,
-        final Preallocator preallocator, final long chunk, final SegmentPool.Recycled recycled) throws IOException
+        final Preallocator preallocator, final long chunk, final SegmentPool.Recycled file) throws IOException
     {
-        final java.nio.channels.FileChannel file = recycled.channel();
+        final java.nio.channels.FileChannel channel = file.channel();
         try
         {
-            final long written = Math.max(header.length, recycled.size());
+            final long written = Math.max(header.length, file.size());
             final Preallocation preallocation = preallocator == null ? null :
-                new Preallocation(path, file, preallocator, chunk, limit, written, true);
-            final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(file), firstSequence, sync, limit,
+                new Preallocation(path, channel, preallocator, chunk, limit, written, true);
+            final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(channel), firstSequence, sync, limit,
                 header.length, staging, true, stored, preallocation);
             if (preallocation != null)
             {
@@ -195,7 +195,7 @@ public final class PwriteSegment extends ActiveSegment
         }
         catch (final IOException | RuntimeException ex)
         {
-            file.close();
+            channel.close();
             throw ex;
         }
     }
