@@ -17,6 +17,12 @@ public final class CollectionScan
     public final List<TailScan> tails = new ArrayList<>();
     /** Files lenient recovery could not use; repair renames them {@code *.corrupt}. */
     public final List<Path> setAside = new ArrayList<>();
+    /**
+     * The sequences files set aside hold, {first, last}: those set aside now, and {@code *.corrupt} files of
+     * earlier lenient recoveries (an active one's last unknown: {@link Long#MAX_VALUE}). No gap is reported
+     * in them, and no new entry takes one of their sequences.
+     */
+    public final List<long[]> heldAside = new ArrayList<>();
     public long checkpoint;
     /** Global sequence of the last entry of the newest sealed segment (filled on demand). */
     public long sealedLastGlobal;
@@ -40,6 +46,22 @@ public final class CollectionScan
         for (final TailScan t : tails)
         {
             last = Math.max(last, t.lastSequence());
+        }
+        return Math.max(last, heldAsideLast());
+    }
+
+    /**
+     * @return the highest known sequence of the files set aside (0: none).
+     */
+    long heldAsideLast()
+    {
+        long last = 0;
+        for (final long[] range : heldAside)
+        {
+            if (range[1] != Long.MAX_VALUE)
+            {
+                last = Math.max(last, range[1]);
+            }
         }
         return last;
     }

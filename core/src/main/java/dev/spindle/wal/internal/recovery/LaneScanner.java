@@ -15,12 +15,15 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads what a lane directory holds, changing nothing: collection directories (names checked, links
@@ -36,6 +39,14 @@ import java.util.TreeMap;
  */
 public final class LaneScanner
 {
+
+    /** Listings of one collection directory tried before a scan that moved under a live writer is taken as is. */
+    private static final int MAX_SCANS = 50;
+    /**
+     * Readings of a damaged-looking block of an active segment that a whole valid block follows, 1, 4 and 16 ms
+     * apart, before it counts as damage.
+     */
+    private static final int REREADS = 3;
 
     private final RecoveryMode mode;
     private final List<String> notes;
@@ -87,40 +98,91 @@ public final class LaneScanner
         return found;
     }
 
+    /**
+     * Scan one collection directory. A live writer may seal (rename), recycle or delete a file between the
+     * listing and its reading, and a listing taken during a rename may show both names or neither: the scan
+     * counts only when the directory lists the same names before and after it, else it runs again.
+     */
     private CollectionScan scanCollection(final String name, final Path dir) throws IOException
     {
-        final CollectionScan scan = new CollectionScan(name, dir);
-        current = scan;
-        final List<Path> open = new ArrayList<>();
+        final int notesBefore = notes.size();
+        for (int attempt = 1; ; attempt++)
+        {
+            final List<String> before = list(dir);
+            try
+            {
+                final CollectionScan scan = scanCollection(name, dir, before);
+                if (before.equals(list(dir)) || attempt == MAX_SCANS)
+                {
+                    return scan;
+                }
+            }
+            catch (final NoSuchFileException ex)
+            {
+                if (attempt == MAX_SCANS)
+                {
+                    throw ex;
+                }
+            }
+            notes.subList(notesBefore, notes.size()).clear();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(attempt, 20)));
+        }
+    }
+
+    private static List<String> list(final Path dir) throws IOException
+    {
+        final List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
         {
             for (final Path file : entries)
             {
-                final String fileName = file.getFileName().toString();
-                final BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-                if (!attrs.isRegularFile())
+                names.add(file.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private CollectionScan scanCollection(final String name, final Path dir, final List<String> listed)
+        throws IOException
+    {
+        final CollectionScan scan = new CollectionScan(name, dir);
+        current = scan;
+        final List<Path> open = new ArrayList<>();
+        for (final String fileName : listed)
+        {
+            final Path file = dir.resolve(fileName);
+            final BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile())
+            {
+                notes.add(file + ": not a regular file; left alone");
+                continue;
+            }
+            final long[] range = SegmentNames.parseSealed(fileName);
+            if (range != null)
+            {
+                checkSealed(scan, file, range, attrs.size());
+            }
+            else if (SegmentNames.parseOpen(fileName) > 0)
+            {
+                open.add(file);
+            }
+            else if (CheckpointFile.NAME.equals(fileName))
+            {
+                scan.checkpoint = readCheckpoint(file);
+            }
+            else if (SetAside.isSetAside(fileName))
+            {
+                final long[] held = SetAside.held(fileName);
+                if (held != null)
                 {
-                    notes.add(file + ": not a regular file; left alone");
-                    continue;
+                    scan.heldAside.add(held);
                 }
-                final long[] range = SegmentNames.parseSealed(fileName);
-                if (range != null)
-                {
-                    checkSealed(scan, file, range, attrs.size());
-                }
-                else if (SegmentNames.parseOpen(fileName) > 0)
-                {
-                    open.add(file);
-                }
-                else if (CheckpointFile.NAME.equals(fileName))
-                {
-                    scan.checkpoint = readCheckpoint(file);
-                }
-                else if (!fileName.endsWith(".tmp") && !fileName.endsWith(".corrupt"))
-                {
-                    notes.add(file + ": not a Spindle file; left alone");
-                }
+            }
+            else if (!fileName.endsWith(".tmp"))
+            {
+                notes.add(file + ": not a Spindle file; left alone");
             }
         }
         scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
@@ -145,13 +207,36 @@ public final class LaneScanner
                 scan.tails.add(new TailScan(file, Files.size(file), null));
                 continue;
             }
-            final TailScan tail = scanTail(name, file, first);
+            final TailScan tail;
+            try
+            {
+                tail = scanTail(name, file, first);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                sealedSinceListed(scan, dir, first);
+                continue;
+            }
             if (tail != null)
             {
                 scan.tails.add(tail);
             }
         }
+        scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
         return scan;
+    }
+
+    /**
+     * An active segment listed a moment ago is gone: a live writer sealed it (renamed it) or deleted it (a
+     * checkpoint passed it). Take the sealed segment that starts where it did, if there is one.
+     */
+    private void sealedSinceListed(final CollectionScan scan, final Path dir, final long first) throws IOException
+    {
+        final Path file = SegmentNames.sealedStartingAt(dir, first);
+        if (file != null && !hasSealedStartingAt(scan, first))
+        {
+            checkSealed(scan, file, SegmentNames.parseSealed(file.getFileName().toString()), Files.size(file));
+        }
     }
 
     private static boolean hasSealedStartingAt(final CollectionScan scan, final long first)
@@ -200,6 +285,7 @@ public final class LaneScanner
             }
             notes.add("lenient recovery: setting aside (renamed *.corrupt) " + ex.getMessage());
             scan.setAside.add(file);
+            scan.heldAside.add(range);
         }
     }
 
@@ -240,7 +326,10 @@ public final class LaneScanner
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!SegmentSearch.holdsAnyEntry(reader, collection, first))
+                // a torn header holds no entry: the first fsync of a segment covers its header. A whole valid
+                // header that is wrong for the file (another collection's, another first sequence) is damage:
+                // a new segment's header is written and synced before the file takes its name
+                if (reader.readWholeHeader() == null && !SegmentSearch.holdsAnyEntry(reader, collection, first))
                 {
                     notes.add(file + ": header torn (" + ex.getMessage().substring(ex.getMessage().indexOf(": ") + 2) +
                         ") and no entry in the file: lost before its first fsync, so never acknowledged; deleted");
@@ -252,12 +341,16 @@ public final class LaneScanner
                 }
                 notes.add("lenient recovery: setting aside (renamed *.corrupt) " + ex.getMessage());
                 owner.setAside.add(file);
+                owner.heldAside.add(new long[]{first, Math.max(first, SegmentSearch.highestSequence(reader, collection,
+                    first))});
                 return null;
             }
             final TailScan tail = new TailScan(file, size, header);
             final SegmentReader.Block block = new SegmentReader.Block();
             long offset = header.length;
             long previous = first - 1;
+            int rereads = 0;
+            long later = -1;    // where a whole valid block follows the end, if one does
             while (true)
             {
                 reader.readBlock(offset, size, previous, block);
@@ -271,8 +364,21 @@ public final class LaneScanner
                 }
                 if (block.status != SegmentReader.Status.VALID)
                 {
+                    later = offset >= size ? -1 : block.status == SegmentReader.Status.INVALID ?
+                        SegmentSearch.findValidBlockAfter(reader, block, size, previous) :
+                        SegmentSearch.findValidBlockAfter(reader, offset + 1, size, previous);
+                    if (later >= 0 && rereads < REREADS)
+                    {
+                        // a reader next to a live writer can read a block while it is being written and the
+                        // block after it once written: read it again before calling it damage (at open, a real
+                        // damage costs these few milliseconds once)
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1L << (2 * rereads)));
+                        rereads++;
+                        continue;
+                    }
                     break;
                 }
+                rereads = 0;
                 tail.blocks.add(info(block));
                 previous = block.entries.get(block.entries.size() - 1).sequence();
                 offset = block.nextOffset;
@@ -284,8 +390,12 @@ public final class LaneScanner
                 final String why = torn ? block.problem + " at byte " + block.problemOffset : "zeros at byte " + offset;
                 tail.stopReason = torn ? block.problem : null;
                 tail.stopOffset = torn ? block.problemOffset : offset;
-                final long later = torn ? SegmentSearch.findValidBlockAfter(reader, block, size, previous) :
-                    SegmentSearch.findValidBlockAfter(reader, offset + 1, size, previous);
+                if (later >= 0 && !Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+                {
+                    // sealed while this read it, and maybe freed and recycled: the bytes read are no longer
+                    // all this segment's. The caller takes the sealed segment instead
+                    throw new NoSuchFileException(file.toString());
+                }
                 if (later >= 0)
                 {
                     final String problem = why + ", yet a whole valid block follows at byte " + later;

@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.recovery;
 
 import dev.spindle.fs.Directories;
+import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.SealedSegment;
@@ -60,6 +61,11 @@ public final class Recovery
         }
     }
 
+    /** Sequences a file accounts for by its name: a sealed segment, a file set aside, an active segment. */
+    private record Held(long first, long last, Path file)
+    {
+    }
+
     private Recovery()
     {
     }
@@ -94,7 +100,7 @@ public final class Recovery
         }
         for (final String name : result.collectionNames())
         {
-            cutAtGap(name, result);
+            cutAtGap(name, result, mode);
         }
         return result;
     }
@@ -135,7 +141,7 @@ public final class Recovery
         }
     }
 
-    private static void cutAtGap(final String name, final Result result)
+    private static void cutAtGap(final String name, final Result result, final RecoveryMode mode)
     {
         final List<CollectionScan> scans = new ArrayList<>();
         for (final Map<String, CollectionScan> lane : result.lanes)
@@ -150,8 +156,9 @@ public final class Recovery
         long start = 0;
         for (final CollectionScan scan : scans)
         {
-            start = Math.max(start, Math.max(scan.maxSealedLast(), scan.checkpoint));
+            start = Math.max(start, Math.max(Math.max(scan.maxSealedLast(), scan.checkpoint), scan.heldAsideLast()));
         }
+        start = Math.max(start, checkHoles(name, scans, mode, result.notes));
         final TreeSet<Long> present = new TreeSet<>();
         for (final CollectionScan scan : scans)
         {
@@ -195,6 +202,69 @@ public final class Recovery
     }
 
     /**
+     * Find sequences that no file's name accounts for, between files that exist: a sealed segment's name gives
+     * its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment accounts
+     * for everything from its first sequence on (what it lost unsynced is cut by {@link #cutAtGap}). Such a
+     * hole cannot arise from a crash: segments are sealed in sequence order, only after everything before them
+     * is durable, and a new active segment starts right after the last sealed one. A sealed segment was
+     * deleted or lost, and the entries after it were acknowledged. (Within a collection spread over several
+     * lanes, the other lanes' ranges overlap a lost segment's: {@code verify}, which reads every entry, finds
+     * what this misses.)
+     *
+     * @return in lenient mode, the last sequence of the last hole (the tails after it are kept), else 0.
+     * @throws CorruptSegmentException in strict mode, naming the hole and the file after it.
+     */
+    private static long checkHoles(final String name, final List<CollectionScan> scans, final RecoveryMode mode,
+        final List<String> notes)
+    {
+        long floor = 0;
+        final List<Held> ranges = new ArrayList<>();
+        for (final CollectionScan scan : scans)
+        {
+            floor = Math.max(floor, scan.checkpoint);
+            for (final SealedSegment s : scan.sealed)
+            {
+                ranges.add(new Held(s.firstSequence(), s.lastSequence(), s.path()));
+            }
+            for (final long[] held : scan.heldAside)
+            {
+                ranges.add(new Held(held[0], held[1], scan.directory));
+            }
+            for (final TailScan tail : scan.tails)
+            {
+                ranges.add(new Held(tail.nameFirst, Long.MAX_VALUE, tail.path));
+            }
+        }
+        ranges.sort((a, b) -> Long.compare(a.first, b.first));
+        long covered = -1;
+        long lastHole = 0;
+        for (final Held range : ranges)
+        {
+            if (covered == Long.MAX_VALUE)
+            {
+                break;    // an active segment accounts for everything after its first sequence
+            }
+            final long first = range.first;
+            if (covered >= 0 && first > covered + 1 && first > floor + 1)
+            {
+                final long from = Math.max(covered, floor) + 1;
+                final String hole = "collection " + name + ": sequences " + from + ".." + (first - 1) + " are missing: " +
+                    "no segment holds them, yet " + range.file.getFileName() + " holds later ones (a sealed " +
+                    "segment deleted or lost?)";
+                if (mode == RecoveryMode.strict)
+                {
+                    throw new CorruptSegmentException(range.file, 0, hole + "; restore it, or open with " +
+                        "recovery_mode = \"lenient\" to keep every entry there is and go on past the hole");
+                }
+                notes.add("lenient recovery: " + hole + "; every entry after the hole is kept");
+                lastHole = first - 1;
+            }
+            covered = Math.max(covered, range.last);
+        }
+        return lastHole;
+    }
+
+    /**
      * Make the disk match the scan: seal each tail at its cut, delete empty tails and leftovers.
      * Afterwards every collection has only sealed segments.
      */
@@ -215,12 +285,7 @@ public final class Recovery
                 scan.tails.clear();
                 for (final Path file : scan.setAside)
                 {
-                    Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
-                    for (int n = 1; Files.exists(aside); n++)
-                    {
-                        aside = file.resolveSibling(file.getFileName() + ".corrupt." + n);
-                    }
-                    Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(file, SetAside.target(file), StandardCopyOption.ATOMIC_MOVE);
                     Directories.fsync(scan.directory);
                 }
                 scan.setAside.clear();

@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.recovery;
 
+import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 
 import java.nio.file.Path;
@@ -45,6 +46,8 @@ public final class TailScan
     }
 
     public final Path path;
+    /** The first sequence its name gives. */
+    public final long nameFirst;
     public final long fileSize;
     public final SegmentReader.Header header;
     public final List<BlockInfo> blocks = new ArrayList<>();
@@ -59,6 +62,7 @@ public final class TailScan
     TailScan(final Path path, final long fileSize, final SegmentReader.Header header)
     {
         this.path = path;
+        this.nameFirst = SegmentNames.parseOpen(path.getFileName().toString());
         this.fileSize = fileSize;
         this.header = header;
         this.cut = header == null ? 0 : header.length;

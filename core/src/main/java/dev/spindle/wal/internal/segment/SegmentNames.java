@@ -1,5 +1,9 @@
 package dev.spindle.wal.internal.segment;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +37,26 @@ public final class SegmentNames
     {
         final StringBuilder name = digits(new StringBuilder(46), firstSequence).append('-');
         return digits(name, lastSequence).append(SEALED_SUFFIX).toString();
+    }
+
+    /**
+     * @return the sealed segment in {@code dir} that starts at {@code firstSequence} (what its active segment was
+     *     renamed to), or null when there is none.
+     */
+    public static Path sealedStartingAt(final Path dir, final long firstSequence) throws IOException
+    {
+        final String glob = digits(new StringBuilder(27), firstSequence).append("-*").append(SEALED_SUFFIX).toString();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, glob))
+        {
+            for (final Path file : found)
+            {
+                if (parseSealed(file.getFileName().toString()) != null)
+                {
+                    return file;
+                }
+            }
+        }
+        return null;
     }
 
     /** Sequences zero-padded to 20 digits (what {@code %020d} gives, without a {@code Formatter} per roll). */

@@ -184,6 +184,24 @@ public final class SegmentReader implements Closeable
         }
     }
 
+    /**
+     * Read the header whatever collection it names: a header that is whole and valid but wrong for its file
+     * (another collection's, another first sequence) is damage, where one that does not parse may be torn.
+     *
+     * @return the header, or null when it does not parse.
+     */
+    public Header readWholeHeader() throws IOException
+    {
+        try
+        {
+            return readHeader(null);
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            return null;
+        }
+    }
+
     private byte[] readBounded(final BinaryDecoder d, final int limit) throws IOException
     {
         final long length = d.readLong();

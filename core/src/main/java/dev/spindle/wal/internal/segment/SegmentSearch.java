@@ -54,10 +54,30 @@ public final class SegmentSearch
     public static boolean holdsAnyEntry(final SegmentReader reader, final String collection, final long firstSequence)
         throws IOException
     {
+        return search(reader, collection, firstSequence, true) >= 0;
+    }
+
+    /**
+     * The highest sequence of any whole entry of {@code collection} at or above {@code firstSequence} with a
+     * matching CRC32C anywhere in the file (the same search as {@link #holdsAnyEntry}, to the end). Lenient
+     * recovery uses it for a file it sets aside, so that no later entry takes a sequence the file holds.
+     *
+     * @return that sequence, or -1 when the file holds no such entry.
+     */
+    public static long highestSequence(final SegmentReader reader, final String collection, final long firstSequence)
+        throws IOException
+    {
+        return search(reader, collection, firstSequence, false);
+    }
+
+    private static long search(final SegmentReader reader, final String collection, final long firstSequence,
+        final boolean stopAtFirst) throws IOException
+    {
         final int chunk = 8 << 20;
         final int overlap = 256 << 10;
         final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
         final EntryDecoder probe = new EntryDecoder();
+        long highest = -1;
         for (long base = 0; base < reader.size(); base += chunk)
         {
             final int n = reader.channel().readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, reader.size() - base)), base);
@@ -73,7 +93,11 @@ public final class SegmentSearch
                     final WalRecord record = probe.next(buf);
                     if (record.collection().equals(collection) && record.sequence() >= firstSequence)
                     {
-                        return true;
+                        if (stopAtFirst)
+                        {
+                            return record.sequence();
+                        }
+                        highest = Math.max(highest, record.sequence());
                     }
                 }
                 catch (final EntryDecoder.MalformedEntry notHere)
@@ -82,7 +106,7 @@ public final class SegmentSearch
                 }
             }
         }
-        return false;
+        return highest;
     }
 
     /**
