@@ -13,6 +13,7 @@ import dev.spindle.wal.internal.remote.LaneUrls;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.segment.SealedSegment;
+import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentTally;
 import dev.spindle.wal.internal.recovery.CollectionScan;
 import dev.spindle.wal.internal.recovery.Recovery;
@@ -80,7 +81,17 @@ public final class OfflineWal implements AutoCloseable
                     listings.add(null);
                 }
             }
-            final Recovery.Result result = Recovery.scan(roots, options.recoveryMode(), listings);
+            Recovery.Result result;
+            try
+            {
+                result = Recovery.scan(roots, options.recoveryMode(), listings);
+            }
+            catch (final CorruptSegmentException ex)
+            {
+                // next to a live writer, lanes read one after another can disagree for a moment (one lane shows
+                // a segment past what an earlier-read lane held then): damage is what a second reading finds too
+                result = Recovery.scan(roots, options.recoveryMode(), listings);
+            }
             result.notes.addAll(notes);
             return new OfflineWal(options.walUrls(), roots, result, remotes, listings);
         }
@@ -194,10 +205,45 @@ public final class OfflineWal implements AutoCloseable
                 }
             }
         }
-        final List<SegmentRef> missing = new ArrayList<>();
-        final MergedReplay replay = new MergedReplay(refs, collection, fromSequence, missing);
+        List<SegmentRef> missing = new ArrayList<>();
+        MergedReplay replay = new MergedReplay(refs, collection, fromSequence, missing);
+        for (int attempt = 0; attempt < 10 && missing.stream().anyMatch(r -> !r.sealed()); attempt++)
+        {
+            // next to a live writer, an active segment may be sealed (renamed) between the scan and the replay:
+            // read the sealed segment that starts where it did, as far as the scan allowed
+            replay.close();
+            boolean replaced = false;
+            for (int i = 0; i < refs.size(); i++)
+            {
+                final SegmentRef ref = refs.get(i);
+                if (!ref.sealed() && missing.contains(ref))
+                {
+                    final Path sealed = sealedStartingAt(ref.path());
+                    if (sealed != null)
+                    {
+                        refs.set(i, new SegmentRef(sealed, ref.firstSequence(), ref.lastSequence(), ref.limit(),
+                            ref.maxSequence(), false, null));
+                        replaced = true;
+                    }
+                }
+            }
+            if (!replaced)
+            {
+                missing.removeIf(SegmentRef::sealed);
+                break;
+            }
+            missing = new ArrayList<>();
+            replay = new MergedReplay(refs, collection, fromSequence, missing);
+        }
         for (final SegmentRef ref : missing)
         {
+            if (!ref.sealed())
+            {
+                replay.close();
+                throw new WalException("cannot replay " + collection + ": " + ref.path() + " was freed by a checkpoint " +
+                    "(or sealed and then freed) while this read it; replay from after the collection's checkpoint, " +
+                    "or open the reader again");
+            }
             if (ref.remote() != null)
             {
                 replay.close();
@@ -207,6 +253,18 @@ public final class OfflineWal implements AutoCloseable
             }
         }
         return replay;
+    }
+
+    private static Path sealedStartingAt(final Path open)
+    {
+        try
+        {
+            return SegmentNames.sealedStartingAt(open.getParent(), SegmentNames.parseOpen(open.getFileName().toString()));
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     /**

@@ -40,6 +40,8 @@ public final class Verification
 {
     private final List<Finding> findings = new ArrayList<>();
     private final Map<String, Sequences> collections = new TreeMap<>();
+    /** The findings of missing sequences, and what they say. */
+    private final Map<Finding, Hole> holes = new java.util.IdentityHashMap<>();
     private long segments;
     private long entries;
 
@@ -47,8 +49,14 @@ public final class Verification
     private static final class Sequences
     {
         final List<long[]> seen = new ArrayList<>();
+        /** The lowest first sequence an active segment's name gives (also one whose header is torn). */
+        long minOpenFirst = Long.MAX_VALUE;
         long maxSealedLast;
         long checkpoint;
+    }
+
+    private record Hole(String collection, long from, long to)
+    {
     }
 
     private Verification()
@@ -65,6 +73,24 @@ public final class Verification
             throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to verify");
         }
         final List<Path> roots = LaneUrls.resolve(options.walUrls(), options.stagingDir());
+        final Verification first = pass(options, roots);
+        final Report report = first.finish();
+        if (report.clean())
+        {
+            return report;
+        }
+        // Next to a live writer a file may move between its listing and its reading, and lanes are read one
+        // after another, so one lane can show entries past what an earlier-read lane held then. Damage is
+        // reported only when a second reading finds it again: a real hole or a damaged byte stays where it is,
+        // while what a live writer moved or wrote meanwhile is whole in the second reading (everything a
+        // sealed segment of the first reading passes was durable in every lane before the second began).
+        final Verification second = pass(options, roots);
+        second.finish();
+        return first.confirmedBy(second);
+    }
+
+    private static Verification pass(final WalOptions options, final List<Path> roots)
+    {
         final Verification verifier = new Verification();
         for (int lane = 0; lane < roots.size(); lane++)
         {
@@ -75,8 +101,45 @@ public final class Verification
                 verifier.verifyRemote(lane, url, roots.get(lane), options);
             }
         }
-        return verifier.finish();
+        return verifier;
     }
+
+    /**
+     * @return this reading's report keeping only the errors {@code second} found too: the same finding, or for
+     *     missing sequences, those missing in both readings.
+     */
+    private Report confirmedBy(final Verification second)
+    {
+        final List<Finding> confirmed = new ArrayList<>();
+        final java.util.Set<Finding> again = new java.util.HashSet<>(second.findings);
+        for (final Finding f : findings)
+        {
+            final Hole hole = holes.get(f);
+            if (f.severity() != Severity.ERROR || (hole == null && again.contains(f)))
+            {
+                confirmed.add(f);
+            }
+            else if (hole == null)
+            {
+                confirmed.add(new Finding(Severity.NOTE, f.file(), f.offset(), "seen by a first reading only, not by " +
+                    "a second (a live writer moved or wrote it meanwhile): " + f.problem()));
+            }
+            else
+            {
+                for (final Hole h : second.holes.values())
+                {
+                    final long from = Math.max(hole.from, h.from);
+                    final long to = Math.min(hole.to, h.to);
+                    if (h.collection.equals(hole.collection) && from <= to)
+                    {
+                        confirmed.add(missing(hole.collection, from, to));
+                    }
+                }
+            }
+        }
+        return new Report(List.copyOf(confirmed), segments, entries);
+    }
+
 
     /**
      * Verify the given segment files on their own.
@@ -234,6 +297,11 @@ public final class Verification
             return;
         }
         segments++;
+        if (!sealed && expectedCollection != null)
+        {
+            final Sequences s = collections.computeIfAbsent(expectedCollection, k -> new Sequences());
+            s.minOpenFirst = Math.min(s.minOpenFirst, openFirst);
+        }
         try (SegmentReader reader = channel == null ? new SegmentReader(file) : new SegmentReader(file, channel))
         {
             final SegmentReader.Header header;
@@ -243,8 +311,9 @@ public final class Verification
             }
             catch (final CorruptSegmentException ex)
             {
-                if (!sealed && (SegmentSearch.headerIsZero(file) || !SegmentSearch.holdsAnyEntry(reader,
-                    expectedCollection == null ? "" : expectedCollection, openFirst)))
+                // as recovery decides: a whole valid header wrong for its file is damage, not a torn one
+                if (!sealed && (SegmentSearch.headerIsZero(file) || reader.readWholeHeader() == null &&
+                    !SegmentSearch.holdsAnyEntry(reader, expectedCollection == null ? "" : expectedCollection, openFirst)))
                 {
                     findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
                         "disk, so nothing in it was acknowledged (recovery deletes it)"));
@@ -351,6 +420,12 @@ public final class Verification
         return new Report(List.copyOf(findings), segments, entries);
     }
 
+    private static Finding missing(final String collection, final long from, final long to)
+    {
+        return new Finding(Severity.ERROR, null, -1, "collection " + collection + ": sequences " + from + ".." + to +
+            " are missing");
+    }
+
     private void checkContinuity(final String collection, final Sequences s)
     {
         long min = Long.MAX_VALUE;
@@ -397,17 +472,19 @@ public final class Verification
                 gap = present.nextClearBit(end);
                 continue;
             }
-            if (missing > s.maxSealedLast)
+            if (missing > s.maxSealedLast && missing >= s.minOpenFirst)
             {
-                // above every sealed segment only active segments hold entries: the same rule as
-                // recovery, which drops what follows a sequence lost before it was durable
+                // above every sealed segment, from an active segment's first sequence on, only active segments
+                // hold entries: the same rule as recovery, which drops what follows a sequence lost before it
+                // was durable (a hole before every active segment is a lost sealed segment: an error)
                 findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequence " + missing +
                     " was lost before it was durable; the later entries in active segments were never " +
                     "acknowledged and recovery drops them"));
                 return;
             }
-            findings.add(new Finding(Severity.ERROR, null, -1, "collection " + collection + ": sequences " + missing +
-                ".." + (min + end - 1) + " are missing"));
+            final Finding finding = missing(collection, missing, min + end - 1);
+            findings.add(finding);
+            holes.put(finding, new Hole(collection, missing, min + end - 1));
             gap = present.nextClearBit(end);
         }
     }
