@@ -44,7 +44,12 @@ final class LaneDirectory implements AutoCloseable
     {
         try
         {
-            Directories.create(root);
+            if (!Directories.create(root))
+            {
+                // once per open: an earlier run may have died between creating a collection's directory here
+                // and fsyncing this one; entries are acknowledged inside such directories from now on
+                Directories.fsync(root);
+            }
             final FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
             FileLock acquired;
