@@ -126,6 +126,11 @@ final class WalOptionsCheck
             throw invalid(RING_BUFFER_SIZE, "ring_buffer_size is " + ring + ": give a power of two, e.g. " +
                 Integer.highestOneBit(ring) + " or " + (Integer.highestOneBit(ring) << 1));
         }
+        if (ring > WalOptions.MAX_RING_BUFFER_SIZE)
+        {
+            throw invalid(RING_BUFFER_SIZE, "ring_buffer_size is " + ring + ": give at most " +
+                WalOptions.MAX_RING_BUFFER_SIZE + " slots (each is made when the lane opens)");
+        }
         if (o.maxEntrySizeBytes() > segment / 2)
         {
             throw invalid(MAX_ENTRY_SIZE_BYTES, "max_entry_size_bytes (" + o.maxEntrySizeBytes() +
