@@ -17,6 +17,7 @@ import org.tomlj.TomlTable;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,8 +144,17 @@ public final class SpindleConfig
         final String name = TABLE + "." + key;
         final WalConfigKey spec = WalConfigKey.of(key).orElseThrow(() -> unknownKey(key, position));
         final Object value = table.get(key);
-        spec.set(builder, spec == WalConfigKey.WAL_URLS ? urls(value, name, position) :
-            values.read(spec, value, name, position));
+        final Object read = spec == WalConfigKey.WAL_URLS ? urls(value, name, position) :
+            values.read(spec, value, name, position);
+        try
+        {
+            spec.set(builder, read);
+        }
+        catch (final InvalidPathException ex)     // staging_dir: Path.of refuses it (a NUL character, on Linux)
+        {
+            throw new ConfigException(values.at(position) + name + ": is not a valid path (" + ex.getReason() +
+                "); give a local directory");
+        }
     }
 
     private ConfigException unknownKey(final String key, final TomlPosition position)
