@@ -15,10 +15,7 @@ import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,20 +62,7 @@ public final class SpindleConfig
 
     public static Loaded loadWithWarnings(final Path file)
     {
-        final String text;
-        try
-        {
-            text = Files.readString(file);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new ConfigException(file + ": no such configuration file");
-        }
-        catch (final IOException ex)
-        {
-            throw new ConfigException(file + ": cannot read: " + ex.getMessage());
-        }
-        return parse(text, file.toString(), System::getenv);
+        return parse(ConfigFile.read(file), file.toString(), System::getenv);
     }
 
     /**
