@@ -41,6 +41,7 @@ public final class SpindleConfig
     {
     }
 
+    private final String source;
     private final TomlValues values;
     private final BackendSections sections;
     private final List<String> warnings = new ArrayList<>();
@@ -48,6 +49,7 @@ public final class SpindleConfig
     private SpindleConfig(final String source, final Function<String, String> environment,
         final List<WalFileSystemProvider> backends)
     {
+        this.source = source;
         this.values = new TomlValues(source, environment);
         this.sections = new BackendSections(backends, values);
     }
@@ -84,7 +86,17 @@ public final class SpindleConfig
 
     private Loaded read(final String text)
     {
-        final TomlParseResult toml = Toml.parse(text);
+        NestingLimit.check(text, source);
+        final TomlParseResult toml;
+        try
+        {
+            toml = Toml.parse(text);
+        }
+        catch (final StackOverflowError ex)     // a backstop: NestingLimit keeps nesting far from this
+        {
+            throw new ConfigException(source + ": TOML nested too deeply for the parser's stack; nest arrays and " +
+                "inline tables at most " + NestingLimit.MAX_DEPTH + " deep");
+        }
         if (toml.hasErrors())
         {
             final TomlParseError error = toml.errors().get(0);
