@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * {@code spindle}: bench, write, replay, verify, dump, stats. Exit codes: 0 success, 1 a data problem
  * found (or an operation that failed on the data), 2 bad usage or bad configuration. Errors go to
- * stderr, data to stdout.
+ * stderr, data to stdout, one line each; {@code SPINDLE_DEBUG} (any value) adds stack traces, the error's and
+ * those Spindle logs at DEBUG.
  */
 @Command(name = "spindle", mixinStandardHelpOptions = true, versionProvider = SpindleCli.Version.class,
     description = "Spindle write-ahead log: load generator, replay, verification and inspection.",
@@ -24,6 +25,9 @@ public final class SpindleCli
     public static final int OK = 0;
     public static final int DATA_PROBLEM = 1;
     public static final int USAGE = 2;
+
+    /** The level of Spindle's own loggers; debug with {@code SPINDLE_DEBUG}, for stack traces. */
+    private static final String DEBUG_LOG = "org.slf4j.simpleLogger.log.dev.spindle";
 
     /** A problem with how Spindle was called or configured: exit 2. */
     static final class UsageException extends RuntimeException
@@ -65,6 +69,10 @@ public final class SpindleCli
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        if (System.getenv("SPINDLE_DEBUG") != null && System.getProperty(DEBUG_LOG) == null)
+        {
+            System.setProperty(DEBUG_LOG, "debug");     // Spindle logs a failure's stack trace at DEBUG
+        }
         final CommandLine cli = new CommandLine(SpindleCli.class);
         cli.setOut(out);
         cli.setErr(err);

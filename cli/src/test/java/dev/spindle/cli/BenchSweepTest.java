@@ -147,6 +147,8 @@ class BenchSweepTest
         assertTrue(err.contains("choose one of"), err);
         assertEquals(2, run(tinySweep(dir.resolve("x"), "--ring-sizes", "1000")));
         assertTrue(err.contains("--ring-sizes: 1000 is not a power of two"), err);
+        assertEquals(2, run(tinySweep(dir.resolve("x"), "--ring-sizes", "2097152")));
+        assertTrue(err.contains("--ring-sizes: 2097152 is not a power of two from 2 to 1048576"), err);
         assertEquals(2, run(tinySweep(dir.resolve("x"), "--sync-modes", "MemoryOnly")));
         assertTrue(err.contains("MemoryOnly writes no files"), err);
         assertEquals(2, run(tinySweep(dir.resolve("x"), "--loads", "1.5")));

@@ -2,6 +2,7 @@ package dev.spindle.cli;
 
 import dev.spindle.config.SpindleConfig;
 import dev.spindle.wal.IoMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -10,12 +11,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A lane on a 16 MiB tmpfs fills up. The writer (a child JVM) must get an error and exit with 1 —
  * not die of SIGBUS, which a mapping over unallocated blocks would cause — and every acknowledged
- * entry must still be there after restart. After a checkpoint frees space, writing works again.
+ * entry must still be there after restart. After a checkpoint frees space, writing works again. The error is
+ * one line, as every error of the command line; its stack trace comes only with {@code SPINDLE_DEBUG=1}.
  * Needs root (mount); CI runs as root.
  */
 class DiskFullTest
@@ -47,6 +50,7 @@ class DiskFullTest
             final String stderr = writer.stderr();
             assertEquals(SpindleCli.DATA_PROBLEM, exit, "the writer must fail with exit 1, not crash:\n" + stderr);
             assertTrue(stderr.contains("No space left on device"), stderr);
+            assertFalse(stderr.contains("\tat "), "a stack trace only with SPINDLE_DEBUG=1:\n" + stderr);
             assertTrue(!stderr.contains("SIGBUS") && !stderr.contains("A fatal error has been detected"), stderr);
 
             final Map<String, Long> acknowledged = AckLog.read(ackLog);
@@ -59,6 +63,30 @@ class DiskFullTest
                 "--ack-log", ackLog.toString(), "--quiet");
             assertEquals(SpindleCli.OK, again.waitFor(120), () -> "after freeing space: " + again.stderrOrNothing());
             Survivors.check(SpindleConfig.load(config), AckLog.read(ackLog), SEED, ioMode + " after space was freed");
+        }
+        finally
+        {
+            Mounts.unmount(mount);
+        }
+    }
+
+    @Test
+    void shouldPrintTheStackTraceOfTheFailureOnlyWithSpindleDebug() throws Exception
+    {
+        Child.requireRoot("mounting a tmpfs needs root");
+        final Path mount = dir.resolve("small");
+        Mounts.tmpfs(mount, "16m");
+        try
+        {
+            final Path config = dir.resolve("spindle.toml");
+            Files.writeString(config, "[storage.wal_config]\nwal_urls = [\"" + mount.resolve("wal") + "\"]\n" +
+                "disk_segment_size = \"4 MiB\"\n");
+            final Child writer = Child.start(dir, Map.of("SPINDLE_DEBUG", "1"), "write", "--config", config.toString(),
+                "--collections", "3", "--entries", "1000000", "--entry-size", "1000", "--seed", "1", "--quiet");
+            assertEquals(SpindleCli.DATA_PROBLEM, writer.waitFor(180), writer.stderrOrNothing());
+            final String stderr = writer.stderr();
+            assertTrue(stderr.contains("java.io.IOException: No space left on device") && stderr.contains("\tat "),
+                stderr);
         }
         finally
         {

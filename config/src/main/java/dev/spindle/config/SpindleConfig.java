@@ -15,9 +15,7 @@ import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +41,7 @@ public final class SpindleConfig
     {
     }
 
+    private final String source;
     private final TomlValues values;
     private final BackendSections sections;
     private final List<String> warnings = new ArrayList<>();
@@ -50,6 +49,7 @@ public final class SpindleConfig
     private SpindleConfig(final String source, final Function<String, String> environment,
         final List<WalFileSystemProvider> backends)
     {
+        this.source = source;
         this.values = new TomlValues(source, environment);
         this.sections = new BackendSections(backends, values);
     }
@@ -64,20 +64,7 @@ public final class SpindleConfig
 
     public static Loaded loadWithWarnings(final Path file)
     {
-        final String text;
-        try
-        {
-            text = Files.readString(file);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new ConfigException(file + ": no such configuration file");
-        }
-        catch (final IOException ex)
-        {
-            throw new ConfigException(file + ": cannot read: " + ex.getMessage());
-        }
-        return parse(text, file.toString(), System::getenv);
+        return parse(ConfigFile.read(file), file.toString(), System::getenv);
     }
 
     /**
@@ -99,7 +86,17 @@ public final class SpindleConfig
 
     private Loaded read(final String text)
     {
-        final TomlParseResult toml = Toml.parse(text);
+        NestingLimit.check(text, source);
+        final TomlParseResult toml;
+        try
+        {
+            toml = Toml.parse(text);
+        }
+        catch (final StackOverflowError ex)     // a backstop: NestingLimit keeps nesting far from this
+        {
+            throw new ConfigException(source + ": TOML nested too deeply for the parser's stack; nest arrays and " +
+                "inline tables at most " + NestingLimit.MAX_DEPTH + " deep");
+        }
         if (toml.hasErrors())
         {
             final TomlParseError error = toml.errors().get(0);
@@ -143,8 +140,17 @@ public final class SpindleConfig
         final String name = TABLE + "." + key;
         final WalConfigKey spec = WalConfigKey.of(key).orElseThrow(() -> unknownKey(key, position));
         final Object value = table.get(key);
-        spec.set(builder, spec == WalConfigKey.WAL_URLS ? urls(value, name, position) :
-            values.read(spec, value, name, position));
+        final Object read = spec == WalConfigKey.WAL_URLS ? urls(value, name, position) :
+            values.read(spec, value, name, position);
+        try
+        {
+            spec.set(builder, read);
+        }
+        catch (final InvalidPathException ex)     // staging_dir: Path.of refuses it (a NUL character, on Linux)
+        {
+            throw new ConfigException(values.at(position) + name + ": is not a valid path (" + ex.getReason() +
+                "); give a local directory");
+        }
     }
 
     private ConfigException unknownKey(final String key, final TomlPosition position)

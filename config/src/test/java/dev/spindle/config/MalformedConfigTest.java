@@ -84,6 +84,13 @@ class MalformedConfigTest
                 "bad.toml:4:1: storage.wal_config.ring_buffer_size is 1000: give a power of two, e.g. 512 or 1024"),
             bad("segment too small", HEAD + "disk_segment_size = 1024\n",
                 "bad.toml:2:1: storage.wal_config.disk_segment_size is 1024: give at least 65536 bytes"),
+            bad("segment of one byte, whose derived max_entry_size_bytes is 0", HEAD + "disk_segment_size = 1\n",
+                "bad.toml:2:1: storage.wal_config.disk_segment_size is 1: give at least 65536 bytes"),
+            bad("ring larger than the bound", HEAD + "ring_buffer_size = 1073741824\n",
+                "bad.toml:2:1: storage.wal_config.ring_buffer_size is 1073741824: give at most 1048576"),
+            bad("NUL in staging_dir", HEAD + "staging_dir = \"a\\u0000b\"\n",
+                "bad.toml:2:1: storage.wal_config.staging_dir: is not a valid path (Nul character not allowed); give " +
+                "a local directory"),
             bad("entry larger than half a segment", HEAD + "disk_segment_size = \"1 MiB\"\nmax_entry_size_bytes = \"1 MiB\"\n",
                 "bad.toml:3:1: storage.wal_config.max_entry_size_bytes (1048576) must be at most half of disk_segment_size"),
             bad("too many sync threads", HEAD + "sync_parallelism = 100\n",

@@ -113,6 +113,19 @@ class SpindleConfigTest
     }
 
     @Test
+    void shouldNameTheFileLineAndByteOffsetOfAByteThatIsNotUtf8(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception
+    {
+        final Path file = dir.resolve("latin1.toml");
+        // "# café" in ISO-8859-1: 0xE9 starts a three-byte sequence, and a newline cannot continue it
+        Files.write(file, "[storage.wal_config]\n# caf\u00e9\nsync_mode = \"Always\"\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        final ConfigException ex = assertThrows(ConfigException.class, () -> SpindleConfig.load(file));
+        assertEquals(file + ":2:6: byte 26 (0xE9) is not UTF-8; save the file as UTF-8, as TOML requires",
+            ex.getMessage());
+    }
+
+    @Test
     void shouldReadAFile(@org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
     {
         final Path file = dir.resolve("spindle.toml");

@@ -39,8 +39,9 @@ public enum WalConfigKey
         WalOptions::diskSegmentSizeBytes, (b, v) -> b.diskSegmentSizeBytes((Long)v)),
     IO_MODE("io_mode", IoMode.class, "pwrite (off-heap buffer, positional writes, fdatasync) or mmap (encode " +
         "into the mapped file, msync)", WalOptions::ioMode, (b, v) -> b.ioMode((IoMode)v)),
-    RING_BUFFER_SIZE("ring_buffer_size", Integer.MAX_VALUE, "slots in each lane's Disruptor ring (a power of two)",
-        WalOptions::ringBufferSize, (b, v) -> b.ringBufferSize(((Long)v).intValue())),
+    RING_BUFFER_SIZE("ring_buffer_size", Integer.MAX_VALUE, "slots in each lane's Disruptor ring (a power of two, " +
+        "at most " + WalOptions.MAX_RING_BUFFER_SIZE + ")", WalOptions::ringBufferSize,
+        (b, v) -> b.ringBufferSize(((Long)v).intValue())),
     WAIT_STRATEGY("wait_strategy", WaitStrategy.class, "how an idle lane thread waits: blocking, backoff, " +
         "sleeping, yielding, busy_spin", WalOptions::waitStrategy, (b, v) -> b.waitStrategy((WaitStrategy)v)),
     FLUSH_INTERVAL_MS("flush_interval_ms", Long.MAX_VALUE, "fsync interval for sync_mode = Periodic",

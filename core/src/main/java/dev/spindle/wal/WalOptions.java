@@ -60,6 +60,13 @@ public final class WalOptions
     public static final long MIN_SEGMENT_SIZE = 64 * KIB;
     /** Largest segment accepted (mappings and buffers are indexed by int). */
     public static final long MAX_SEGMENT_SIZE = 1024 * MIB;
+    /**
+     * Largest {@code ring_buffer_size} accepted. A lane makes every slot when it opens (a slot object and its
+     * arrays, a reference and the sequencer's availability flag): about 250 bytes of heap per slot, so 2^20 slots
+     * are about 250 MB per lane; 2^26 ran for minutes before the first append, 2^30 exhausted the heap. Larger
+     * rings only queue more behind a batch (65,536 already added only p99).
+     */
+    public static final int MAX_RING_BUFFER_SIZE = 1 << 20;
 
     private final List<String> walUrls;
     private final DistributionStrategy distributionStrategy;

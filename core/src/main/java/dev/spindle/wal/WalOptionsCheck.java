@@ -38,6 +38,7 @@ final class WalOptionsCheck
         positive(MEMORY_FLUSH_SIZE_BYTES, o.memoryFlushSizeBytes());
         positive(GLOBAL_FLUSH_THRESHOLD, o.globalFlushThresholdBytes());
         positive(DISK_SEGMENT_SIZE, o.diskSegmentSizeBytes());
+        checkSegmentSize(o.diskSegmentSizeBytes());     // before max_entry_size_bytes, whose default is half of it
         positive(RING_BUFFER_SIZE, o.ringBufferSize());
         positive(FLUSH_INTERVAL_MS, o.flushIntervalMs());
         positive(MAX_ENTRY_SIZE_BYTES, o.maxEntrySizeBytes());
@@ -102,9 +103,8 @@ final class WalOptionsCheck
         }
     }
 
-    private static void checkSizes(final WalOptions o)
+    private static void checkSegmentSize(final long segment)
     {
-        final long segment = o.diskSegmentSizeBytes();
         if (segment < WalOptions.MIN_SEGMENT_SIZE)
         {
             throw invalid(DISK_SEGMENT_SIZE,
@@ -115,11 +115,21 @@ final class WalOptionsCheck
             throw invalid(DISK_SEGMENT_SIZE,
                 "disk_segment_size is " + segment + ": give at most " + WalOptions.MAX_SEGMENT_SIZE + " bytes (1 GiB)");
         }
+    }
+
+    private static void checkSizes(final WalOptions o)
+    {
+        final long segment = o.diskSegmentSizeBytes();
         final int ring = o.ringBufferSize();
         if (Integer.bitCount(ring) != 1)
         {
             throw invalid(RING_BUFFER_SIZE, "ring_buffer_size is " + ring + ": give a power of two, e.g. " +
                 Integer.highestOneBit(ring) + " or " + (Integer.highestOneBit(ring) << 1));
+        }
+        if (ring > WalOptions.MAX_RING_BUFFER_SIZE)
+        {
+            throw invalid(RING_BUFFER_SIZE, "ring_buffer_size is " + ring + ": give at most " +
+                WalOptions.MAX_RING_BUFFER_SIZE + " slots (each is made when the lane opens)");
         }
         if (o.maxEntrySizeBytes() > segment / 2)
         {

@@ -119,9 +119,10 @@ public record SweepGrid(List<Long> flushSizes, List<SyncMode> syncModes, List<Lo
         final List<Integer> rings = ringSizes == null ? (quick ? QUICK_RINGS : FULL_RINGS) : ringSizes;
         for (final int ring : rings)
         {
-            if (ring < 2 || Integer.bitCount(ring) != 1)
+            if (ring < 2 || Integer.bitCount(ring) != 1 || ring > WalOptions.MAX_RING_BUFFER_SIZE)
             {
-                throw new IllegalArgumentException("--ring-sizes: " + ring + " is not a power of two of at least 2");
+                throw new IllegalArgumentException("--ring-sizes: " + ring + " is not a power of two from 2 to " +
+                    WalOptions.MAX_RING_BUFFER_SIZE);
             }
         }
         final List<Double> fractions = loads == null ? (quick ? QUICK_LOADS : FULL_LOADS) : loads;

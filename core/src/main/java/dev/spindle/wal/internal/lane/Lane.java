@@ -303,7 +303,9 @@ public final class Lane
 
     /**
      * Lane thread (or the closing thread after {@link #stop}): fail the lane. Every entry not yet acknowledged,
-     * and every later one, fails with this cause.
+     * and every later one, fails with this cause. The log gets one ERROR line, which carries the cause's message;
+     * the stack trace goes to DEBUG, since every failed append carries the cause itself (a command line shows
+     * the line, and the trace only when asked to).
      */
     void fail(final String doing, final Throwable cause)
     {
@@ -315,7 +317,8 @@ public final class Lane
             (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) +
             "; entries not yet acknowledged on this lane are lost; reopen the WAL to recover";
         failure = new WalException(message, cause);
-        LOG.error(message, cause);
+        LOG.error(message);
+        LOG.debug("lane {}: the failure's cause", index, cause);
         try
         {
             sealing.abandonAwaiting();      // first: it waits for background forces of the segments it lets go
@@ -323,7 +326,8 @@ public final class Lane
         }
         catch (final Throwable t)
         {
-            LOG.warn("lane {}: error releasing files after failure", index, t);
+            LOG.warn("lane {}: error releasing files after failure: {}", index, t.toString());
+            LOG.debug("lane {}: the error releasing files", index, t);
         }
         for (final LaneCollection lc : collections)
         {
