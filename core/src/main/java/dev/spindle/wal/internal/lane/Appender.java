@@ -136,6 +136,17 @@ public final class Appender
         }
         lane.appending(bound);
         ring.publish(ringSequence);
+        if (gate.isClosed() && !lane.tookBeforeStopping(ringSequence))
+        {
+            // close() drained and halted the ring between this append's look at the gate and its publish
+            final WalException closed = new WalException("the WAL was closed while " + collection.name() + "#" +
+                sequence + " was being appended; it was not written");
+            if (future != null)
+            {
+                future.completeExceptionally(closed);
+            }
+            throw closed;
+        }
         return sequence;
     }
 

@@ -406,6 +406,15 @@ public final class Lane
     }
 
     /**
+     * Any thread, once the WAL is closing: whether the lane thread took ring slot {@code ringSequence} before it
+     * stopped (waits until it has stopped).
+     */
+    boolean tookBeforeStopping(final long ringSequence)
+    {
+        return ring.tookBeforeStopping(ringSequence);
+    }
+
+    /**
      * Drain the ring and stop the lane thread. Afterwards the calling thread owns the lane's files.
      */
     public void stop()

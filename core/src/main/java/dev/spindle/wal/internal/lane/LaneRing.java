@@ -44,6 +44,7 @@ final class LaneRing
     private final String url;
     private final Disruptor<EntrySlot> disruptor;
     private final RingBuffer<EntrySlot> buffer;
+    private final BatchWriter writer;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Read by any thread that ticks (the timer, upload threads handing over a failure). */
@@ -57,6 +58,7 @@ final class LaneRing
     {
         this.index = index;
         this.url = url;
+        this.writer = writer;
         this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
             r -> {
                 final Thread t = new Thread(r, "spindle-lane-" + index);
@@ -181,6 +183,28 @@ final class LaneRing
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Any thread: wait (up to a minute) until the lane thread has stopped, then say whether it took ring slot
+     * {@code sequence} before it did. An appender that published while the WAL was closing asks, since the
+     * ring may have been drained and halted between its look at the gate and its publish.
+     */
+    boolean tookBeforeStopping(final long sequence)
+    {
+        try
+        {
+            if (!stopped.await(60, TimeUnit.SECONDS))
+            {
+                return false;
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return disruptor.getSequenceValueFor(writer) >= sequence;
     }
 
     static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)
