@@ -29,7 +29,9 @@ class CollectionNameTest
     {
         return Stream.of(
             "a/b", "/abs", "../escape", "a/../../b", "..", ".", "", "a\0b", "\0", ".hidden", ".a", "-lead", "_lead",
-            "a".repeat(300), "a".repeat(129), "a b", " a", "a ", "a\\b", "a\nb", "a:b", "caf\u00e9", "a*", "~");
+            "a".repeat(300), "a".repeat(129), "a b", " a", "a ", "a\\b", "a\nb", "a:b", "caf\u00e9", "a*", "~",
+            // URL-encoded separators and dots: names are never decoded, and % is not a name character
+            "a%2Fb", "a%2fb", "%2e%2e", "..%2F..%2Fetc", "a%5Cb", "%00");
     }
 
     private Path lane()
