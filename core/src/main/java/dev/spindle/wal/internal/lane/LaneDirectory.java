@@ -50,8 +50,9 @@ final class LaneDirectory implements AutoCloseable
                 // and fsyncing this one; entries are acknowledged inside such directories from now on
                 Directories.fsync(root);
             }
+            // a link planted at the lock file's name is refused, never followed (the lock file is truncated)
             final FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             FileLock acquired;
             try
             {

@@ -357,8 +357,7 @@ public final class Recovery
         final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, bodyLength, blockHeader);
         long at = block.offset;
         try (FileChannel in = FileChannel.open(tail.path, StandardOpenOption.READ);
-            FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
+            FileChannel out = FileSync.createFresh(tmp))
         {
             long copied = 0;
             while (copied < block.offset)

@@ -205,9 +205,17 @@ public final class PwriteSegment extends ActiveSegment
      */
     public static java.nio.channels.FileChannel createFile(final Path path, final byte[] header) throws IOException
     {
-        final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
-            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
-            java.nio.file.StandardOpenOption.WRITE);
+        final java.nio.channels.FileChannel channel;
+        try
+        {
+            channel = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            throw new IOException(path + " exists already (a file or link Spindle did not make there, which recovery " +
+                "left alone): a new segment never replaces or follows one", ex);
+        }
         try
         {
             FileSync.writeFully(channel, ByteBuffer.wrap(header), 0);
