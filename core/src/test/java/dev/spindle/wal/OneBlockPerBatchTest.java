@@ -7,7 +7,7 @@ import dev.spindle.wal.internal.segment.PwriteSegment;
 import dev.spindle.wal.internal.segment.SegmentChannel;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
-import org.agrona.BufferUtil;
+import dev.spindle.wal.internal.segment.StagingPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +58,7 @@ class OneBlockPerBatchTest
             public void close() throws IOException { base.close(); }
         };
         final long memoryFlush = WalOptions.DEFAULT_MEMORY_FLUSH_SIZE_BYTES;           // 1 MiB
-        final ByteBuffer staging = BufferUtil.allocateDirectAligned((int)(memoryFlush + 64 * 1024), 4096);
+        final StagingPool staging = new StagingPool(memoryFlush + 64 * 1024);
         final PwriteSegment seg = new PwriteSegment(file, counting, 1, sync, 64 << 20, header.length, staging, true,
             new AtomicLong(), null);
         final CollectionState cs = new CollectionState("c", 1, true);

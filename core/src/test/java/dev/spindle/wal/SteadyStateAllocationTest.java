@@ -64,6 +64,55 @@ class SteadyStateAllocationTest
         }
     }
 
+    /**
+     * Many collections per batch: their blocks borrow staging buffers from the lane's pool and give them back at
+     * each commit, so once the pool holds what a batch needs nothing is allocated.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = SyncMode.class, names = {"PerBatch", "Never"})
+    void shouldAllocateNothingPerAppendAcrossManyCollections(final SyncMode syncMode)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final WalOptions options = WalOptions.builder().walUrls(dir.toString()).ioMode(IoMode.pwrite)
+            .syncMode(syncMode).diskSegmentSizeBytes(256L * 1024 * 1024).build();
+        try (Wal wal = Wal.open(options))
+        {
+            final WalCollection[] collections = new WalCollection[16];
+            for (int c = 0; c < collections.length; c++)
+            {
+                collections[c] = wal.collection("hot" + c);
+            }
+            final Entry entry = new Entry();
+            final byte[] value = new byte[1000];
+            append(collections, entry, value);        // warm-up: JIT, ring slots, the lane's staging buffers
+            append(collections, entry, value);
+
+            final Thread lane = laneThread();
+            final long before = threads.getThreadAllocatedBytes(lane.getId());
+            append(collections, entry, value);
+            final long laneBytes = threads.getThreadAllocatedBytes(lane.getId()) - before;
+
+            assertTrue(laneBytes < SLACK, "lane thread allocated " + laneBytes + " bytes over " + APPENDS + " appends");
+        }
+    }
+
+    private static void append(final WalCollection[] collections, final Entry entry, final byte[] value)
+    {
+        final long[] last = new long[collections.length];
+        for (int i = 0; i < APPENDS; i++)
+        {
+            value[0] = (byte)i;
+            entry.clear().op(Op.UPDATE).value(value);
+            final int c = i % collections.length;
+            last[c] = collections[c].append(entry);
+        }
+        for (int c = 0; c < collections.length; c++)
+        {
+            collections[c].awaitAcknowledged(last[c]);
+        }
+    }
+
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(IoMode.class)
     void shouldAllocateLittlePerSegmentRoll(final IoMode ioMode) throws java.io.IOException

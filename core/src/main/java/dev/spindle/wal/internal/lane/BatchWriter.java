@@ -296,6 +296,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
 
     private void onTick() throws IOException
     {
+        segments.tick(System.nanoTime());    // staging buffers not needed lately are freed
         if (syncMode == SyncMode.Periodic && System.nanoTime() - nextPeriodicSync >= 0)
         {
             syncUnsynced();

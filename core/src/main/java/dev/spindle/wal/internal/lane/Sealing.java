@@ -70,7 +70,6 @@ final class Sealing
             return;
         }
         segment.closeBlock();
-        segments.finished(lc, segment);
         if (segment.entryCount() == 0)
         {
             lc.active = null;

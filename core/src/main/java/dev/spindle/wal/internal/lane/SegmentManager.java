@@ -13,8 +13,7 @@ import dev.spindle.wal.internal.segment.PwriteSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentPool;
-import org.agrona.BufferUtil;
-
+import dev.spindle.wal.internal.segment.StagingPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +21,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creates the active segments of one lane: a fresh sync marker and header per segment, the file in the
- * lane's io_mode (or in memory; a freed file from the lane's {@link SegmentPool} when there is one), and one staging buffer per collection for pwrite. {@link Sealing} takes
- * them over when they are full. Lane thread only (and the closing thread once the lane thread has stopped).
+ * lane's io_mode (or in memory; a freed file from the lane's {@link SegmentPool} when there is one). pwrite and
+ * {@code MemoryOnly} segments borrow their staging buffers from the lane's one {@link StagingPool} block by block
+ * (mmap segments need none); the timer tick trims it. {@link Sealing} takes the segments over when they are
+ * full. Lane thread only (and the closing thread once the lane thread has stopped).
  */
 final class SegmentManager
 {
@@ -45,7 +44,8 @@ final class SegmentManager
     private final boolean preallocatePwrite;
     private final MemoryStore memory;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
-    private final Map<LaneCollection, ByteBuffer> staging = new IdentityHashMap<>();
+    /** Staging buffers of the open blocks, for pwrite and MemoryOnly; null for mmap. */
+    private final StagingPool staging;
     private final AtomicLong storedBytes;
     private final SegmentPool pool;
 
@@ -65,6 +65,9 @@ final class SegmentManager
         this.preallocatePwrite = options.pwritePreallocate();
         this.preallocator = memory == null && (ioMode == IoMode.mmap || preallocatePwrite) ?
             new Preallocator("spindle-prealloc-" + laneIndex) : null;
+        // a block closes once it holds memory_flush_size_bytes, so it rarely needs more than one entry beyond that
+        this.staging = memory != null || ioMode == IoMode.pwrite ? new StagingPool(
+            Math.min(options.memoryFlushSizeBytes() + 64 * 1024, options.diskSegmentSizeBytes())) : null;
     }
 
     /**
@@ -107,12 +110,12 @@ final class SegmentManager
         {
             final MemoryChannel channel = memory.create(path);
             channel.write(ByteBuffer.wrap(header), 0);
-            segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, stagingFor(lc), false,
+            segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, staging, false,
                 storedBytes, null);
         }
         else if (ioMode == IoMode.pwrite)
         {
-            segment = PwriteSegment.create(path, header, firstSequence, sync, limit, stagingFor(lc), storedBytes,
+            segment = PwriteSegment.create(path, header, firstSequence, sync, limit, staging, storedBytes,
                 preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), file);
         }
         else
@@ -125,26 +128,14 @@ final class SegmentManager
         return segment;
     }
 
-    private ByteBuffer stagingFor(final LaneCollection lc)
-    {
-        ByteBuffer buffer = staging.get(lc);
-        if (buffer == null)
-        {
-            final long size = Math.min(options.memoryFlushSizeBytes() + 64 * 1024, options.diskSegmentSizeBytes());
-            buffer = BufferUtil.allocateDirectAligned((int)size, 4096);
-            staging.put(lc, buffer);
-        }
-        return buffer;
-    }
-
     /**
-     * {@code segment} of {@code lc} is finished: keep its staging buffer for the collection's next segment.
+     * Timer tick: free the staging buffers the lane has not needed lately.
      */
-    void finished(final LaneCollection lc, final ActiveSegment segment)
+    void tick(final long nowNanos)
     {
-        if (segment instanceof PwriteSegment)
+        if (staging != null)
         {
-            staging.put(lc, ((PwriteSegment)segment).staging());
+            staging.trim(nowNanos);
         }
     }
 
@@ -177,6 +168,9 @@ final class SegmentManager
         {
             preallocator.close();
         }
-        staging.clear(); // direct buffers are freed by the GC once unreachable
+        if (staging != null)
+        {
+            staging.close();
+        }
     }
 }

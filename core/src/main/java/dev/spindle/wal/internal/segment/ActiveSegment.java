@@ -140,6 +140,7 @@ public abstract class ActiveSegment
         blockOpen = false;
         if (blockCount == 0)
         {
+            blockClosed();
             return;
         }
         final long size = entriesEnd - entriesStart;
@@ -157,6 +158,7 @@ public abstract class ActiveSegment
         commit(blockStart, end);
         stored.addAndGet(end - blockStart);
         writePosition = end;
+        blockClosed();
     }
 
     /**
@@ -232,6 +234,11 @@ public abstract class ActiveSegment
 
     /** Bytes [from, to) are a closed block: write them to the file if the window is not the file. */
     protected abstract void commit(long from, long to) throws IOException;
+
+    /** The block is closed (and committed): the window is not needed until the next block starts. */
+    protected void blockClosed()
+    {
+    }
 
     protected abstract void sealFile(long length, Path sealedPath) throws IOException;
 

@@ -2,62 +2,77 @@ package dev.spindle.wal.internal.segment;
 
 import dev.spindle.fs.Directories;
 import dev.spindle.wal.internal.segment.FileSync;
-import org.agrona.BufferUtil;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * An active segment written the pwrite way: each block is encoded into an off-heap buffer (reused,
- * block after block) and handed to the file with positional writes; {@link #force()} is
- * {@code force(false)} (fdatasync). On these virtual machines this is about twice as fast as the mapped
- * path when durable (see PERF-NOTES.md). Also serves {@code MemoryOnly} over a {@link MemoryChannel}.
+ * An active segment written the pwrite way: each block is encoded into an off-heap buffer and handed to the
+ * file with positional writes; {@link #force()} is {@code force(false)} (fdatasync). On these virtual machines
+ * this is about twice as fast as the mapped path when durable (see PERF-NOTES.md). Also serves
+ * {@code MemoryOnly} over a {@link MemoryChannel}.
+ *
+ * <p>The buffer is borrowed from the lane's {@link StagingPool} when a block opens and given back as soon as the
+ * block is written: readers of the segment read the file, never the buffer, so a segment between blocks holds no
+ * memory, and a lane's many collections share a few buffers.
  */
 public final class PwriteSegment extends ActiveSegment
 {
     private final SegmentChannel channel;
     private final boolean onDisk;
     private final Preallocation preallocation;
-    private ByteBuffer staging;
+    private final StagingPool pool;
+    /** The buffer of the open block, lent by {@link #pool}; null between blocks. */
+    private StagingPool.Buffer staging;
 
     /**
      * @param channel the new file, holding just the header.
-     * @param staging an off-heap buffer owned by the lane (reused across segments); may be replaced by a larger one.
+     * @param pool the lane's staging buffers: one is borrowed for each block while it is open.
      * @param onDisk false for a {@link MemoryChannel}: no rename, no directory fsync.
      * @param preallocation keeps the file zero-filled and synced ahead of the writes, or null.
      */
     public PwriteSegment(final Path path, final SegmentChannel channel, final long firstSequence, final byte[] sync,
-        final long limit, final int headerLength, final ByteBuffer staging, final boolean onDisk,
+        final long limit, final int headerLength, final StagingPool pool, final boolean onDisk,
         final java.util.concurrent.atomic.AtomicLong stored, final Preallocation preallocation)
     {
         super(path, firstSequence, sync, limit, headerLength, stored);
         this.channel = channel;
-        this.staging = staging;
+        this.pool = pool;
         this.onDisk = onDisk;
         this.preallocation = preallocation;
         this.durablePosition = headerLength;
-        wrapStaging();
     }
 
-    private void wrapStaging()
+    private void lend(final StagingPool.Buffer buffer)
     {
-        view = staging;
-        window.wrap(staging);
+        staging = buffer;
+        view = buffer.memory;
+        window.wrap(buffer.memory);
     }
 
-    /**
-     * @return the staging buffer, which may have grown; the lane keeps it for the next segment.
-     */
-    public ByteBuffer staging()
+    @Override
+    protected void blockClosed()
     {
-        return staging;
+        if (staging != null)
+        {
+            pool.give(staging);
+            drop();
+        }
+    }
+
+    /** Forget the buffer: nothing here may touch it once another segment can borrow it. */
+    private void drop()
+    {
+        staging = null;
+        view = null;
+        window.wrap(0, 0);
     }
 
     @Override
     protected long windowEnd()
     {
-        return windowBase + staging.capacity();
+        return staging == null ? windowBase : windowBase + staging.capacity();
     }
 
     @Override
@@ -66,13 +81,7 @@ public final class PwriteSegment extends ActiveSegment
         // grow, keeping the open block (copied): one block per collection per batch, so in PerBatch a
         // file never holds two unforced blocks (recovery relies on it to tell a torn tail from corruption)
         final long need = needEnd - windowBase;
-        final ByteBuffer bigger = BufferUtil.allocateDirectAligned(
-            (int)Math.max(need, Math.min(Integer.MAX_VALUE / 2, staging.capacity() * 2L)), 4096);
-        final ByteBuffer used = staging.duplicate();
-        used.clear().limit((int)Math.min(staging.capacity(), need));
-        bigger.put(used).clear();
-        staging = bigger;
-        wrapStaging();
+        lend(pool.grow(staging, need, (int)Math.min(staging.capacity(), need)));
         return true;
     }
 
@@ -80,6 +89,10 @@ public final class PwriteSegment extends ActiveSegment
     protected void startWindowAt(final long position)
     {
         windowBase = position;
+        if (staging == null)
+        {
+            lend(pool.take());
+        }
     }
 
     @Override
@@ -98,19 +111,20 @@ public final class PwriteSegment extends ActiveSegment
         {
             preallocation.ensure(to);
         }
+        final ByteBuffer memory = staging.memory;
         final int at = (int)(from - windowBase);
-        staging.limit(at + (int)(to - from)).position(at);
+        memory.limit(at + (int)(to - from)).position(at);
         try
         {
             long position = from;
-            while (staging.hasRemaining())
+            while (memory.hasRemaining())
             {
-                position += channel.write(staging, position);
+                position += channel.write(memory, position);
             }
         }
         finally
         {
-            staging.clear();
+            memory.clear();
         }
     }
 
@@ -159,6 +173,10 @@ public final class PwriteSegment extends ActiveSegment
         {
             preallocation.release();
         }
+        if (staging != null)
+        {
+            drop();   // the lane failed: its pool is not used again, and the garbage collector frees the buffer
+        }
         try
         {
             channel.close();
@@ -176,7 +194,7 @@ public final class PwriteSegment extends ActiveSegment
      * @param file the file at {@code path} with {@code header} written: a freed file renamed and rewritten, or a new one.
      */
     public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
-        final byte[] sync, final long limit, final ByteBuffer staging, final java.util.concurrent.atomic.AtomicLong stored,
+        final byte[] sync, final long limit, final StagingPool pool, final java.util.concurrent.atomic.AtomicLong stored,
         final Preallocator preallocator, final long chunk, final SegmentPool.Recycled file) throws IOException
     {
         final java.nio.channels.FileChannel channel = file.channel();
@@ -186,7 +204,7 @@ public final class PwriteSegment extends ActiveSegment
             final Preallocation preallocation = preallocator == null ? null :
                 new Preallocation(path, channel, preallocator, chunk, limit, written, true);
             final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(channel), firstSequence, sync, limit,
-                header.length, staging, true, stored, preallocation);
+                header.length, pool, true, stored, preallocation);
             if (preallocation != null)
             {
                 preallocation.requestAhead(header.length);

@@ -5,6 +5,7 @@ import dev.spindle.wal.internal.segment.MemoryChannel;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.PwriteSegment;
 import dev.spindle.wal.internal.segment.SegmentChannel;
+import dev.spindle.wal.internal.segment.StagingPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -90,7 +91,7 @@ class ParallelForcerTest
     {
         final CountingChannel channel = new CountingChannel(store.create(Path.of("seg" + i)), failing);
         final ActiveSegment segment = new PwriteSegment(Path.of("seg" + i), channel, 1, new byte[16], 1 << 16, 0,
-            ByteBuffer.allocateDirect(4096), false, new AtomicLong(), null);
+            new StagingPool(4096), false, new AtomicLong(), null);
         CHANNELS.put(segment, channel);
         return segment;
     }

@@ -4,7 +4,6 @@ import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +31,7 @@ final class SegmentFiles
         final java.nio.file.Path path = dir.resolve(SegmentNames.open(firstSequence));
         final SegmentPool.Recycled file = new SegmentPool.Recycled(PwriteSegment.createFile(path, header), header.length);
         segment = PwriteSegment.create(path, header, firstSequence, sync, 1 << 20,
-            ByteBuffer.allocateDirect(128 * 1024), new AtomicLong(), null, 1 << 20, file);
+            new StagingPool(128 * 1024), new AtomicLong(), null, 1 << 20, file);
         sequence = firstSequence - 1;
     }
 
