@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code appendAsync} racing {@code close()}: an appender that looked at the gate before close shut it could
  * publish after close had drained and halted the ring, and its future never completed. Every future must end,
- * with its sequence or with an error, once close returns.
+ * with its sequence or with an error, once close returns. And close from an interrupted thread still closes.
  */
 class CloseRaceTest
 {
@@ -95,5 +95,29 @@ class CloseRaceTest
             }
             assertEquals(0, pending, "round " + round + ": futures still waiting after close, of " + futures.size());
         }
+    }
+
+    /**
+     * close() from an interrupted thread: its forces, truncates and renames used to throw ClosedByInterruptException
+     * ("closing the WAL failed: null"), leaving the active segment unsealed.
+     */
+    @Test
+    void closeFromAnInterruptedThreadSealsEverythingAndGivesTheInterruptBack() throws Exception
+    {
+        final Path lane = dir.resolve("interrupted");
+        final Wal wal = Wal.open(WalOptions.builder().walUrls(lane.toString()).build());
+        final WalCollection c = wal.collection("c");
+        c.awaitAcknowledged(c.append(new Entry().value(new byte[64])));
+        Thread.currentThread().interrupt();
+        try
+        {
+            wal.close();
+        }
+        finally
+        {
+            assertTrue(Thread.interrupted(), "close gives the interrupt back");
+        }
+        assertEquals(1, WalTestSupport.sealed(lane.resolve("c")).size(), "the active segment was sealed");
+        assertEquals(0, WalTestSupport.open(lane.resolve("c")).size());
     }
 }

@@ -19,9 +19,14 @@ final class UploadDrain
     {
     }
 
+    /**
+     * An interrupt of the closing thread does not cut the wait short (uploads cut off would stay in staging with
+     * nothing said): it is held back until the drain ends, then given back.
+     */
     static void drain(final Lane[] lanes, final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean interrupted = false;
         for (final Lane lane : lanes)
         {
             final RemoteLane remote = lane.remote();
@@ -29,20 +34,28 @@ final class UploadDrain
             {
                 continue;
             }
-            try
+            int left;
+            while (true)
             {
-                final int left = remote.drain(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                if (left > 0)
+                try
                 {
-                    LOG.warn("closing with {} segment(s) of {} not uploaded yet ({}); they stay in {} and are " +
-                        "uploaded at the next open", left, remote.url(), remote.lastError(), remote.stagingRoot());
+                    left = remote.drain(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
                 }
             }
-            catch (final InterruptedException ex)
+            if (left > 0)
             {
-                Thread.currentThread().interrupt();
-                return;
+                LOG.warn("closing with {} segment(s) of {} not uploaded yet ({}); they stay in {} and are " +
+                    "uploaded at the next open", left, remote.url(), remote.lastError(), remote.stagingRoot());
             }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -223,6 +223,24 @@ public final class WalEngine implements AutoCloseable
         {
             return;
         }
+        // the closing thread forces, truncates and renames files: an interrupt would make each of those throw
+        // ClosedByInterruptException (and close the channel), so it is held back until close ends
+        final boolean interrupted = Thread.interrupted();
+        try
+        {
+            closeOnce();
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeOnce()
+    {
         timer.close();
         for (final Lane lane : lanes)
         {
@@ -264,8 +282,9 @@ public final class WalEngine implements AutoCloseable
         errors.addAll(set.release());
         if (!errors.isEmpty())
         {
-            final WalException ex = new WalException("closing the WAL failed: " + errors.get(0).getMessage(),
-                errors.get(0));
+            final Throwable first = errors.get(0);
+            final WalException ex = new WalException("closing the WAL failed: " + (first.getMessage() == null ?
+                first.toString() : first.getMessage()), first);
             errors.stream().skip(1).forEach(ex::addSuppressed);
             throw ex;
         }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
@@ -89,6 +90,40 @@ class RemoteLaneTest
             }
         }
         return keys;
+    }
+
+    /**
+     * An interrupt of the thread that closes, while close waits for uploads, does not cut the wait short: before,
+     * close returned at once, shut the uploaders down and left the sealed segments in staging, saying nothing.
+     */
+    @Test
+    void shouldKeepDrainingUploadsAtCloseWhenTheClosingThreadIsInterrupted() throws Exception
+    {
+        store.down = true;
+        final Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(30_000).uploadRetryBaseMs(10)
+            .uploadRetryMaxMs(50).build());
+        final WalCollection c = wal.collection("c");
+        c.awaitDurable(appendN(c, 500));
+        final Thread closing = Thread.currentThread();
+        final Thread storeBack = new Thread(() ->
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            closing.interrupt();    // while close waits for the uploads
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            store.down = false;
+        });
+        storeBack.start();
+        try
+        {
+            wal.close();
+        }
+        finally
+        {
+            assertTrue(Thread.interrupted(), "close gives the interrupt back");
+            storeBack.join(10_000);
+        }
+        assertFalse(segmentKeys().isEmpty(), "the segments sealed at close were uploaded");
+        assertEquals(List.of(), stagedSegments(dir), "and nothing is left in staging");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.lane;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -44,7 +46,7 @@ final class LaneRing
     private final String url;
     private final Disruptor<EntrySlot> disruptor;
     private final RingBuffer<EntrySlot> buffer;
-    private final BatchWriter writer;
+    private final EventHandler<EntrySlot> writer;
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Read by any thread that ticks (the timer, upload threads handing over a failure). */
@@ -56,15 +58,25 @@ final class LaneRing
     LaneRing(final int index, final String url, final WalOptions options, final BatchWriter writer,
         final BiConsumer<String, Throwable> fail)
     {
+        this(index, url, options, writer, fail, r -> {
+            final Thread t = new Thread(r, "spindle-lane-" + index);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @param writer drains the ring; its {@code onStart} and {@code onShutdown} must call {@link #threadStarted}
+     *     and {@link #threadStopped}.
+     * @param threads makes the lane thread (tests make one that is slow to start).
+     */
+    LaneRing(final int index, final String url, final WalOptions options, final EventHandler<EntrySlot> writer,
+        final BiConsumer<String, Throwable> fail, final ThreadFactory threads)
+    {
         this.index = index;
         this.url = url;
         this.writer = writer;
-        this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(),
-            r -> {
-                final Thread t = new Thread(r, "spindle-lane-" + index);
-                t.setDaemon(true);
-                return t;
-            },
+        this.disruptor = new Disruptor<>(EntrySlot::new, options.ringBufferSize(), threads,
             ProducerType.MULTI, waitStrategy(options.waitStrategy()));
         disruptor.handleEventsWith(writer);
         disruptor.setDefaultExceptionHandler(new ExceptionHandler<>()
