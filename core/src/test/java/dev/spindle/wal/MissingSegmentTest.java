@@ -201,4 +201,65 @@ class MissingSegmentTest
         }
         assertTrue(Files.exists(c0.resolveSibling(c0.getFileName() + ".corrupt")), "set aside, not deleted");
     }
+
+    /**
+     * Not damage: with {@code collection_affinity = false}, a kill -9 after lane B wrote 6 into a new active
+     * segment but before lane A created its active segment for 5. 6 was never acknowledged (acknowledgements
+     * wait for the contiguous watermark): a strict open drops it and goes on at 5, and verify calls it clean.
+     */
+    @Test
+    void aSequenceLostInALaneThatHadNotCreatedItsActiveSegmentIsNotDamageWithoutAffinity() throws IOException
+    {
+        final Path a = dir.resolve("a");
+        final Path b = dir.resolve("b");
+        try (Wal wal = Wal.open(spread(a, b, RecoveryMode.strict)))
+        {
+            appendBatch(wal.collection(COLLECTION), 4);    // sealed at close: a holds 1, 3 and b 2, 4
+        }
+        final Path imageA = dir.resolve("image-a");
+        final Path imageB = dir.resolve("image-b");
+        try (Wal wal = Wal.open(spread(a, b, RecoveryMode.strict)))
+        {
+            appendBatch(wal.collection(COLLECTION), 2);    // 5 in a, 6 in b
+            copyTree(a, imageA);
+            copyTree(b, imageB);
+        }
+        final Path five = imageA.resolve(COLLECTION).resolve(SegmentNames.open(5));
+        assertTrue(Files.exists(five), "lane a holds 5 in its active segment");
+        Files.delete(five);    // the state where lane a had not created it yet
+
+        final WalVerifier.Report report = WalVerifier.verify(spread(imageA, imageB, RecoveryMode.strict));
+        assertTrue(report.clean(), "a crash, not damage: " + report.findings());
+        try (Wal wal = Wal.open(spread(imageA, imageB, RecoveryMode.strict)))
+        {
+            assertEquals(List.of(1L, 2L, 3L, 4L), sequences(drain(wal.replay(COLLECTION, 1))),
+                "6 was never acknowledged and is dropped");
+            assertEquals(5, wal.collection(COLLECTION).append(entry(new Entry(), 5)), "sequences go on at 5");
+        }
+    }
+
+    private static WalOptions spread(final Path a, final Path b, final RecoveryMode mode)
+    {
+        return SegmentSurgery.options(SyncMode.PerBatch, IoMode.pwrite, a, b).collectionAffinity(false)
+            .distributionStrategy(DistributionStrategy.RoundRobin).recoveryMode(mode).build();
+    }
+
+    @Test
+    void anActiveSegmentSetAsideByALenientOpenKeepsItsSequencesAtTheNextOpenToo() throws IOException
+    {
+        final Path collectionDir = crashImage();
+        final Path open = WalTestSupport.open(collectionDir).get(0);
+        final List<Long> held = WalTestSupport.segmentSequences(open);
+        write(open, flip(read(open), 1, 0x01));    // its magic: set aside, entries intact
+        final WalOptions lenient = options(collectionDir.getParent(), RecoveryMode.lenient);
+        try (Wal wal = Wal.open(lenient))
+        {
+            assertEquals(held.get(held.size() - 1), wal.collection(COLLECTION).lastSequence());
+        }
+        try (Wal wal = Wal.open(lenient))    // nothing appended in between
+        {
+            final long next = wal.collection(COLLECTION).append(entry(new Entry(), 1));
+            assertEquals(held.get(held.size() - 1) + 1, next, "no sequence the set-aside file holds is handed out");
+        }
+    }
 }

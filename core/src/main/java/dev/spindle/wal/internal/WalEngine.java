@@ -87,7 +87,7 @@ public final class WalEngine implements AutoCloseable
             final Recovery.Result recovered;
             if (options.syncMode().writesFiles())
             {
-                recovered = Recovery.scan(set.roots, options.recoveryMode(), set.listings);
+                recovered = Recovery.scan(set.roots, options, set.listings, false);
                 recovered.notes.addAll(set.listingNotes);
             }
             else

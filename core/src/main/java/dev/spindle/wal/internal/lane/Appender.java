@@ -136,18 +136,42 @@ public final class Appender
         }
         lane.appending(bound);
         ring.publish(ringSequence);
-        if (gate.isClosed() && !lane.tookBeforeStopping(ringSequence))
+        if (gate.isClosed())
         {
-            // close() drained and halted the ring between this append's look at the gate and its publish
-            final WalException closed = new WalException("the WAL was closed while " + collection.name() + "#" +
-                sequence + " was being appended; it was not written");
-            if (future != null)
-            {
-                future.completeExceptionally(closed);
-            }
-            throw closed;
+            afterClosing(lane, collection, sequence, ringSequence, future);
         }
         return sequence;
+    }
+
+    /**
+     * The WAL closed while this append published: close() may have drained and halted the ring between the
+     * append's look at the gate and its publish, and then nobody ends the future. Wait until the lane thread has
+     * stopped and ask whether it took the slot. A lane thread (a future's callback that appends) does not wait:
+     * its own lane drains the slot after the callback returns.
+     */
+    private void afterClosing(final Lane lane, final CollectionState collection, final long sequence,
+        final long ringSequence, final CompletableFuture<Long> future)
+    {
+        for (final Lane l : lanes)
+        {
+            if (l.isLaneThread())
+            {
+                return;
+            }
+        }
+        final Boolean took = lane.tookBeforeStopping(ringSequence);
+        if (took == Boolean.TRUE)
+        {
+            return;
+        }
+        final WalException closed = new WalException("the WAL was closed while " + collection.name() + "#" +
+            sequence + " was being appended; " + (took == null ? "whether it was written is not known (the lane " +
+            "did not stop in time): replay tells" : "it was not written"));
+        if (future != null)
+        {
+            future.completeExceptionally(closed);
+        }
+        throw closed;
     }
 
     /**

@@ -406,12 +406,18 @@ public final class Lane
     }
 
     /**
-     * Any thread, once the WAL is closing: whether the lane thread took ring slot {@code ringSequence} before it
-     * stopped (waits until it has stopped).
+     * Any thread but a lane thread, once the WAL is closing: whether the lane thread took ring slot
+     * {@code ringSequence} before it stopped (waits until it has stopped); null when it did not stop in time.
      */
-    boolean tookBeforeStopping(final long ringSequence)
+    Boolean tookBeforeStopping(final long ringSequence)
     {
         return ring.tookBeforeStopping(ringSequence);
+    }
+
+    /** @return whether the calling thread is this lane's thread. */
+    boolean isLaneThread()
+    {
+        return ring.isLaneThread();
     }
 
     /**

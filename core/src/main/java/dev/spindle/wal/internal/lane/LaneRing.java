@@ -41,6 +41,8 @@ final class LaneRing
      */
     private static final long SPIN_MICROS = 10;
     private static final long YIELD_MICROS = 50;
+    /** How long an appender that published while the WAL closed waits for the lane thread to stop. */
+    private static final long STOP_WAIT_SECONDS = 180;
 
     private final int index;
     private final String url;
@@ -51,6 +53,8 @@ final class LaneRing
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Read by any thread that ticks (the timer, upload threads handing over a failure). */
     private volatile boolean started;
+    /** The lane thread, once it runs. */
+    private volatile Thread thread;
 
     /**
      * @param fail fails the lane: what it was doing, and why.
@@ -132,10 +136,17 @@ final class LaneRing
         }
     }
 
-    /** The lane thread runs (its handler's {@code onStart}). */
+    /** The lane thread runs (its handler's {@code onStart}, on that thread). */
     void threadStarted()
     {
+        thread = Thread.currentThread();
         running.countDown();
+    }
+
+    /** @return whether the calling thread is this lane's thread (a future's callback runs there). */
+    boolean isLaneThread()
+    {
+        return thread == Thread.currentThread();
     }
 
     /** The lane thread has stopped (its handler's {@code onShutdown}). */
@@ -198,25 +209,42 @@ final class LaneRing
     }
 
     /**
-     * Any thread: wait (up to a minute) until the lane thread has stopped, then say whether it took ring slot
-     * {@code sequence} before it did. An appender that published while the WAL was closing asks, since the
-     * ring may have been drained and halted between its look at the gate and its publish.
+     * Any thread but a lane thread: wait until the lane thread has stopped (through interrupts, which are given
+     * back; at most {@code STOP_WAIT_SECONDS}), then say whether it took ring slot {@code sequence} before it did.
+     * An appender that published while the WAL was closing asks, since the ring may have been drained and halted
+     * between its look at the gate and its publish.
+     *
+     * @return true or false, or null when the lane thread did not stop in time: nobody can tell.
      */
-    boolean tookBeforeStopping(final long sequence)
+    Boolean tookBeforeStopping(final long sequence)
     {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        boolean interrupted = false;
         try
         {
-            if (!stopped.await(60, TimeUnit.SECONDS))
+            while (true)
             {
-                return false;
+                try
+                {
+                    if (!stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                    {
+                        return null;
+                    }
+                    return disruptor.getSequenceValueFor(writer) >= sequence;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
             }
         }
-        catch (final InterruptedException ex)
+        finally
         {
-            Thread.currentThread().interrupt();
-            return false;
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
-        return disruptor.getSequenceValueFor(writer) >= sequence;
     }
 
     static WaitStrategy waitStrategy(final dev.spindle.wal.WaitStrategy strategy)

@@ -84,13 +84,13 @@ public final class OfflineWal implements AutoCloseable
             Recovery.Result result;
             try
             {
-                result = Recovery.scan(roots, options.recoveryMode(), listings);
+                result = Recovery.scan(roots, options, listings, true);
             }
             catch (final CorruptSegmentException ex)
             {
                 // next to a live writer, lanes read one after another can disagree for a moment (one lane shows
                 // a segment past what an earlier-read lane held then): damage is what a second reading finds too
-                result = Recovery.scan(roots, options.recoveryMode(), listings);
+                result = Recovery.scan(roots, options, listings, true);
             }
             result.notes.addAll(notes);
             return new OfflineWal(options.walUrls(), roots, result, remotes, listings);

@@ -42,6 +42,10 @@ public final class Verification
     private final Map<String, Sequences> collections = new TreeMap<>();
     /** The findings of missing sequences, and what they say. */
     private final Map<Finding, Hole> holes = new java.util.IdentityHashMap<>();
+    /** A collection's entries may go to any lane ({@code collection_affinity = false} over several lanes). */
+    private final boolean spread;
+    /** The lane being read. */
+    private int lane;
     private long segments;
     private long entries;
 
@@ -49,6 +53,8 @@ public final class Verification
     private static final class Sequences
     {
         final List<long[]> seen = new ArrayList<>();
+        /** The lanes holding segments of the collection. */
+        final BitSet lanes = new BitSet();
         /** The lowest first sequence an active segment's name gives (also one whose header is torn). */
         long minOpenFirst = Long.MAX_VALUE;
         long maxSealedLast;
@@ -59,8 +65,9 @@ public final class Verification
     {
     }
 
-    private Verification()
+    private Verification(final boolean spread)
     {
+        this.spread = spread;
     }
 
     /**
@@ -91,9 +98,10 @@ public final class Verification
 
     private static Verification pass(final WalOptions options, final List<Path> roots)
     {
-        final Verification verifier = new Verification();
+        final Verification verifier = new Verification(roots.size() > 1 && !options.collectionAffinity());
         for (int lane = 0; lane < roots.size(); lane++)
         {
+            verifier.lane = lane;
             verifier.verifyLane(roots.get(lane));
             final String url = options.walUrls().get(lane);
             if (LaneUrls.isRemote(url))
@@ -111,11 +119,10 @@ public final class Verification
     private Report confirmedBy(final Verification second)
     {
         final List<Finding> confirmed = new ArrayList<>();
-        final java.util.Set<Finding> again = new java.util.HashSet<>(second.findings);
         for (final Finding f : findings)
         {
             final Hole hole = holes.get(f);
-            if (f.severity() != Severity.ERROR || (hole == null && again.contains(f)))
+            if (f.severity() != Severity.ERROR || (hole == null && (!mayMoveUnderReader(f) || second.errorAt(f))))
             {
                 confirmed.add(f);
             }
@@ -146,7 +153,7 @@ public final class Verification
      */
     public static Report verifySegments(final List<Path> files)
     {
-        final Verification verifier = new Verification();
+        final Verification verifier = new Verification(false);
         for (final Path file : files)
         {
             final Path parent = file.toAbsolutePath().getParent();
@@ -332,6 +339,7 @@ public final class Verification
                     " does not match the file name"));
             }
             final Sequences sequences = collections.computeIfAbsent(header.collection, k -> new Sequences());
+            sequences.lanes.set(lane);
             scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
         }
         catch (final IOException ex)
@@ -420,6 +428,34 @@ public final class Verification
         return new Report(List.copyOf(findings), segments, entries);
     }
 
+    /**
+     * Whether a live writer could have caused {@code f}: an error in a local active segment, or in a file that is
+     * gone now (sealed, or freed by a checkpoint). Listing errors, object-store errors and errors in sealed files
+     * that are still there are never taken back.
+     */
+    private static boolean mayMoveUnderReader(final Finding f)
+    {
+        if (f.file() == null || f.file().toString().contains("://"))
+        {
+            return false;
+        }
+        return SegmentNames.parseOpen(f.file().getFileName().toString()) > 0 ||
+            !Files.exists(f.file(), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** @return whether this reading found an error in the same file at the same byte as {@code f}. */
+    private boolean errorAt(final Finding f)
+    {
+        for (final Finding mine : findings)
+        {
+            if (mine.severity() == Severity.ERROR && f.file().equals(mine.file()) && f.offset() == mine.offset())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Finding missing(final String collection, final long from, final long to)
     {
         return new Finding(Severity.ERROR, null, -1, "collection " + collection + ": sequences " + from + ".." + to +
@@ -472,11 +508,13 @@ public final class Verification
                 gap = present.nextClearBit(end);
                 continue;
             }
-            if (missing > s.maxSealedLast && missing >= s.minOpenFirst)
+            if (missing > s.maxSealedLast && (missing >= s.minOpenFirst || spread || s.lanes.cardinality() > 1))
             {
                 // above every sealed segment, from an active segment's first sequence on, only active segments
                 // hold entries: the same rule as recovery, which drops what follows a sequence lost before it
-                // was durable (a hole before every active segment is a lost sealed segment: an error)
+                // was durable. Before every active segment, within one lane, a hole is a lost sealed segment (an
+                // error); when entries may go to any lane, it is one lost in a lane that had not yet created its
+                // active segment
                 findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequence " + missing +
                     " was lost before it was durable; the later entries in active segments were never " +
                     "acknowledged and recovery drops them"));

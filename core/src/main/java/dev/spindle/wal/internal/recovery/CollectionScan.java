@@ -19,8 +19,8 @@ public final class CollectionScan
     public final List<Path> setAside = new ArrayList<>();
     /**
      * The sequences files set aside hold, {first, last}: those set aside now, and {@code *.corrupt} files of
-     * earlier lenient recoveries (an active one's last unknown: {@link Long#MAX_VALUE}). No gap is reported
-     * in them, and no new entry takes one of their sequences.
+     * earlier lenient recoveries (an active segment's last is the highest sequence among its entries). No gap is
+     * reported in them, and no new entry takes one of their sequences.
      */
     public final List<long[]> heldAside = new ArrayList<>();
     public long checkpoint;

@@ -42,6 +42,8 @@ public final class LaneScanner
 
     /** Listings of one collection directory tried before a scan that moved under a live writer is taken as is. */
     private static final int MAX_SCANS = 50;
+    /** ... and for at most this long, after which the last scan is taken as it is. */
+    private static final long MAX_SCAN_NANOS = TimeUnit.SECONDS.toNanos(2);
     /**
      * Readings of a damaged-looking block of an active segment that a whole valid block follows, 1, 4 and 16 ms
      * apart, before it counts as damage.
@@ -50,15 +52,19 @@ public final class LaneScanner
 
     private final RecoveryMode mode;
     private final List<String> notes;
+    /** Next to a possibly live writer: list again when the directory changed, read a damaged block again. */
+    private final boolean live;
     private CollectionScan current;
 
     /**
      * @param notes where to add a line for each thing worth telling (torn tails, skipped files).
+     * @param live true for a reader next to a possibly live writer; false at open (the lanes are locked).
      */
-    public LaneScanner(final RecoveryMode mode, final List<String> notes)
+    public LaneScanner(final RecoveryMode mode, final List<String> notes, final boolean live)
     {
         this.mode = mode;
         this.notes = notes;
+        this.live = live;
     }
 
     /**
@@ -105,21 +111,27 @@ public final class LaneScanner
      */
     private CollectionScan scanCollection(final String name, final Path dir) throws IOException
     {
+        if (!live)
+        {
+            return scanCollection(name, dir, list(dir));
+        }
         final int notesBefore = notes.size();
+        final long deadline = System.nanoTime() + MAX_SCAN_NANOS;
         for (int attempt = 1; ; attempt++)
         {
+            final boolean last = attempt == MAX_SCANS || System.nanoTime() - deadline >= 0;
             final List<String> before = list(dir);
             try
             {
                 final CollectionScan scan = scanCollection(name, dir, before);
-                if (before.equals(list(dir)) || attempt == MAX_SCANS)
+                if (last || before.equals(list(dir)))
                 {
                     return scan;
                 }
             }
             catch (final NoSuchFileException ex)
             {
-                if (attempt == MAX_SCANS)
+                if (last)
                 {
                     throw ex;
                 }
@@ -175,6 +187,14 @@ public final class LaneScanner
             else if (SetAside.isSetAside(fileName))
             {
                 final long[] held = SetAside.held(fileName);
+                if (held != null && held[1] == Long.MAX_VALUE)
+                {
+                    // an active segment set aside by an earlier open: what it holds is what its entries say
+                    try (SegmentReader reader = new SegmentReader(file))
+                    {
+                        held[1] = Math.max(held[0], SegmentSearch.highestSequence(reader, name, held[0]));
+                    }
+                }
                 if (held != null)
                 {
                     scan.heldAside.add(held);
@@ -367,7 +387,7 @@ public final class LaneScanner
                     later = offset >= size ? -1 : block.status == SegmentReader.Status.INVALID ?
                         SegmentSearch.findValidBlockAfter(reader, block, size, previous) :
                         SegmentSearch.findValidBlockAfter(reader, offset + 1, size, previous);
-                    if (later >= 0 && rereads < REREADS)
+                    if (later >= 0 && live && rereads < REREADS)
                     {
                         // a reader next to a live writer can read a block while it is being written and the
                         // block after it once written: read it again before calling it damage (at open, a real

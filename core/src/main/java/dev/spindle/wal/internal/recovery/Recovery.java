@@ -2,7 +2,9 @@ package dev.spindle.wal.internal.recovery;
 
 import dev.spindle.fs.Directories;
 import dev.spindle.wal.CorruptSegmentException;
+import dev.spindle.wal.AckMode;
 import dev.spindle.wal.RecoveryMode;
+import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
@@ -61,8 +63,16 @@ public final class Recovery
         }
     }
 
-    /** Sequences a file accounts for by its name: a sealed segment, a file set aside, an active segment. */
-    private record Held(long first, long last, Path file)
+    private enum Kind
+    {
+        /** A sealed segment, or a file set aside: its name gives its range. */
+        SEALED,
+        /** An active segment: it accounts for everything from its first sequence on. */
+        ACTIVE
+    }
+
+    /** Sequences a file accounts for by its name. */
+    private record Held(long first, long last, Path file, Kind kind)
     {
     }
 
@@ -71,23 +81,18 @@ public final class Recovery
     }
 
     /**
-     * Read every lane and decide the cuts; changes nothing on disk.
-     */
-    public static Result scan(final List<Path> laneRoots, final RecoveryMode mode) throws IOException
-    {
-        return scan(laneRoots, mode, null);
-    }
-
-    /**
      * Read every lane, with what remote lanes hold in object storage, and decide the cuts; changes nothing.
      *
      * @param remote per lane, its remote listing, or null (a local lane); the whole list may be null.
+     * @param live true for a reader next to a possibly live writer: files may move under the scan, so it lists
+     *     again and reads again where a writer could have been at work; false at open, where the lanes are
+     *     locked and nothing moves.
      */
-    public static Result scan(final List<Path> laneRoots, final RecoveryMode mode, final List<RemoteListing> remote)
-        throws IOException
+    public static Result scan(final List<Path> laneRoots, final WalOptions options, final List<RemoteListing> remote,
+        final boolean live) throws IOException
     {
         final Result result = new Result();
-        final LaneScanner scanner = new LaneScanner(mode, result.notes);
+        final LaneScanner scanner = new LaneScanner(options.recoveryMode(), result.notes, live);
         for (int l = 0; l < laneRoots.size(); l++)
         {
             final Map<String, CollectionScan> lane = scanner.scan(laneRoots.get(l));
@@ -98,11 +103,25 @@ public final class Recovery
             }
             result.lanes.add(lane);
         }
+        final Rules rules = new Rules(options.recoveryMode(), laneRoots.size() > 1 && !options.collectionAffinity(),
+            options.ack() == AckMode.remote);
         for (final String name : result.collectionNames())
         {
-            cutAtGap(name, result, mode);
+            cutAtGap(name, result, rules);
         }
         return result;
+    }
+
+    /**
+     * What decides whether a hole is damage.
+     *
+     * @param spread entries of a collection may go to any lane ({@code collection_affinity = false} over several
+     *     lanes), so a crash can lose one in a lane that never created its active segment.
+     * @param remoteAck {@code ack = "remote"}: entries are acknowledged once in object storage, where segments
+     *     may land out of order; what follows a segment not there was never acknowledged.
+     */
+    private record Rules(RecoveryMode mode, boolean spread, boolean remoteAck)
+    {
     }
 
     /**
@@ -141,7 +160,7 @@ public final class Recovery
         }
     }
 
-    private static void cutAtGap(final String name, final Result result, final RecoveryMode mode)
+    private static void cutAtGap(final String name, final Result result, final Rules rules)
     {
         final List<CollectionScan> scans = new ArrayList<>();
         for (final Map<String, CollectionScan> lane : result.lanes)
@@ -158,7 +177,7 @@ public final class Recovery
         {
             start = Math.max(start, Math.max(Math.max(scan.maxSealedLast(), scan.checkpoint), scan.heldAsideLast()));
         }
-        start = Math.max(start, checkHoles(name, scans, mode, result.notes));
+        start = Math.max(start, checkHoles(name, scans, rules, result.notes));
         final TreeSet<Long> present = new TreeSet<>();
         for (final CollectionScan scan : scans)
         {
@@ -204,17 +223,20 @@ public final class Recovery
     /**
      * Find sequences that no file's name accounts for, between files that exist: a sealed segment's name gives
      * its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment accounts
-     * for everything from its first sequence on (what it lost unsynced is cut by {@link #cutAtGap}). Such a
-     * hole cannot arise from a crash: segments are sealed in sequence order, only after everything before them
-     * is durable, and a new active segment starts right after the last sealed one. A sealed segment was
-     * deleted or lost, and the entries after it were acknowledged. (Within a collection spread over several
-     * lanes, the other lanes' ranges overlap a lost segment's: {@code verify}, which reads every entry, finds
-     * what this misses.)
+     * for everything from its first sequence on (what it lost unsynced is cut by {@link #cutAtGap}). Within a
+     * lane a crash leaves no such hole: segments are sealed in sequence order, only after everything before them
+     * is durable, and a new active segment starts right after the last one. A sealed segment was deleted or
+     * lost, and the entries after it were acknowledged. Two holes a crash can leave are let through: when a
+     * collection's entries may go to any lane, one lost in a lane that had not yet created its active segment
+     * (only active segments follow the hole; {@link #cutAtGap} drops them, never acknowledged); and with
+     * {@code ack = "remote"}, segments in object storage past one that never got there. (Within a collection
+     * spread over several lanes, the other lanes' ranges overlap a lost segment's: {@code verify}, which reads
+     * every entry, finds what this misses.)
      *
-     * @return in lenient mode, the last sequence of the last hole (the tails after it are kept), else 0.
+     * @return where the tails after a hole let through may start (the last sequence of that hole), else 0.
      * @throws CorruptSegmentException in strict mode, naming the hole and the file after it.
      */
-    private static long checkHoles(final String name, final List<CollectionScan> scans, final RecoveryMode mode,
+    private static long checkHoles(final String name, final List<CollectionScan> scans, final Rules rules,
         final List<String> notes)
     {
         long floor = 0;
@@ -224,44 +246,74 @@ public final class Recovery
             floor = Math.max(floor, scan.checkpoint);
             for (final SealedSegment s : scan.sealed)
             {
-                ranges.add(new Held(s.firstSequence(), s.lastSequence(), s.path()));
+                ranges.add(new Held(s.firstSequence(), s.lastSequence(), s.path(), Kind.SEALED));
             }
             for (final long[] held : scan.heldAside)
             {
-                ranges.add(new Held(held[0], held[1], scan.directory));
+                ranges.add(new Held(held[0], held[1], scan.directory, Kind.SEALED));
             }
             for (final TailScan tail : scan.tails)
             {
-                ranges.add(new Held(tail.nameFirst, Long.MAX_VALUE, tail.path));
+                ranges.add(new Held(tail.nameFirst, Long.MAX_VALUE, tail.path, Kind.ACTIVE));
             }
         }
         ranges.sort((a, b) -> Long.compare(a.first, b.first));
+        // within one lane, a crash never leaves a hole before an active segment either; when entries may go to
+        // any lane, one lost in a lane that had not yet created its active segment leaves exactly that
+        final boolean spread = rules.spread() || scans.size() > 1;
         long covered = -1;
         long lastHole = 0;
-        for (final Held range : ranges)
+        for (int i = 0; i < ranges.size(); i++)
         {
             if (covered == Long.MAX_VALUE)
             {
                 break;    // an active segment accounts for everything after its first sequence
             }
+            final Held range = ranges.get(i);
             final long first = range.first;
             if (covered >= 0 && first > covered + 1 && first > floor + 1)
             {
                 final long from = Math.max(covered, floor) + 1;
                 final String hole = "collection " + name + ": sequences " + from + ".." + (first - 1) + " are missing: " +
-                    "no segment holds them, yet " + range.file.getFileName() + " holds later ones (a sealed " +
-                    "segment deleted or lost?)";
-                if (mode == RecoveryMode.strict)
+                    "no segment holds them, yet " + range.file.getFileName() + " holds later ones";
+                if (spread && onlyActiveFrom(ranges, i))
                 {
-                    throw new CorruptSegmentException(range.file, 0, hole + "; restore it, or open with " +
-                        "recovery_mode = \"lenient\" to keep every entry there is and go on past the hole");
+                    break;    // never acknowledged: cutAtGap drops what follows
                 }
-                notes.add("lenient recovery: " + hole + "; every entry after the hole is kept");
-                lastHole = first - 1;
+                if (rules.remoteAck() && range.kind == Kind.SEALED && !Files.exists(range.file))
+                {
+                    notes.add(hole + ": with ack = \"remote\" an entry is acknowledged once its segment is in object " +
+                        "storage, and segments land out of order, so the later ones were never acknowledged; kept");
+                    lastHole = first - 1;
+                }
+                else if (rules.mode() == RecoveryMode.strict)
+                {
+                    throw new CorruptSegmentException(range.file, 0, hole + " (a sealed segment deleted or lost?); " +
+                        "restore it, or open with recovery_mode = \"lenient\" to keep every entry there is and go on " +
+                        "past the hole");
+                }
+                else
+                {
+                    notes.add("lenient recovery: " + hole + " (a sealed segment deleted or lost?); every entry after " +
+                        "the hole is kept");
+                    lastHole = first - 1;
+                }
             }
             covered = Math.max(covered, range.last);
         }
         return lastHole;
+    }
+
+    private static boolean onlyActiveFrom(final List<Held> ranges, final int from)
+    {
+        for (int i = from; i < ranges.size(); i++)
+        {
+            if (ranges.get(i).kind != Kind.ACTIVE)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

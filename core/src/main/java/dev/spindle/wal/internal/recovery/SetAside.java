@@ -28,7 +28,8 @@ final class SetAside
 
     /**
      * @return {first, last} of what the set-aside file held by its segment name ({@link Long#MAX_VALUE} as last
-     *     for an active segment), or null when the name before {@code .corrupt} is not a segment's.
+     *     for an active segment: the caller reads its entries), or null when the name before {@code .corrupt} is
+     *     not a segment's.
      */
     static long[] held(final String fileName)
     {
