@@ -32,7 +32,9 @@ final class WriteCommand implements Callable<Integer>
     WorkloadOptions workload;
 
     @Option(names = "--ack-log", paramLabel = "FILE",
-        description = "append 'collection sequence' for each entry once it is durable (written through as it goes)")
+        description = {"append 'collection sequence' for each entry once it is durable (written through as it goes);",
+            "with sync_mode Periodic or Never also '+ collection sequence epoch_millis' when a collection's",
+            "acknowledged watermark moves"})
     Path ackLog;
 
     @Override

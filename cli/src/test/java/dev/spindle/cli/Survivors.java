@@ -31,10 +31,33 @@ final class Survivors
     static long check(final WalOptions options, final Map<String, Long> acknowledged, final long seed,
         final String context)
     {
+        return replay(options, acknowledged, seed, context).entries();
+    }
+
+    /**
+     * What {@link #replay} found.
+     *
+     * @param entries entries replayed (and their payloads checked) in total.
+     * @param last per collection of the map given, its last sequence after recovery (each replays, with no gap).
+     */
+    record Replayed(long entries, Map<String, Long> last)
+    {
+    }
+
+    /**
+     * {@link #check}, and what the last sequence of each collection is: a power-loss test with a sync mode that
+     * acknowledges before the fsync compares it with the acknowledged watermark.
+     *
+     * @param mustSurvive per collection, the highest sequence that must replay (0: none, but look at it).
+     */
+    static Replayed replay(final WalOptions options, final Map<String, Long> mustSurvive, final long seed,
+        final String context)
+    {
+        final Map<String, Long> lastOf = new java.util.TreeMap<>();
         long total = 0;
         try (Wal wal = Wal.open(options))
         {
-            for (final Map.Entry<String, Long> e : acknowledged.entrySet())
+            for (final Map.Entry<String, Long> e : mustSurvive.entrySet())
             {
                 final String collection = e.getKey();
                 final long checkpoint = wal.collection(collection).checkpointSequence();
@@ -54,18 +77,19 @@ final class Survivors
                     }
                 }
                 final long last = expected - 1;
-                assertTrue(last >= e.getValue(), () -> context + ": " + collection + " acknowledged up to " +
-                    e.getValue() + " but only " + last + " replay");
+                assertTrue(last >= e.getValue(), () -> context + ": " + collection + " must keep up to " +
+                    e.getValue() + " (the ack log's witness) but only " + last + " replay");
                 assertEquals(last, wal.collection(collection).lastSequence(), context + ": next sequence of " +
                     collection);
-                System.out.printf("%s: %s acknowledged %d, replayed %d..%d%n", context, collection, e.getValue(),
+                System.out.printf("%s: %s must keep %d, replayed %d..%d%n", context, collection, e.getValue(),
                     checkpoint + 1, last);
                 if (last > checkpoint)
                 {
                     wal.collection(collection).checkpoint(last);
                 }
+                lastOf.put(collection, last);
             }
         }
-        return total;
+        return new Replayed(total, lastOf);
     }
 }

@@ -17,6 +17,12 @@ import java.util.concurrent.locks.LockSupport;
  * collection's durable watermark passes it, one write(2) per poll, so the file survives a SIGKILL of this
  * process: it is the witness of the crash tests. Runs on its own thread until {@link #finish()}, then writes
  * what became durable up to that moment and ends.
+ *
+ * <p>Where the sync mode acknowledges before the fsync ({@code Periodic}, {@code Never}), each poll in which
+ * a collection's acknowledged watermark moved also writes {@code + collection sequence epoch_millis} (the time
+ * read after the watermark), after that collection's durable lines of the poll: what a SIGKILL must not lose, and
+ * when it was acknowledged, from which a power-loss test checks that nothing older than the mode's bound was lost.
+ * A line that starts with {@code +} is never a collection's ({@code +} is not allowed in a name).
  */
 final class AckLog implements Runnable
 {
@@ -24,17 +30,28 @@ final class AckLog implements Runnable
     private final WalCollection[] collections;
     private final AtomicReference<Throwable> failure;
     private final long[] logged;
+    /** Acknowledged watermarks written as {@code +} lines; null when acknowledgement waits for the fsync. */
+    private final long[] acknowledged;
     private volatile boolean finishing;
 
-    AckLog(final Path file, final WalCollection[] collections, final AtomicReference<Throwable> failure)
+    /**
+     * @param acknowledgedToo also log the acknowledged watermark (sync modes that acknowledge before the fsync).
+     */
+    AckLog(final Path file, final WalCollection[] collections, final boolean acknowledgedToo,
+        final AtomicReference<Throwable> failure)
     {
         this.file = file;
         this.collections = collections;
         this.failure = failure;
         this.logged = new long[collections.length];
+        this.acknowledged = acknowledgedToo ? new long[collections.length] : null;
         for (int c = 0; c < collections.length; c++)
         {
             logged[c] = collections[c].durableSequence();
+            if (acknowledged != null)
+            {
+                acknowledged[c] = collections[c].acknowledgedSequence();
+            }
         }
     }
 
@@ -70,6 +87,17 @@ final class AckLog implements Runnable
                         }
                     }
                     logged[c] = Math.max(logged[c], durable);
+                    if (acknowledged != null)
+                    {
+                        final long upTo = collections[c].acknowledgedSequence();   // read after durable: never below it
+                        if (upTo > acknowledged[c])
+                        {
+                            // the time is taken after the watermark: an entry is never logged as acknowledged earlier
+                            lines.append("+ ").append(collections[c].name()).append(' ').append(upTo).append(' ')
+                                .append(System.currentTimeMillis()).append('\n');
+                            acknowledged[c] = upTo;
+                        }
+                    }
                 }
                 write(out, lines);
                 if (!last)

@@ -2,6 +2,7 @@ package dev.spindle.cli.bench;
 
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Op;
+import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalOptions;
@@ -110,6 +111,7 @@ public final class LoadGenerator
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicInteger producersFinished = new AtomicInteger();
     private final AtomicBoolean stop;
+    private final boolean acknowledgesBeforeSync;
 
     public LoadGenerator(final Wal wal, final Params params, final PrintWriter err)
     {
@@ -121,6 +123,8 @@ public final class LoadGenerator
         this.params = params;
         this.err = err;
         this.stop = stop;
+        final SyncMode mode = wal.options().syncMode();
+        this.acknowledgesBeforeSync = mode == SyncMode.Periodic || mode == SyncMode.Never;
         this.collections = new WalCollection[params.collections()];
         this.hashes = new int[params.collections()];
         this.locks = new Object[params.collections()];
@@ -178,7 +182,7 @@ public final class LoadGenerator
         final Producer[] producers = new Producer[params.threads()];
         final List<Thread> started = new ArrayList<>();
         final AckLog ackLog = measured && params.ackLog() != null ?
-            new AckLog(params.ackLog(), collections, failure) : null;
+            new AckLog(params.ackLog(), collections, acknowledgesBeforeSync, failure) : null;
         final long start = System.nanoTime();
         final long deadline = phase.timed() ? start + phase.nanos() : Long.MAX_VALUE;
         for (int t = 0; t < producers.length; t++)
