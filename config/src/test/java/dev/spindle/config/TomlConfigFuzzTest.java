@@ -40,7 +40,7 @@ class TomlConfigFuzzTest
     @TempDir
     Path dir;
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     @Timeout(10)
     void load(final byte[] bytes) throws IOException
     {

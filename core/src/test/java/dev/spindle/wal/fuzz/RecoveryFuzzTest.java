@@ -60,7 +60,7 @@ class RecoveryFuzzTest
         FuzzChecks.deleteTree(dir);
     }
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     @Timeout(FuzzChecks.INPUT_TIMEOUT_SECONDS)
     void laneDirectory(final byte[] input) throws IOException
     {

@@ -55,7 +55,7 @@ class SegmentFuzzTest
         FuzzChecks.deleteTree(dir);
     }
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     @Timeout(FuzzChecks.INPUT_TIMEOUT_SECONDS)
     void segmentFile(final byte[] bytes) throws IOException
     {
