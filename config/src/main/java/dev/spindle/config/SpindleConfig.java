@@ -97,6 +97,14 @@ public final class SpindleConfig
             // tomlj throws some errors instead of listing them: a bad escape in a quoted table name
             throw syntaxError(ex);
         }
+        catch (final AssertionError ex)
+        {
+            // with -ea, tomlj asserts some of what it reports as a syntax error without (a u-escape of fewer than four
+            // hex digits): that error comes with its position, the assertion without
+            throw new ConfigException(source + ": TOML syntax error the parser did not place (it failed an assertion" +
+                " at " + (ex.getStackTrace().length == 0 ? "?" : ex.getStackTrace()[0]) + "): look for a \\u escape " +
+                "without four hex digits or a \\U escape without eight; without -ea the message gives the line");
+        }
         catch (final StackOverflowError ex)     // a backstop: NestingLimit keeps nesting far from this
         {
             throw new ConfigException(source + ": TOML nested too deeply for the parser's stack; nest arrays and " +

@@ -109,7 +109,10 @@ class MalformedConfigTest
             bad("key with a quote", HEAD + "'a\"b' = 1\n",
                 "bad.toml:2:1: storage.wal_config.a\"b: unknown key"),
             bad("key with a dot", HEAD + "\"sync.mode\" = 1\n",
-                "bad.toml:2:1: storage.wal_config.sync.mode: unknown key"));
+                "bad.toml:2:1: storage.wal_config.sync.mode: unknown key"),
+            // and with -ea (as tests run), a u-escape of two hex digits was an AssertionError out of tomlj
+            bad("unicode escape of two hex digits", HEAD + "wal_urls = [\"/srv/\\u12\"]\n", "bad.toml:",
+                "TOML syntax error"));
     }
 
     private static Arguments bad(final String name, final String toml, final String... fragments)
