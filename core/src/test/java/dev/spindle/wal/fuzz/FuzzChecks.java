@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,6 +98,13 @@ final class FuzzChecks
      */
     static long drain(final WalReplay replay, final String collection, final long contiguousAbove)
     {
+        return drain(replay, collection, contiguousAbove, new ArrayList<>());
+    }
+
+    /** {@link #drain(WalReplay, String, long)}, adding each sequence to {@code sequences}. */
+    static long drain(final WalReplay replay, final String collection, final long contiguousAbove,
+        final List<Long> sequences)
+    {
         long previous = 0;
         while (replay.hasNext())
         {
@@ -111,6 +120,7 @@ final class FuzzChecks
                     (r.sequence() - 1) + " above the checkpoint " + contiguousAbove);
             }
             previous = r.sequence();
+            sequences.add(previous);
         }
         assertFalse(replay.hasNext());
         return previous;

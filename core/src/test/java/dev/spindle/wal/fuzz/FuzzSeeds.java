@@ -80,16 +80,16 @@ final class FuzzSeeds
             true, 2, 3);
         final Map<String, byte[]> closed = run(work.resolve("closed"), IoMode.pwrite, SyncMode.PerBatch, 200, false,
             2, 2);
-        write(lanes.resolve("crash-strict-pwrite-checkpoint"), lane(RecoveryMode.strict, IoMode.pwrite, rolled, 0)
+        write(lanes.resolve("crash-strict-pwrite-checkpoint"), lane(RecoveryMode.strict, IoMode.pwrite, true, rolled, 0)
             .file(LaneImage.KIND_CHECKPOINT, 0, 0, "spindle-checkpoint v1 sequence=2\n"
                 .getBytes(StandardCharsets.US_ASCII)).build());
-        write(lanes.resolve("crash-lenient-mmap"), lane(RecoveryMode.lenient, IoMode.mmap, rolledMmap, 0).build());
-        write(lanes.resolve("closed-strict-fixcrc"), lane(RecoveryMode.strict, IoMode.pwrite, closed,
+        write(lanes.resolve("crash-lenient-mmap"), lane(RecoveryMode.lenient, IoMode.mmap, true, rolledMmap, 0).build());
+        write(lanes.resolve("closed-strict-fixcrc"), lane(RecoveryMode.strict, IoMode.pwrite, false, closed,
             LaneImage.FIX_CRC).build());
-        write(lanes.resolve("open-only-strict-mmap"), new LaneImage.Builder(RecoveryMode.strict, IoMode.mmap)
+        write(lanes.resolve("open-only-strict-mmap"), new LaneImage.Builder(RecoveryMode.strict, IoMode.mmap, false)
             .file(LaneImage.KIND_OPEN, 1, 1, openPwrite).build());
 
-        final LaneImage.Builder setAside = new LaneImage.Builder(RecoveryMode.lenient, IoMode.pwrite);
+        final LaneImage.Builder setAside = new LaneImage.Builder(RecoveryMode.lenient, IoMode.pwrite, true);
         int n = 0;
         for (final Map.Entry<String, byte[]> f : rolled.entrySet())
         {
@@ -218,10 +218,10 @@ final class FuzzSeeds
         }
     }
 
-    private static LaneImage.Builder lane(final RecoveryMode mode, final IoMode ioMode, final Map<String, byte[]> files,
-        final int flags)
+    private static LaneImage.Builder lane(final RecoveryMode mode, final IoMode ioMode, final boolean reopen,
+        final Map<String, byte[]> files, final int flags)
     {
-        final LaneImage.Builder b = new LaneImage.Builder(mode, ioMode);
+        final LaneImage.Builder b = new LaneImage.Builder(mode, ioMode, reopen);
         files.forEach((name, bytes) -> add(b, name, bytes, flags));
         return b;
     }

@@ -20,6 +20,7 @@ import java.util.List;
  * <pre>
  *   input  := flags:u8 file*                  at most {@link #MAX_FILES} files; bytes after them are ignored
  *   flags  := bit 0: recovery_mode lenient (else strict)   bit 1: io_mode mmap (else pwrite)
+ *             bit 2: after the append and close, open the WAL again: it must replay the same
  *   file   := kind:u8 first:u16 span:u16 length:u24 bytes[length]     (big-endian; length cut to what is left)
  *   kind   := bits 0-1: 0 active segment {first:020d}.open
  *                       1 sealed segment {first:020d}-{first+span:020d}.avro
@@ -28,7 +29,7 @@ import java.util.List;
  *             bit 7:    make the CRC32C of every whole entry right first ({@link CrcFixup})
  * </pre>
  */
-record LaneImage(RecoveryMode recoveryMode, IoMode ioMode, List<File> files)
+record LaneImage(RecoveryMode recoveryMode, IoMode ioMode, boolean reopen, List<File> files)
 {
     static final int MAX_FILES = 4;
     static final int KIND_OPEN = 0;
@@ -52,7 +53,7 @@ record LaneImage(RecoveryMode recoveryMode, IoMode ioMode, List<File> files)
     {
         if (input.length == 0)
         {
-            return new LaneImage(RecoveryMode.strict, IoMode.pwrite, List.of());
+            return new LaneImage(RecoveryMode.strict, IoMode.pwrite, false, List.of());
         }
         final int flags = input[0] & 0xff;
         final List<File> files = new ArrayList<>();
@@ -73,7 +74,7 @@ record LaneImage(RecoveryMode recoveryMode, IoMode ioMode, List<File> files)
             files.add(new File(name(kind & 3, first, span), bytes));
         }
         return new LaneImage((flags & 1) != 0 ? RecoveryMode.lenient : RecoveryMode.strict,
-            (flags & 2) != 0 ? IoMode.mmap : IoMode.pwrite, files);
+            (flags & 2) != 0 ? IoMode.mmap : IoMode.pwrite, (flags & 4) != 0, files);
     }
 
     private static String name(final int kind, final long first, final long span)
@@ -120,9 +121,10 @@ record LaneImage(RecoveryMode recoveryMode, IoMode ioMode, List<File> files)
     {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        Builder(final RecoveryMode recoveryMode, final IoMode ioMode)
+        Builder(final RecoveryMode recoveryMode, final IoMode ioMode, final boolean reopen)
         {
-            out.write((recoveryMode == RecoveryMode.lenient ? 1 : 0) | (ioMode == IoMode.mmap ? 2 : 0));
+            out.write((recoveryMode == RecoveryMode.lenient ? 1 : 0) | (ioMode == IoMode.mmap ? 2 : 0) |
+                (reopen ? 4 : 0));
         }
 
         Builder file(final int kind, final long first, final long last, final byte[] bytes)

@@ -20,15 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Invariants 3 and 5 for recovery, by fuzzing: a lane whose collection directory holds up to three fuzzed
  * segment files (active, sealed, set aside) and maybe a checkpoint file ({@link LaneImage} says how an input
  * becomes files) is verified ({@link WalVerifier#verify}), read offline ({@link WalReader}) and opened for writing
- * ({@link Wal#open}, strict or lenient, pwrite or mmap), replayed, appended to and closed. Each step succeeds or
+ * ({@link Wal#open}, strict or lenient, pwrite or mmap), replayed, appended to, closed and maybe opened again
+ * (it must replay the same). Each step succeeds or
  * ends in a {@link WalException} naming a file of the lane (a corrupt segment's with a byte offset inside it);
  * replay gives increasing sequences, in strict mode without a gap above the checkpoint unless a file was set
  * aside; the sequence handed out next is above every replayed one. Anything else, a hang or a JVM crash
@@ -76,7 +79,11 @@ class RecoveryFuzzTest
             final WalOptions options = options(lane, image);
             FuzzChecks.findingsInside(WalVerifier.verify(options), lane);
             readOffline(options, lane, image);
-            recover(options, lane, image);
+            final List<Long> recovered = recover(options, lane, image);
+            if (image.reopen() && recovered != null)
+            {
+                reopen(options, recovered);
+            }
         }
         finally
         {
@@ -117,23 +124,50 @@ class RecoveryFuzzTest
         }
     }
 
-    private static void recover(final WalOptions options, final Path lane, final LaneImage image)
+    /**
+     * @return the sequences replayed above the checkpoint, then the one appended; null when the open was refused.
+     */
+    private static List<Long> recover(final WalOptions options, final Path lane, final LaneImage image)
     {
         try (Wal wal = Wal.open(options))
         {
             final WalCollection c = wal.collection(COLLECTION);
+            final List<Long> sequences = new ArrayList<>();
             final long last;
             try (WalReplay replay = c.replay(1))
             {
-                last = FuzzChecks.drain(replay, COLLECTION, contiguousAbove(image, c.checkpointSequence()));
+                last = FuzzChecks.drain(replay, COLLECTION, contiguousAbove(image, c.checkpointSequence()), sequences);
             }
             final long next = c.append(new Entry().value("after recovery".getBytes(StandardCharsets.UTF_8)));
             assertTrue(next > last, () -> "sequence " + next + " handed out again (replay reached " + last + ")");
             c.awaitAcknowledged(next);
+            sequences.add(next);
+            final long checkpoint = c.checkpointSequence();
+            sequences.removeIf(s -> s <= checkpoint);
+            return sequences;
         }
         catch (final WalException ex)
         {
             FuzzChecks.namesFile(ex, lane, maxOffset(ex, image));
+            return null;
+        }
+    }
+
+    /** A WAL that Spindle recovered and closed opens again (in the same mode) and replays the same. */
+    private static void reopen(final WalOptions options, final List<Long> recovered)
+    {
+        try (Wal wal = Wal.open(options))
+        {
+            final WalCollection c = wal.collection(COLLECTION);
+            final List<Long> sequences = new ArrayList<>();
+            try (WalReplay replay = c.replay(1))
+            {
+                FuzzChecks.drain(replay, COLLECTION, -1, sequences);
+            }
+            final long checkpoint = c.checkpointSequence();
+            sequences.removeIf(s -> s <= checkpoint);
+            assertEquals(recovered, sequences, "the second open replays other sequences above the checkpoint " +
+                checkpoint + " (notes: " + wal.recoveryNotes() + ")");
         }
     }
 
