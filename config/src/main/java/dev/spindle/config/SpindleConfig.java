@@ -92,6 +92,19 @@ public final class SpindleConfig
         {
             toml = Toml.parse(text);
         }
+        catch (final TomlParseError ex)
+        {
+            // tomlj throws some errors instead of listing them: a bad escape in a quoted table name
+            throw syntaxError(ex);
+        }
+        catch (final AssertionError ex)
+        {
+            // with -ea, tomlj asserts some of what it reports as a syntax error without (a u-escape of fewer than four
+            // hex digits): that error comes with its position, the assertion without
+            throw new ConfigException(source + ": TOML syntax error the parser did not place (it failed an assertion" +
+                " at " + (ex.getStackTrace().length == 0 ? "?" : ex.getStackTrace()[0]) + "): look for a \\u escape " +
+                "without four hex digits or a \\U escape without eight; without -ea the message gives the line");
+        }
         catch (final StackOverflowError ex)     // a backstop: NestingLimit keeps nesting far from this
         {
             throw new ConfigException(source + ": TOML nested too deeply for the parser's stack; nest arrays and " +
@@ -99,8 +112,7 @@ public final class SpindleConfig
         }
         if (toml.hasErrors())
         {
-            final TomlParseError error = toml.errors().get(0);
-            throw new ConfigException(values.at(error.position()) + "TOML syntax error: " + error.getMessage());
+            throw syntaxError(toml.errors().get(0));
         }
         final WalOptions.Builder builder = WalOptions.builder();
         final Object walConfig = toml.get(TABLE);
@@ -136,10 +148,11 @@ public final class SpindleConfig
             sections.read(table, key, builder);
             return;
         }
-        final TomlPosition position = table.inputPositionOf(key);
+        // the key as a path of one: the String forms parse it as a dotted key, and refuse "" or one with a quote
+        final TomlPosition position = table.inputPositionOf(List.of(key));
         final String name = TABLE + "." + key;
         final WalConfigKey spec = WalConfigKey.of(key).orElseThrow(() -> unknownKey(key, position));
-        final Object value = table.get(key);
+        final Object value = table.get(List.of(key));
         final Object read = spec == WalConfigKey.WAL_URLS ? urls(value, name, position) :
             values.read(spec, value, name, position);
         try
@@ -151,6 +164,11 @@ public final class SpindleConfig
             throw new ConfigException(values.at(position) + name + ": is not a valid path (" + ex.getReason() +
                 "); give a local directory");
         }
+    }
+
+    private ConfigException syntaxError(final TomlParseError error)
+    {
+        return new ConfigException(values.at(error.position()) + "TOML syntax error: " + error.getMessage());
     }
 
     private ConfigException unknownKey(final String key, final TomlPosition position)

@@ -100,7 +100,19 @@ class MalformedConfigTest
             bad("legacy wal_dir not a string", "[storage]\nwal_dir = 5\n",
                 "bad.toml:2:1: storage.wal_dir: expected a string (a directory), found the integer 5"),
             bad("legacy wal_dir with a bad scheme", "[storage]\nwal_dir = \"ftp://x/wal\"\n",
-                "bad.toml:2:1: storage.wal_dir:", "unsupported URL scheme 'ftp'"));
+                "bad.toml:2:1: storage.wal_dir:", "unsupported URL scheme 'ftp'"),
+            // found by TomlConfigFuzzTest: tomlj threw these as its own exceptions, naming no file
+            bad("bad escape in a quoted table name", "[storage.\"wal\\E\"]\n",
+                "bad.toml:1:14: TOML syntax error: Invalid escape sequence '\\E'"),
+            bad("empty key", HEAD + "\"\" = 1\n",
+                "bad.toml:2:1: storage.wal_config.: unknown key"),
+            bad("key with a quote", HEAD + "'a\"b' = 1\n",
+                "bad.toml:2:1: storage.wal_config.a\"b: unknown key"),
+            bad("key with a dot", HEAD + "\"sync.mode\" = 1\n",
+                "bad.toml:2:1: storage.wal_config.sync.mode: unknown key"),
+            // and with -ea (as tests run), a u-escape of two hex digits was an AssertionError out of tomlj
+            bad("unicode escape of two hex digits", HEAD + "wal_urls = [\"/srv/\\u12\"]\n", "bad.toml:",
+                "TOML syntax error"));
     }
 
     private static Arguments bad(final String name, final String toml, final String... fragments)

@@ -5,9 +5,11 @@ import dev.spindle.wal.WalRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * Searches inside a damaged or unfinished segment file, for recovery and the verifier: is there valid data
@@ -77,13 +79,14 @@ public final class SegmentSearch
         final int overlap = 256 << 10;
         final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
         final EntryDecoder probe = new EntryDecoder();
+        final byte[] name = collection.getBytes(StandardCharsets.UTF_8);
         long highest = -1;
         for (long base = 0; base < reader.size(); base += chunk)
         {
             final int n = reader.channel().readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length, reader.size() - base)), base);
             for (int i = 0; i < Math.min(n, chunk); i++)
             {
-                if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0))
+                if (buf[i] == 0 && (i + 1 >= n || buf[i + 1] == 0) || !startsEntryOf(buf, i, n, name))
                 {
                     continue;
                 }
@@ -107,6 +110,57 @@ public final class SegmentSearch
             }
         }
         return highest;
+    }
+
+    /**
+     * Whether an entry of the collection named {@code name} (UTF-8) may start at {@code at}: a string (the entry id)
+     * that fits before {@code limit}, then {@code name} as a string. Every entry of the collection passes, and a
+     * failing offset costs a few bytes read, where the decoder copies and decodes each string it meets before it
+     * can tell: run at every offset of bytes that claim long strings, it did work in proportion to the file at
+     * each offset (verifying or recovering an active segment of random bytes, so with an unreadable header, took
+     * 17 s for 1 MiB and 56 s for 4 MiB, growing faster than the file; now 0.2 s for 4 MiB).
+     */
+    static boolean startsEntryOf(final byte[] buf, final int at, final int limit, final byte[] name)
+    {
+        final long id = string(buf, at, limit);
+        if (id < 0)
+        {
+            return false;
+        }
+        final long collection = string(buf, (int)(id >>> 32) + (int)id, limit);
+        if (collection < 0 || (int)collection != name.length)
+        {
+            return false;
+        }
+        final int from = (int)(collection >>> 32);
+        return Arrays.equals(buf, from, from + name.length, name, 0, name.length);
+    }
+
+    /**
+     * An Avro string (zigzag varint length, then the bytes) at {@code at}, read as Avro's decoder reads it.
+     *
+     * @return where its bytes start (high 32 bits) and their length (low 32 bits), or -1 when no string with a
+     *     length from 0 to the bytes left before {@code limit} is there.
+     */
+    private static long string(final byte[] buf, final int at, final int limit)
+    {
+        long raw = 0;
+        int i = at;
+        for (int shift = 0; ; shift += 7)
+        {
+            if (i >= limit || shift > 63)
+            {
+                return -1;
+            }
+            final int b = buf[i++] & 0xff;
+            raw |= (long)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                break;
+            }
+        }
+        final long length = (raw >>> 1) ^ -(raw & 1);
+        return length < 0 || length > limit - i ? -1 : (long)i << 32 | length;
     }
 
     /**

@@ -54,6 +54,25 @@ final class SegmentFiles
         return this;
     }
 
+    /** Append one entry per sequence given (they must increase; gaps are allowed) as one block, forced. */
+    SegmentFiles blockOf(final long... sequences) throws IOException
+    {
+        final Entry entry = new Entry().value(new byte[3]);
+        for (final long s : sequences)
+        {
+            sequence = s;
+            staged.stage(entry, NAME, sequence, sequence, 1_000_000, (int)StagedEntry.encodedBound(entry, NAME.length));
+            if (!segment.append(staged, encoder))
+            {
+                throw new IOException("segment full");
+            }
+        }
+        segment.closeBlock();
+        segment.force();
+        segment.forced();
+        return this;
+    }
+
     long lastSequence()
     {
         return sequence;
