@@ -262,4 +262,21 @@ class MissingSegmentTest
             assertEquals(held.get(held.size() - 1) + 1, next, "no sequence the set-aside file holds is handed out");
         }
     }
+
+    /**
+     * With affinity, a collection whose directory also exists in another lane (left there when the lanes
+     * changed) still has one lane with an active segment: a sealed segment missing before its tail is damage.
+     */
+    @Test
+    void aMissingSealedSegmentIsStillDamageWhenAnotherLaneHasTheCollectionsDirectory() throws IOException
+    {
+        final Path collectionDir = crashImage();
+        final Path victim = victim(collectionDir, Where.BEFORE_THE_TAIL);
+        Files.delete(victim);
+        final Path other = Files.createDirectories(dir.resolve("other").resolve(COLLECTION));
+        final WalOptions twoLanes = SegmentSurgery.options(SyncMode.PerBatch, IoMode.pwrite, collectionDir.getParent(),
+            other.getParent()).collectionAffinity(true).recoveryMode(RecoveryMode.strict).build();
+        assertThrows(CorruptSegmentException.class, () -> Wal.open(twoLanes).close(),
+            "the acknowledged tail is not dropped as if it had never been acknowledged");
+    }
 }

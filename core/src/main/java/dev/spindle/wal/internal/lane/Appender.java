@@ -146,18 +146,16 @@ public final class Appender
     /**
      * The WAL closed while this append published: close() may have drained and halted the ring between the
      * append's look at the gate and its publish, and then nobody ends the future. Wait until the lane thread has
-     * stopped and ask whether it took the slot. A lane thread (a future's callback that appends) does not wait:
-     * its own lane drains the slot after the callback returns.
+     * stopped and ask whether it took the slot. The lane's own thread (a future's callback that appends) does not
+     * wait for itself: it drains the slot after the callback returns. Another lane's thread waits like any
+     * appender (close stops the lanes one by one; a cycle is cut by the lane's 60 s drain limit).
      */
     private void afterClosing(final Lane lane, final CollectionState collection, final long sequence,
         final long ringSequence, final CompletableFuture<Long> future)
     {
-        for (final Lane l : lanes)
+        if (lane.isLaneThread())
         {
-            if (l.isLaneThread())
-            {
-                return;
-            }
+            return;
         }
         final Boolean took = lane.tookBeforeStopping(ringSequence);
         if (took == Boolean.TRUE)

@@ -43,6 +43,8 @@ public final class Verification
     private final Map<String, Sequences> collections = new TreeMap<>();
     /** The findings of missing sequences, and what they say. */
     private final Map<Finding, Hole> holes = new java.util.IdentityHashMap<>();
+    /** The names given to objects read from object storage (their findings are never taken back). */
+    private final java.util.Set<Path> remoteFiles = new java.util.HashSet<>();
     /** A collection's entries may go to any lane ({@code collection_affinity = false} over several lanes). */
     private final boolean spread;
     /** The lane being read. */
@@ -54,8 +56,8 @@ public final class Verification
     private static final class Sequences
     {
         final List<long[]> seen = new ArrayList<>();
-        /** The lanes holding segments of the collection. */
-        final BitSet lanes = new BitSet();
+        /** The lanes holding active segments of the collection. */
+        final BitSet openLanes = new BitSet();
         /** The lowest first sequence an active segment's name gives (also one whose header is torn). */
         long minOpenFirst = Long.MAX_VALUE;
         long maxSealedLast;
@@ -244,7 +246,9 @@ public final class Verification
                         continue;
                     }
                     final String key = RemoteListing.key(e.getKey(), segment.path().getFileName().toString());
-                    verifyFile(Path.of(url.replaceFirst("/+$", "") + "/" + key), e.getKey(), new RemoteChannel(fs, key));
+                    final Path object = Path.of(url.replaceFirst("/+$", "") + "/" + key);
+                    remoteFiles.add(object);
+                    verifyFile(object, e.getKey(), new RemoteChannel(fs, key));
                 }
             }
         }
@@ -340,7 +344,10 @@ public final class Verification
                     " does not match the file name"));
             }
             final Sequences sequences = collections.computeIfAbsent(header.collection, k -> new Sequences());
-            sequences.lanes.set(lane);
+            if (!sealed)
+            {
+                sequences.openLanes.set(lane);
+            }
             scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
         }
         catch (final IOException ex)
@@ -434,9 +441,9 @@ public final class Verification
      * gone now (sealed, or freed by a checkpoint). Listing errors, object-store errors and errors in sealed files
      * that are still there are never taken back.
      */
-    private static boolean mayMoveUnderReader(final Finding f)
+    private boolean mayMoveUnderReader(final Finding f)
     {
-        if (f.file() == null || f.file().toString().contains("://"))
+        if (f.file() == null || remoteFiles.contains(f.file()))
         {
             return false;
         }
@@ -506,7 +513,7 @@ public final class Verification
             {
                 continue;
             }
-            if (missing > s.maxSealedLast && (missing >= s.minOpenFirst || spread || s.lanes.cardinality() > 1))
+            if (missing > s.maxSealedLast && (missing >= s.minOpenFirst || spread || s.openLanes.cardinality() > 1))
             {
                 // above every sealed segment, from an active segment's first sequence on, only active segments
                 // hold entries: the same rule as recovery, which drops what follows a sequence lost before it

@@ -194,6 +194,12 @@ public final class LaneScanner
                     {
                         held[1] = Math.max(held[0], SegmentSearch.highestSequence(reader, name, held[0]));
                     }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        held[1] = held[0];
+                        notes.add(file + ": set aside earlier and unreadable now (" + ex + "); taken to hold " +
+                            held[0] + " only");
+                    }
                 }
                 if (held != null)
                 {

@@ -260,7 +260,12 @@ public final class Recovery
         ranges.sort((a, b) -> Long.compare(a.first, b.first));
         // within one lane, a crash never leaves a hole before an active segment either; when entries may go to
         // any lane, one lost in a lane that had not yet created its active segment leaves exactly that
-        final boolean spread = rules.spread() || scans.size() > 1;
+        int lanesWithTails = 0;
+        for (final CollectionScan scan : scans)
+        {
+            lanesWithTails += scan.tails.isEmpty() ? 0 : 1;
+        }
+        final boolean spread = rules.spread() || lanesWithTails > 1;
         long covered = -1;
         long lastHole = 0;
         for (int i = 0; i < ranges.size(); i++)
