@@ -63,7 +63,12 @@ class CloseRaceTest
                 producers.add(producer);
             }
             assertTrue(started.await(10, TimeUnit.SECONDS));
-            Thread.sleep(5);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (futures.size() < 1_000 && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();    // close while every producer is appending
+            }
+            assertTrue(futures.size() >= 1_000, "the producers are appending");
             try
             {
                 wal.close();

@@ -107,9 +107,13 @@ class RemoteLaneTest
         final Thread closing = Thread.currentThread();
         final Thread storeBack = new Thread(() ->
         {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!isInside(closing, "drain") && System.nanoTime() < deadline)    // close waits for uploads
+            {
+                Thread.onSpinWait();
+            }
             closing.interrupt();    // while close waits for the uploads
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));    // the drain goes on past the interrupt
             store.down = false;
         });
         storeBack.start();
@@ -209,17 +213,23 @@ class RemoteLaneTest
         }
     }
 
-    /** @return whether {@code thread} is inside the append path's wait for uploads (back-pressure). */
-    private static boolean waitsForUploads(final Thread thread)
+    /** @return whether {@code thread} is inside a method named {@code method} (of Spindle's). */
+    private static boolean isInside(final Thread thread, final String method)
     {
         for (final StackTraceElement frame : thread.getStackTrace())
         {
-            if (frame.getMethodName().equals("awaitUploads"))
+            if (frame.getMethodName().equals(method) && frame.getClassName().startsWith("dev.spindle."))
             {
                 return true;
             }
         }
         return false;
+    }
+
+    /** @return whether {@code thread} is inside the append path's wait for uploads (back-pressure). */
+    private static boolean waitsForUploads(final Thread thread)
+    {
+        return isInside(thread, "awaitUploads");
     }
 
     @Test
