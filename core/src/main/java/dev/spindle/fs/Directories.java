@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * Directory operations every module shares: making entries durable (after a rename or a create, the new name
  * survives power loss only once its directory is fsynced) for local lanes and for backends that store objects
- * as files, and the one recursive delete. Stateless.
+ * as files, creating a file new without following a link at its name, and the one recursive delete. Stateless.
  */
 public final class Directories
 {
@@ -67,6 +67,18 @@ public final class Directories
             fsync(parent);
         }
         return true;
+    }
+
+    /**
+     * Create the file {@code file} new, for writing, in a directory Spindle owns: whatever lay at its name (a temp
+     * file a crash left, or a symbolic link someone planted there) is deleted first, never followed, so no write
+     * lands outside the directory.
+     */
+    public static FileChannel createFresh(final Path file) throws IOException
+    {
+        Files.deleteIfExists(file);
+        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

@@ -97,7 +97,7 @@ public final class LocalFileSystem implements WalFileSystem
         Directories.create(target.getParent());
         final Path tmp = target.resolveSibling(target.getFileName() + ".upload.tmp");
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-            FileChannel out = createFresh(tmp))
+            FileChannel out = Directories.createFresh(tmp))
         {
             long copied = 0;
             while (copied < length)
@@ -205,13 +205,5 @@ public final class LocalFileSystem implements WalFileSystem
     public void close()
     {
         // nothing held open
-    }
-
-    /** A temp file created new: whatever lay at its name (a crash's leftover, a planted link) is deleted, never followed. */
-    private static FileChannel createFresh(final Path tmp) throws IOException
-    {
-        Files.deleteIfExists(tmp);
-        return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 }

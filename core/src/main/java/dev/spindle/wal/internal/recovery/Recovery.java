@@ -414,7 +414,7 @@ public final class Recovery
         final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, bodyLength, blockHeader);
         long at = block.offset;
         try (FileChannel in = FileChannel.open(tail.path, StandardOpenOption.READ);
-            FileChannel out = FileSync.createFresh(tmp))
+            FileChannel out = Directories.createFresh(tmp))
         {
             long copied = 0;
             while (copied < block.offset)

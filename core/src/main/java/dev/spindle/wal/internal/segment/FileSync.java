@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The few durable file-system steps everything else is built from: fsync a directory, write a small
@@ -32,7 +30,7 @@ public final class FileSync
     public static void writeAtomically(final Path target, final byte[] content) throws IOException
     {
         final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel channel = createFresh(tmp))
+        try (FileChannel channel = Directories.createFresh(tmp))
         {
             writeFully(channel, ByteBuffer.wrap(content), 0);
             channel.force(true);
@@ -41,16 +39,6 @@ public final class FileSync
         Directories.fsync(target.getParent());
     }
 
-    /**
-     * Create {@code file} new, for writing: whatever lay at its name (a temp file a crash left, or a symbolic
-     * link someone planted there) is deleted first, never followed, so no write lands outside the directory.
-     */
-    public static FileChannel createFresh(final Path file) throws IOException
-    {
-        Files.deleteIfExists(file);
-        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS);
-    }
 
     /**
      * Write all remaining bytes of {@code buffer} at {@code position}.

@@ -41,17 +41,9 @@ final class SegmentFiles
         final Entry entry = new Entry().value(new byte[valueBytes]);
         for (int i = 0; i < entries; i++)
         {
-            sequence++;
-            staged.stage(entry, NAME, sequence, sequence, 1_000_000, (int)StagedEntry.encodedBound(entry, NAME.length));
-            if (!segment.append(staged, encoder))
-            {
-                throw new IOException("segment full");
-            }
+            append(entry, sequence + 1);
         }
-        segment.closeBlock();
-        segment.force();
-        segment.forced();
-        return this;
+        return closeForced();
     }
 
     /** Append one entry per sequence given (they must increase; gaps are allowed) as one block, forced. */
@@ -60,13 +52,23 @@ final class SegmentFiles
         final Entry entry = new Entry().value(new byte[3]);
         for (final long s : sequences)
         {
-            sequence = s;
-            staged.stage(entry, NAME, sequence, sequence, 1_000_000, (int)StagedEntry.encodedBound(entry, NAME.length));
-            if (!segment.append(staged, encoder))
-            {
-                throw new IOException("segment full");
-            }
+            append(entry, s);
         }
+        return closeForced();
+    }
+
+    private void append(final Entry entry, final long at) throws IOException
+    {
+        sequence = at;
+        staged.stage(entry, NAME, sequence, sequence, 1_000_000, (int)StagedEntry.encodedBound(entry, NAME.length));
+        if (!segment.append(staged, encoder))
+        {
+            throw new IOException("segment full");
+        }
+    }
+
+    private SegmentFiles closeForced() throws IOException
+    {
         segment.closeBlock();
         segment.force();
         segment.forced();
