@@ -67,6 +67,7 @@ final class Adoption
         {
             collections.put(name, adopt(name, recovered));
         }
+        recordCuts(collections);
         for (final PendingUpload upload : uploads)
         {
             if (upload.collection().holds(upload.segment()))
@@ -77,6 +78,33 @@ final class Adoption
             }
         }
         return maxGlobal;
+    }
+
+    /**
+     * Each remote lane's writer epoch records what it adopted before it uploads anything (the last sequence of
+     * each collection on the lane), and deletes what a fenced writer uploaded beyond the previous cuts.
+     */
+    private void recordCuts(final Map<String, CollectionState> collections) throws IOException
+    {
+        for (final Lane lane : lanes)
+        {
+            final RemoteLane remote = lane.remote();
+            if (remote == null || remote.fence() == null)
+            {
+                continue;
+            }
+            final Map<String, Long> cuts = new TreeMap<>();
+            for (final CollectionState state : collections.values())
+            {
+                final long last = state.laneDurableSequence(lane.index());
+                if (last > 0)
+                {
+                    cuts.put(state.name(), last);
+                }
+            }
+            remote.fence().recordCuts(cuts);
+            remote.deleteStrays(listings.get(lane.index()).strays);
+        }
     }
 
     private CollectionState adopt(final String name, final Recovery.Result recovered) throws IOException

@@ -4,6 +4,8 @@ import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.lane.Lane;
 import dev.spindle.wal.internal.remote.LaneUrls;
+import dev.spindle.fs.WalFileSystem;
+import dev.spindle.wal.internal.remote.Fence;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.upload.RemoteLane;
@@ -71,7 +73,6 @@ final class LaneSet
     private void openLane(final int i, final WalOptions options, final long writerId) throws IOException
     {
         final String url = options.walUrls().get(i);
-        RemoteListing listing = null;
         if (LaneUrls.isRemote(url))
         {
             if (!options.syncMode().writesFiles())
@@ -79,15 +80,31 @@ final class LaneSet
                 throw new WalException("wal_urls[" + i + "] = \"" + url + "\": sync_mode MemoryOnly keeps no " +
                     "files, so a remote lane would upload nothing; use a local path or another sync_mode");
             }
-            final RemoteStore.Listed store = RemoteStore.openListed(i, url, options, roots.get(i), listingNotes);
+            final WalFileSystem fs = RemoteStore.open(i, url, options);
             final Uploader uploader = uploaders.computeIfAbsent(LaneUrls.backend(url), b -> new Uploader(b,
                 options.uploadConcurrency(), options.uploadRetryBaseMs(), options.uploadRetryMaxMs()));
-            remotes[i] = new RemoteLane(i, url, store.fs(), roots.get(i), uploader, options.uploadQueueBytes(),
+            remotes[i] = new RemoteLane(i, url, fs, roots.get(i), uploader, options.uploadQueueBytes(),
                 options.keepStagedSegments());
             remotes[i].onConflict((what, cause) -> lanes[i].requestFailure(what, cause));
-            listing = store.listing();
+            // locked first: a second process on this staging directory must not claim an epoch
+            lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i], lanes.length);
+            final Fence fence;
+            try
+            {
+                fence = Fence.claim(i, url, fs, roots.get(i), writerId, listingNotes);
+            }
+            catch (final IOException ex)
+            {
+                throw new WalException("wal_urls[" + i + "] = \"" + url + "\": cannot take a writer epoch in " +
+                    Fence.PREFIX + " (a remote lane writes only once it holds its prefix, so that a second " +
+                    "writer on the same prefix is fenced, not mixed in): " + ex.getMessage(), ex);
+            }
+            remotes[i].fence(fence);
+            lanes[i].epoch(fence.epoch());
+            listings.add(RemoteListing.list(fs, url, roots.get(i), listingNotes));
+            return;
         }
-        listings.add(listing);
+        listings.add(null);
         lanes[i] = new Lane(i, url, roots.get(i), options, writerId, remotes[i], lanes.length);
     }
 

@@ -45,6 +45,8 @@ public final class MemoryObjectStore implements WalFileSystemProvider
     /** Settings the provider was last opened with. */
     public volatile Map<String, String> lastSettings = Map.of();
     public final Set<String> opened = ConcurrentHashMap.newKeySet();
+    /** Called with the full key after each put that created an object (on the putting thread). */
+    public volatile java.util.function.Consumer<String> afterCreate = key -> { };
 
     /** For the service loader: an instance that routes each URL to the store serving its bucket. */
     public MemoryObjectStore()
@@ -118,6 +120,7 @@ public final class MemoryObjectStore implements WalFileSystemProvider
                 throw new FileAlreadyExistsException(full);
             }
             creates.computeIfAbsent(full, k -> new AtomicInteger()).incrementAndGet();
+            afterCreate.accept(full);
             return true;
         }
 

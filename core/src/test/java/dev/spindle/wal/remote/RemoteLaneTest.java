@@ -99,9 +99,9 @@ class RemoteLaneTest
     @Test
     void shouldKeepDrainingUploadsAtCloseWhenTheClosingThreadIsInterrupted() throws Exception
     {
-        store.down = true;
         final Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(30_000).uploadRetryBaseMs(10)
             .uploadRetryMaxMs(50).build());
+        store.down = true;   // after the open: it claims a writer epoch in the store
         final WalCollection c = wal.collection("c");
         c.awaitDurable(appendN(c, 500));
         final Thread closing = Thread.currentThread();
@@ -198,9 +198,9 @@ class RemoteLaneTest
     @Test
     void shouldRetryFailedUploadsUntilTheyComplete() throws Exception
     {
-        store.failNextPuts.set(20);
         try (Wal wal = Wal.open(options(dir).build()))
         {
+            store.failNextPuts.set(20);   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             final long last = appendN(c, 1000);
             c.awaitDurable(last);
@@ -235,10 +235,10 @@ class RemoteLaneTest
     @Test
     void shouldBackPressureAppendersWhenUploadsFallBehind() throws Exception
     {
-        store.down = true;
         final AtomicLong appended = new AtomicLong();
         try (Wal wal = Wal.open(options(dir).uploadQueueBytes(200 * 1024).build()))
         {
+            store.down = true;   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             final Thread producer = new Thread(() -> {
                 final Entry e = new Entry();
@@ -270,9 +270,9 @@ class RemoteLaneTest
     @Test
     void shouldUploadSegmentsLeftInStagingExactlyOnceAtTheNextOpen() throws Exception
     {
-        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
+            store.down = true;   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
         }
@@ -303,9 +303,9 @@ class RemoteLaneTest
     @Test
     void shouldFailTheLaneRatherThanTakeADifferentObjectOfTheSameSizeForItsSegment() throws Exception
     {
-        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
+            store.down = true;   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 500));
         }

@@ -60,9 +60,9 @@ class StagedSegmentsTest
     @Test
     void shouldFindStagedSegmentsAgainWhenTheUrlIsSpelledWithATrailingSlash() throws Exception
     {
-        store.down = true;
         try (Wal wal = Wal.open(options(dir, "mem://bucket/wal").uploadCloseTimeoutMs(100).build()))
         {
+            store.down = true;   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));   // acknowledged: durable in staging
         }
@@ -84,9 +84,9 @@ class StagedSegmentsTest
     @Test
     void shouldKeepAStagedSegmentWhenAForeignObjectHasTheSameFirstSequence() throws Exception
     {
-        store.down = true;
         try (Wal wal = Wal.open(options(dir).uploadCloseTimeoutMs(100).build()))
         {
+            store.down = true;   // after the open: it claims a writer epoch in the store
             final WalCollection c = wal.collection("c");
             c.awaitDurable(appendN(c, 2000));
         }

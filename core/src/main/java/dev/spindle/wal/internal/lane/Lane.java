@@ -136,6 +136,15 @@ public final class Lane
     }
 
     /**
+     * Opening thread, before {@link #start()}: the writer epoch this writer holds in a remote lane's fence,
+     * written in the header of every segment it creates.
+     */
+    public void epoch(final long epoch)
+    {
+        segments.epoch(epoch);
+    }
+
+    /**
      * Start the lane thread; returns once it runs.
      */
     public void start()

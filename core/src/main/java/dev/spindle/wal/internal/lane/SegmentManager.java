@@ -48,6 +48,8 @@ final class SegmentManager
     private final StagingPool staging;
     private final AtomicLong storedBytes;
     private final SegmentPool pool;
+    /** The writer epoch of a remote lane's fence, written in each header; 0 for a local lane. */
+    private long epoch;
 
     /**
      * @param pool where freed segment files wait to be overwritten, or null to create every file anew.
@@ -68,6 +70,14 @@ final class SegmentManager
         // a block closes once it holds memory_flush_size_bytes, so it rarely needs more than one entry beyond that
         this.staging = memory != null || ioMode == IoMode.pwrite ? new StagingPool(
             Math.min(options.memoryFlushSizeBytes() + 64 * 1024, options.diskSegmentSizeBytes())) : null;
+    }
+
+    /**
+     * Opening thread, before the lane thread starts: the epoch this writer holds in a remote lane's fence.
+     */
+    void epoch(final long epoch)
+    {
+        this.epoch = epoch;
     }
 
     /**
@@ -96,7 +106,7 @@ final class SegmentManager
             }
         }
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
-            System.currentTimeMillis() * 1000, syncMode, sync);
+            System.currentTimeMillis() * 1000, syncMode, epoch, sync);
         SegmentPool.Recycled file = memory == null && pool != null ? pool.take(path, header) : null;
         if (memory == null && file == null)
         {

@@ -20,7 +20,7 @@ public final class RemoteChannel implements SegmentChannel
     private final WalFileSystem fs;
     private final String key;
     private final long size;
-    private final ByteBuffer window = ByteBuffer.allocate(WINDOW);
+    private final ByteBuffer window;
     private long windowStart = -1;
 
     /**
@@ -28,6 +28,16 @@ public final class RemoteChannel implements SegmentChannel
      */
     public RemoteChannel(final WalFileSystem fs, final String key) throws IOException
     {
+        this(fs, key, WINDOW);
+    }
+
+    /**
+     * @param window bytes read ahead per request (a header's reader needs no more than a header).
+     * @throws NoSuchFileException when the object is gone.
+     */
+    public RemoteChannel(final WalFileSystem fs, final String key, final int window) throws IOException
+    {
+        this.window = ByteBuffer.allocate(window);
         this.fs = fs;
         this.key = key;
         this.size = fs.size(key);
@@ -58,7 +68,7 @@ public final class RemoteChannel implements SegmentChannel
     private void fill(final long position) throws IOException
     {
         window.clear();
-        window.limit((int)Math.min(WINDOW, size - position));
+        window.limit((int)Math.min(window.capacity(), size - position));
         int total = 0;
         while (window.hasRemaining())
         {

@@ -8,6 +8,7 @@ import dev.spindle.wal.internal.segment.SegmentNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,6 +33,10 @@ public final class RemoteListing
     public final Map<String, Long> checkpoints = new TreeMap<>();
     /** Collection to every checkpoint marker key (older ones are deleted after a newer is written). */
     final Map<String, List<String>> checkpointKeys = new TreeMap<>();
+    /** Segment keys a fenced writer uploaded after a newer writer took the prefix over: ignored. */
+    public final List<String> strays = new ArrayList<>();
+    /** The writer epochs claimed in the prefix, and their cuts. */
+    private final Fence.Epochs epochs = new Fence.Epochs();
 
     private RemoteListing()
     {
@@ -58,11 +63,53 @@ public final class RemoteListing
             token = page.nextPageToken();
         }
         while (token != null);
+        listing.applyFence(fs, url, notes);
         return listing;
+    }
+
+    /**
+     * Drop what a fenced writer uploaded after the takeover: a segment that starts beyond its collection's cut
+     * in the newest recorded cuts, written under an older epoch than theirs ({@link Fence}).
+     */
+    private void applyFence(final WalFileSystem fs, final String url, final List<String> notes) throws IOException
+    {
+        final long adopted = epochs.adopted();
+        if (adopted == 0)
+        {
+            return;
+        }
+        final Map<String, Long> cuts = Fence.readCuts(fs, url, adopted);
+        for (final Map.Entry<String, TreeMap<Long, SealedSegment>> collection : segments.entrySet())
+        {
+            final long cut = cuts.getOrDefault(collection.getKey(), 0L);
+            final Iterator<SealedSegment> beyond = collection.getValue().tailMap(cut, false).values().iterator();
+            while (beyond.hasNext())
+            {
+                final String key = key(collection.getKey(), beyond.next().path().getFileName().toString());
+                final long epoch = Fence.epochOf(fs, key, collection.getKey());
+                if (epoch >= 0 && epoch < adopted)
+                {
+                    beyond.remove();
+                    strays.add(key);
+                    notes.add(url + ": ignored the object " + key + ": written under writer epoch " + epoch +
+                        " beyond the sequence " + cut + " where writer epoch " + adopted + " took the prefix over " +
+                        "(a fenced writer's upload; never acknowledged under ack = \"remote\")");
+                }
+            }
+        }
+        segments.values().removeIf(Map::isEmpty);
     }
 
     private void add(final String key, final String url, final Path stagingRoot, final List<String> notes)
     {
+        if (key.startsWith(Fence.PREFIX))
+        {
+            if (!epochs.add(key))
+            {
+                notes.add(url + ": ignored the object " + key + " (not a writer epoch's claim or cuts)");
+            }
+            return;
+        }
         final int slash = key.indexOf('/');
         if (slash <= 0 || key.indexOf('/', slash + 1) >= 0)
         {

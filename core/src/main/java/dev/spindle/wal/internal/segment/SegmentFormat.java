@@ -44,6 +44,8 @@ public final class SegmentFormat
     public static final String META_WRITER_ID = "spindle.writer_id";
     public static final String META_CREATED_MICROS = "spindle.created_micros";
     public static final String META_SYNC_MODE = "spindle.sync_mode";
+    /** The writer epoch of a remote lane's fence ({@code dev.spindle.wal.internal.remote.Fence}); absent: 0. */
+    public static final String META_EPOCH = "spindle.epoch";
 
     public static final Schema SCHEMA = loadSchema();
 
@@ -57,6 +59,7 @@ public final class SegmentFormat
     private static final byte[] META_WRITER_ID_UTF8 = utf8(META_WRITER_ID);
     private static final byte[] META_CREATED_MICROS_UTF8 = utf8(META_CREATED_MICROS);
     private static final byte[] META_SYNC_MODE_UTF8 = utf8(META_SYNC_MODE);
+    private static final byte[] META_EPOCH_UTF8 = utf8(META_EPOCH);
 
     private SegmentFormat()
     {
@@ -94,6 +97,21 @@ public final class SegmentFormat
         final SyncMode syncMode,
         final byte[] syncMarker)
     {
+        return header(collection, firstSequence, writerId, createdMicros, syncMode, 0, syncMarker);
+    }
+
+    /**
+     * @param epoch the writer epoch of a remote lane's fence, written as {@value #META_EPOCH} when above 0.
+     */
+    public static byte[] header(
+        final String collection,
+        final long firstSequence,
+        final long writerId,
+        final long createdMicros,
+        final SyncMode syncMode,
+        final long epoch,
+        final byte[] syncMarker)
+    {
         if (syncMarker.length != SYNC_SIZE)
         {
             throw new IllegalArgumentException("a sync marker is " + SYNC_SIZE + " bytes, not " + syncMarker.length);
@@ -104,7 +122,7 @@ public final class SegmentFormat
         {
             encoder.writeFixed(MAGIC);
             encoder.writeMapStart();
-            encoder.setItemCount(8);
+            encoder.setItemCount(epoch > 0 ? 9 : 8);
             meta(encoder, META_AVRO_SCHEMA, SCHEMA_JSON);
             meta(encoder, META_AVRO_CODEC, NULL_CODEC);
             meta(encoder, META_FORMAT_VERSION_UTF8, Integer.toString(FORMAT_VERSION));
@@ -113,6 +131,10 @@ public final class SegmentFormat
             meta(encoder, META_WRITER_ID_UTF8, writerIdHex(writerId));
             meta(encoder, META_CREATED_MICROS_UTF8, Long.toString(createdMicros));
             meta(encoder, META_SYNC_MODE_UTF8, syncMode.name());
+            if (epoch > 0)
+            {
+                meta(encoder, META_EPOCH_UTF8, Long.toString(epoch));
+            }
             encoder.writeMapEnd();
             encoder.writeFixed(syncMarker);
             encoder.flush();

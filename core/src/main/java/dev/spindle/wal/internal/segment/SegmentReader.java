@@ -52,6 +52,28 @@ public final class SegmentReader implements Closeable
             this.firstSequence = firstSequence;
             this.syncMode = syncMode;
         }
+
+        /**
+         * @return the writer epoch of the remote lane's fence that wrote the segment: 0 when the header does not
+         *     say (a local lane, or a segment from before fencing), -1 when it says something that is not one.
+         */
+        public long epoch()
+        {
+            final String value = metadata.get(SegmentFormat.META_EPOCH);
+            if (value == null)
+            {
+                return 0;
+            }
+            try
+            {
+                final long epoch = Long.parseLong(value);
+                return epoch > 0 ? epoch : -1;
+            }
+            catch (final NumberFormatException ex)
+            {
+                return -1;
+            }
+        }
     }
 
     /** What reading one block found. */

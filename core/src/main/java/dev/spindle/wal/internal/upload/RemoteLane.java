@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.upload;
 
+import dev.spindle.wal.internal.remote.Fence;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 
@@ -14,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,8 @@ public final class RemoteLane implements AutoCloseable
     private final AtomicInteger inFlight = new AtomicInteger();
     private final UploadLag lag = new UploadLag();
     private volatile String lastError;
+    /** This writer's hold on the prefix; null until claimed at open (and for a store opened to read). */
+    private volatile Fence fence;
     private volatile java.util.function.BiConsumer<String, Throwable> onConflict = (what, cause) -> { };
 
     public RemoteLane(final int laneIndex, final String url, final WalFileSystem fs, final Path stagingRoot,
@@ -74,6 +78,52 @@ public final class RemoteLane implements AutoCloseable
     public void onConflict(final java.util.function.BiConsumer<String, Throwable> handler)
     {
         this.onConflict = handler;
+    }
+
+    /**
+     * Opening thread, before anything is uploaded: the epoch this writer holds. Uploads and remote deletes check
+     * it; once a newer writer holds the prefix the lane fails ({@link #onConflict}).
+     */
+    public void fence(final Fence fence)
+    {
+        this.fence = fence;
+    }
+
+    public Fence fence()
+    {
+        return fence;
+    }
+
+    /**
+     * Opening thread, after the cuts are recorded: delete what a fenced writer uploaded after the takeover
+     * (the listing ignored it). A failure leaves it ignored; it is tried again at the next open.
+     */
+    public void deleteStrays(final List<String> keys)
+    {
+        for (final String key : keys)
+        {
+            try
+            {
+                fs.delete(key);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                LOG.warn("cannot delete {}/{}, a fenced writer's upload (it stays ignored): {}", url, key,
+                    ex.toString());
+            }
+        }
+    }
+
+    /**
+     * @throws IOException when a newer writer holds the prefix: nothing may be deleted any more.
+     */
+    private void checkNotFenced(final String doing) throws IOException
+    {
+        final Fence held = fence;
+        if (held != null && held.superseded())
+        {
+            throw new IOException("cannot " + doing + ": " + held.fencedMessage());
+        }
     }
 
     public WalFileSystem fileSystem()
@@ -178,6 +228,10 @@ public final class RemoteLane implements AutoCloseable
             }
             try
             {
+                if (fenced(false))
+                {
+                    return;
+                }
                 final boolean created;
                 try
                 {
@@ -226,8 +280,37 @@ public final class RemoteLane implements AutoCloseable
             return new RemoteChannel(fs, key).sameBytesAs(segment.path(), segment.size());
         }
 
+        /**
+         * A newer writer holds the prefix: the lane fails, and an object this attempt created is deleted again
+         * (the new writer's cuts do not cover it; readers would ignore it anyway). Nothing is acknowledged.
+         *
+         * @return whether this writer is fenced.
+         */
+        private boolean fenced(final boolean created) throws IOException
+        {
+            final Fence held = fence;
+            if (held == null || !held.superseded())
+            {
+                return false;
+            }
+            if (created)
+            {
+                fs.delete(key);
+            }
+            lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
+                " refused: " + held.fencedMessage();
+            onConflict.accept("uploading " + target.collectionName() + "/" + segment.path().getFileName(),
+                new IOException(held.fencedMessage()));
+            finish(false);
+            return true;
+        }
+
         private void uploaded(final boolean created) throws IOException
         {
+            if (fenced(created))
+            {
+                return;
+            }
             if (created)
             {
                 uploadedSegments.incrementAndGet();
@@ -264,6 +347,11 @@ public final class RemoteLane implements AutoCloseable
                 (!(ex instanceof RemoteStorageException) || ((RemoteStorageException)ex).retryable());
             lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
                 " failed (attempt " + attempts + "): " + ex;
+            if (ex instanceof FileAlreadyExistsException && deletedStray())
+            {
+                uploader.retry(this, 1, true);
+                return;
+            }
             if (ex instanceof FileAlreadyExistsException)
             {
                 LOG.error("{}; another writer may be using the same prefix. The lane fails: nothing is overwritten, " +
@@ -280,6 +368,30 @@ public final class RemoteLane implements AutoCloseable
                 LOG.warn("{}; retrying with backoff", lastError);
             }
             uploader.retry(this, attempts, retryable);
+        }
+
+        /**
+         * The key holds another object: when a fenced writer uploaded it after the takeover (an older epoch in
+         * its header), delete it, so that this writer's segment can take the key.
+         */
+        private boolean deletedStray()
+        {
+            final Fence held = fence;
+            try
+            {
+                if (held != null && held.isStray(key, target.collectionName()))
+                {
+                    LOG.warn("{}/{} holds a fenced writer's upload; deleted, uploading this writer's segment", url,
+                        key);
+                    fs.delete(key);
+                    return true;
+                }
+            }
+            catch (final IOException | RuntimeException check)
+            {
+                LOG.debug("cannot tell whether {}/{} is a fenced writer's upload", url, key, check);
+            }
+            return false;
         }
 
         private void finish(final boolean done)
@@ -312,6 +424,7 @@ public final class RemoteLane implements AutoCloseable
         uploader.submit(() -> {
             try
             {
+                checkNotFenced("delete the checkpointed " + segment.path().getFileName());
                 fs.delete(RemoteListing.key(target.collectionName(), segment.path().getFileName().toString()));
             }
             catch (final IOException | RuntimeException ex)
@@ -327,6 +440,7 @@ public final class RemoteLane implements AutoCloseable
      */
     public void deleteRemote(final UploadTarget target, final SealedSegment segment) throws IOException
     {
+        checkNotFenced("delete the checkpointed " + segment.path().getFileName());
         fs.delete(RemoteListing.key(target.collectionName(), segment.path().getFileName().toString()));
         target.forgetUploaded(segment);
     }
@@ -337,6 +451,7 @@ public final class RemoteLane implements AutoCloseable
      */
     public void writeCheckpoint(final String collection, final long sequence) throws IOException
     {
+        checkNotFenced("record the checkpoint of " + collection + " at " + sequence);
         final Path empty = stagingRoot.resolve(".checkpoint-marker");
         if (!Files.exists(empty))
         {
