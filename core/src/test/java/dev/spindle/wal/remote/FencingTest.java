@@ -235,4 +235,27 @@ class FencingTest
         }
         assertEntries(replay(writer("reader", AckMode.remote).build(), "c"), 221, "", 221);
     }
+
+    /**
+     * A fenced writer's upload starts at the same sequence as the new writer's first segment, and its key sorts
+     * first: the listing keeps the new writer's (before, it kept the first key and ignored the other).
+     */
+    @Test
+    void shouldKeepTheNewWritersSegmentOverAFencedUploadAtTheSameFirstSequence() throws Exception
+    {
+        try (Wal a = Wal.open(writer("a", AckMode.remote).build()))
+        {
+            assertTrue(a.collection("c").awaitAcknowledged(appendN(a.collection("c"), 200), 30, TimeUnit.SECONDS));
+        }
+        final String first = keys(".avro").get(0);
+        try (Wal b = Wal.open(writer("b", AckMode.remote).build()))
+        {
+            final WalCollection cb = b.collection("c");
+            assertTrue(cb.awaitAcknowledged(appendAs(cb, "b", 30), 30, TimeUnit.SECONDS));
+        }
+        assertTrue(store.objects.containsKey(BUCKET + "/wal/c/00000000000000000201-00000000000000000230.avro"));
+        store.objects.put(BUCKET + "/wal/c/00000000000000000201-00000000000000000210.avro",
+            store.objects.get(first));
+        assertEntries(replay(writer("reader", AckMode.remote).build(), "c"), 230, "b", 200);
+    }
 }

@@ -35,6 +35,8 @@ public final class RemoteListing
     final Map<String, List<String>> checkpointKeys = new TreeMap<>();
     /** Segment keys a fenced writer uploaded after a newer writer took the prefix over: ignored. */
     public final List<String> strays = new ArrayList<>();
+    /** Segments that start at the same sequence as one listed before them, until the fence settles them. */
+    private final List<Duplicate> sameFirst = new ArrayList<>();
     /** The writer epochs claimed in the prefix, and their cuts. */
     private final Fence.Epochs epochs = new Fence.Epochs();
 
@@ -74,30 +76,44 @@ public final class RemoteListing
     private void applyFence(final WalFileSystem fs, final String url, final List<String> notes) throws IOException
     {
         final long adopted = epochs.adopted();
-        if (adopted == 0)
+        final Map<String, Long> cuts = adopted == 0 ? Map.of() : Fence.readCuts(fs, url, adopted);
+        if (adopted > 0)
         {
-            return;
-        }
-        final Map<String, Long> cuts = Fence.readCuts(fs, url, adopted);
-        for (final Map.Entry<String, TreeMap<Long, SealedSegment>> collection : segments.entrySet())
-        {
-            final long cut = cuts.getOrDefault(collection.getKey(), 0L);
-            final Iterator<SealedSegment> beyond = collection.getValue().tailMap(cut, false).values().iterator();
-            while (beyond.hasNext())
+            for (final Map.Entry<String, TreeMap<Long, SealedSegment>> collection : segments.entrySet())
             {
-                final String key = key(collection.getKey(), beyond.next().path().getFileName().toString());
-                final long epoch = Fence.epochOf(fs, key, collection.getKey());
-                if (epoch >= 0 && epoch < adopted)
+                final long cut = cuts.getOrDefault(collection.getKey(), 0L);
+                final Iterator<SealedSegment> beyond = collection.getValue().tailMap(cut, false).values().iterator();
+                while (beyond.hasNext())
                 {
-                    beyond.remove();
-                    strays.add(key);
-                    notes.add(url + ": ignored the object " + key + ": written under writer epoch " + epoch +
-                        " beyond the sequence " + cut + " where writer epoch " + adopted + " took the prefix over " +
-                        "(a fenced writer's upload; never acknowledged under ack = \"remote\")");
+                    final String key = key(collection.getKey(), beyond.next().path().getFileName().toString());
+                    if (isStray(fs, key, collection.getKey(), adopted, cut, url, notes))
+                    {
+                        beyond.remove();
+                    }
                 }
             }
         }
+        settleDuplicates(fs, adopted, cuts, url, notes);
         segments.values().removeIf(Map::isEmpty);
+    }
+
+    /**
+     * @return whether the segment {@code key}, beyond its collection's {@code cut}, was written under an older
+     *     epoch than {@code adopted}'s (noted and listed in {@link #strays}).
+     */
+    private boolean isStray(final WalFileSystem fs, final String key, final String collection, final long adopted,
+        final long cut, final String url, final List<String> notes) throws IOException
+    {
+        final long epoch = Fence.epochOf(fs, key, collection);
+        if (epoch < 0 || epoch >= adopted)
+        {
+            return false;
+        }
+        strays.add(key);
+        notes.add(url + ": ignored the object " + key + ": written under writer epoch " + epoch + " beyond the " +
+            "sequence " + cut + " where writer epoch " + adopted + " took the prefix over (a fenced writer's " +
+            "upload; never acknowledged under ack = \"remote\")");
+        return true;
     }
 
     private void add(final String key, final String url, final Path stagingRoot, final List<String> notes)
@@ -143,13 +159,42 @@ public final class RemoteListing
         }
         // the size is not listed by every backend; a HEAD per segment at open would cost more than it tells
         final long size = 0;
-        final SealedSegment previous = segments.computeIfAbsent(collection, c -> new TreeMap<>())
-            .putIfAbsent(range[0], new SealedSegment(stagingRoot.resolve(collection).resolve(name), range[0], range[1],
-                size));
-        if (previous != null)
+        final SealedSegment segment = new SealedSegment(stagingRoot.resolve(collection).resolve(name), range[0],
+            range[1], size);
+        if (segments.computeIfAbsent(collection, c -> new TreeMap<>()).putIfAbsent(range[0], segment) != null)
         {
-            notes.add(url + ": ignored the object " + key + ": " + previous.path().getFileName() + " starts at the " +
-                "same sequence (only one writer may use a prefix)");
+            sameFirst.add(new Duplicate(collection, key, segment));    // settled once the fence is known
+        }
+    }
+
+    /** A segment that starts at the same sequence as another of its collection. */
+    private record Duplicate(String collection, String key, SealedSegment segment)
+    {
+    }
+
+    /**
+     * Of two segments that start at the same sequence, the one a fenced writer uploaded is a stray (the fence
+     * decides, {@link #applyFence}); any other pair means two writers without fencing: the later key is ignored.
+     */
+    private void settleDuplicates(final WalFileSystem fs, final long adopted, final Map<String, Long> cuts,
+        final String url, final List<String> notes) throws IOException
+    {
+        for (final Duplicate duplicate : sameFirst)
+        {
+            final long first = duplicate.segment().firstSequence();
+            if (adopted > 0 && first > cuts.getOrDefault(duplicate.collection(), 0L) &&
+                isStray(fs, duplicate.key(), duplicate.collection(), adopted, first - 1, url, notes))
+            {
+                continue;
+            }
+            final TreeMap<Long, SealedSegment> collection =
+                segments.computeIfAbsent(duplicate.collection(), c -> new TreeMap<>());
+            final SealedSegment held = collection.putIfAbsent(first, duplicate.segment());
+            if (held != null)
+            {
+                notes.add(url + ": ignored the object " + duplicate.key() + ": " + held.path().getFileName() +
+                    " starts at the same sequence (only one writer may use a prefix)");
+            }
         }
     }
 
