@@ -150,10 +150,11 @@ class FencingTest
 
     /**
      * The upload a fenced writer had started before the takeover lands after it: the writer sees the newer epoch
-     * in its check after the put, deletes the object, acknowledges nothing and fails.
+     * in its check after the put, acknowledges nothing and fails. The object stays: a new writer whose listing
+     * sees it adopts it and continues after it.
      */
     @Test
-    void shouldDeleteAnUploadThatLandedAfterTheTakeover() throws Exception
+    void shouldAcknowledgeNothingOfAnUploadThatLandedAfterTheTakeover() throws Exception
     {
         final AtomicBoolean claimed = new AtomicBoolean();
         store.afterCreate = key -> {
@@ -169,10 +170,16 @@ class FencingTest
             final WalException fenced = assertThrows(WalException.class,
                 () -> ca.awaitAcknowledged(appendN(ca, 200), 30, TimeUnit.SECONDS));
             assertTrue(fenced.getMessage().contains("fenced"), fenced.getMessage());
+            assertEquals(0, ca.remoteDurableSequence(), "nothing acknowledged");
         }
         assertTrue(claimed.get());
-        assertEquals(List.of(), keys(".avro"), "the upload that raced the takeover is deleted");
-        assertEquals(List.of(), replay(writer("reader", AckMode.remote).build(), "c"));
+        final String landed = keys(".avro").get(0);
+        final long last = Long.parseLong(landed.substring(landed.lastIndexOf('-') + 1, landed.length() - 5));
+        try (Wal b = Wal.open(writer("b", AckMode.remote).build()))
+        {
+            assertEquals(last, b.collection("c").lastSequence(), "b's listing saw it: b continues after it");
+        }
+        assertEntries(replay(writer("reader", AckMode.remote).build(), "c"), last, "", last);
     }
 
     /**

@@ -41,8 +41,9 @@ import java.util.TreeMap;
  * <li>After recovery, before it uploads anything, it records its <em>cuts</em> in
  * {@code _fence/{epoch:020d}.cuts}: per collection, the last sequence it adopted on this lane.</li>
  * <li>Before and after each upload, and before it deletes anything remote, it lists {@code _fence/}: once a
- * newer epoch exists it is <em>fenced</em>. An upload that raced the takeover is deleted again, never
- * acknowledged, and the lane fails, so its appenders get an error naming the newer epoch.</li>
+ * newer epoch exists it is <em>fenced</em>: an upload that raced the takeover is never acknowledged, and the
+ * lane fails, so its appenders get an error naming the newer epoch. (The new writer adopted that object if its
+ * listing saw it; else it lies beyond the new writer's cut.)</li>
  * </ol>
  *
  * <p>Readers ({@link RemoteListing}) take the newest epoch whose cuts exist: a segment that starts beyond its

@@ -228,7 +228,7 @@ public final class RemoteLane implements AutoCloseable
             }
             try
             {
-                if (fenced(false))
+                if (fenced())
                 {
                     return;
                 }
@@ -281,21 +281,19 @@ public final class RemoteLane implements AutoCloseable
         }
 
         /**
-         * A newer writer holds the prefix: the lane fails, and an object this attempt created is deleted again
-         * (the new writer's cuts do not cover it; readers would ignore it anyway). Nothing is acknowledged.
+         * A newer writer holds the prefix: the lane fails and nothing is acknowledged. An object this attempt
+         * created stays: the new writer's listing either saw it (it adopted it: it continues from it) or did not
+         * (it lies beyond the new writer's cut, readers ignore it, the next writer deletes it). Deleting it here
+         * could leave a hole in what the new writer adopted.
          *
          * @return whether this writer is fenced.
          */
-        private boolean fenced(final boolean created) throws IOException
+        private boolean fenced() throws IOException
         {
             final Fence held = fence;
             if (held == null || !held.superseded())
             {
                 return false;
-            }
-            if (created)
-            {
-                fs.delete(key);
             }
             lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
                 " refused: " + held.fencedMessage();
@@ -307,7 +305,7 @@ public final class RemoteLane implements AutoCloseable
 
         private void uploaded(final boolean created) throws IOException
         {
-            if (fenced(created))
+            if (fenced())
             {
                 return;
             }
