@@ -56,6 +56,7 @@ final class StatsCommand implements Callable<Integer>
                         g.writeNumberField("pending_segments", up.pendingSegments());
                         g.writeNumberField("pending_bytes", up.pendingBytes());
                         g.writeNumberField("upload_lag_ms", up.oldestPendingMs());
+                        g.writeNumberField("writer_epoch", up.writerEpoch());
                         g.writeEndObject();
                     }
                     g.writeArrayFieldStart("collections");
@@ -109,8 +110,9 @@ final class StatsCommand implements Callable<Integer>
             }
             if (up != null)
             {
-                out.printf(Locale.ROOT, "     lane %d: %d segment(s), %,d bytes staged and not uploaded yet (%s)%n",
-                    lane.index(), up.pendingSegments(), up.pendingBytes(), lane.url());
+                out.printf(Locale.ROOT, "     lane %d: %d segment(s), %,d bytes staged and not uploaded yet (%s), " +
+                    "writer epoch %d%n", lane.index(), up.pendingSegments(), up.pendingBytes(), lane.url(),
+                    up.writerEpoch());
             }
         }
         return SpindleCli.OK;

@@ -40,9 +40,12 @@ public record WalStats(List<LaneStats> lanes)
      * @param lagP50Ms median upload lag (seal to verified upload) of the recent uploads.
      * @param lagP99Ms 99th percentile of the same.
      * @param lastError the last failure while uploads are failing, or null.
+     * @param writerEpoch the writer epoch this writer holds in the prefix (live), or the newest one claimed
+     *     there (offline); 0: none (README "Fencing").
      */
     public record UploadStats(int pendingSegments, long pendingBytes, long oldestPendingMs, long uploadedSegments,
-                              long uploadedBytes, long failedAttempts, long lagP50Ms, long lagP99Ms, String lastError)
+                              long uploadedBytes, long failedAttempts, long lagP50Ms, long lagP99Ms, String lastError,
+                              long writerEpoch)
     {
     }
 

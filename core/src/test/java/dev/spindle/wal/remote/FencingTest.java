@@ -142,6 +142,7 @@ class FencingTest
 
                 final WalCollection cb = b.collection("c");
                 assertEquals(300, cb.lastSequence());
+                assertEquals(2, b.stats().lanes().get(0).upload().writerEpoch());
                 assertTrue(cb.awaitAcknowledged(appendAs(cb, "b", 100), 30, TimeUnit.SECONDS));
             }
         }

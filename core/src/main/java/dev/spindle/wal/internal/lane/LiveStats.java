@@ -74,6 +74,6 @@ public final class LiveStats
         final long[] lag = remote.lagPercentiles();
         return new WalStats.UploadStats(remote.pendingSegments(), remote.pendingBytes(), remote.oldestPendingMs(),
             remote.uploadedSegments(), remote.uploadedBytes(), remote.failedAttempts(), lag[0], lag[1],
-            remote.lastError());
+            remote.lastError(), remote.fence() == null ? 0 : remote.fence().epoch());
     }
 }

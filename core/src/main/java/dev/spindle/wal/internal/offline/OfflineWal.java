@@ -324,7 +324,7 @@ public final class OfflineWal implements AutoCloseable
             }
             final WalStats.UploadStats upload = remotes[l] == null ? null : new WalStats.UploadStats(pendingSegments,
                 pendingBytes, oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest), 0, 0, 0,
-                0, 0, null);
+                0, 0, null, listings.get(l).latestEpoch());
             lanes.add(new WalStats.LaneStats(l, urls.get(l), roots.get(l).toString(), null, 0, collections, upload));
         }
         return new WalStats(lanes);

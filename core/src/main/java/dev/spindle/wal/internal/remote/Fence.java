@@ -106,6 +106,10 @@ public final class Fence
         final String identity = identity(stagingRoot);
         final Epochs epochs = Epochs.list(fs);
         final long latest = epochs.latestClaim();
+        if (latest == Long.MAX_VALUE)
+        {
+            throw new IOException(url + "/" + claimKey(latest) + ": the writer epochs are used up");
+        }
         final long next = latest + 1;
         if (latest > 0)
         {

@@ -198,6 +198,12 @@ public final class RemoteListing
         }
     }
 
+    /** @return the newest writer epoch claimed in the prefix (0: none). */
+    public long latestEpoch()
+    {
+        return epochs.latestClaim();
+    }
+
     /** @return the key of segment {@code fileName} of {@code collection}. */
     public static String key(final String collection, final String fileName)
     {
