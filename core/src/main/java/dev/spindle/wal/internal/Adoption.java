@@ -9,6 +9,7 @@ import dev.spindle.wal.internal.recovery.Recovery;
 import dev.spindle.wal.internal.recovery.TailScan;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.segment.MoveRecord;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentReader;
 import dev.spindle.wal.internal.upload.RemoteLane;
@@ -25,6 +26,8 @@ import java.util.function.Function;
  * Takes over what recovery found, on the opening thread before any lane starts: repairs the tails, gives each
  * collection its sequences and watermarks, registers its sealed segments with their lanes, deletes what a
  * checkpoint passed, and hands remote lanes' segments that are not in object storage yet to their uploaders.
+ * With affinity a collection stays in the lane of its newest entry, or of its newest move record when no entry
+ * follows that record.
  */
 final class Adoption
 {
@@ -115,12 +118,22 @@ final class Adoption
         long last = 0;
         long checkpoint = 0;
         int newestLane = -1;
+        long movedAt = 0;
+        int movedTo = -1;
         for (int l = 0; l < lanes.length; l++)
         {
             final CollectionScan scan = recovered.lanes.get(l).get(name);
             if (scan == null)
             {
                 continue;
+            }
+            for (final MoveRecord move : scan.moves)
+            {
+                if (move.sequence() > movedAt)
+                {
+                    movedAt = move.sequence();
+                    movedTo = l;
+                }
             }
             final LaneCollection lc = lanes[l].register(state);
             lastPerLane[l] = scan.lastSequence();
@@ -147,6 +160,10 @@ final class Adoption
             {
                 lane.deleteCheckpointed(lc, checkpoint); // sealed after the checkpoint, or a crash between
             }
+        }
+        if (movedTo >= 0 && lastPerLane[newestLane] < movedAt)
+        {
+            newestLane = movedTo;    // it moved there and wrote nothing yet: it stays there
         }
         if (affinity && newestLane >= 0)
         {

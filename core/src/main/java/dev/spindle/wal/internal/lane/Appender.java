@@ -118,6 +118,14 @@ public final class Appender
                 idle.idle();
                 continue;
             }
+            if (lane.failure() != null)
+            {
+                // failed since the look above: no sequence may go to it now (a move of the collection restarts
+                // its sequences after what that lane made durable, under this lock)
+                collection.unlock();
+                abort(ring, ringSequence);
+                lane.checkHealthy();
+            }
             sequence = collection.assignLocked(laneIndex);
             collection.unlock();
             break;
@@ -129,9 +137,7 @@ public final class Appender
         }
         catch (final Throwable t)
         {
-            slot.kind = EntrySlot.ABORTED;
-            slot.future = null;
-            ring.publish(ringSequence);
+            abort(ring, ringSequence);
             throw new WalException("could not copy an entry of " + collection.name() + " into " + lane, t);
         }
         lane.appending(bound);
@@ -141,6 +147,15 @@ public final class Appender
             afterClosing(lane, collection, sequence, ringSequence, future);
         }
         return sequence;
+    }
+
+    /** Publish a claimed slot that holds no entry. */
+    private static void abort(final RingBuffer<EntrySlot> ring, final long ringSequence)
+    {
+        final EntrySlot slot = ring.get(ringSequence);
+        slot.kind = EntrySlot.ABORTED;
+        slot.future = null;
+        ring.publish(ringSequence);
     }
 
     /**

@@ -33,6 +33,13 @@ import java.util.zip.CRC32C;
  * <p>Sequences are assigned under a tiny spin lock together with the ring slot claim, so every lane's
  * ring (and so every file) sees a collection's sequences in increasing order. The lock is never held
  * while waiting: a full ring releases it and retries.
+ *
+ * <p><b>Moves.</b> With collection affinity, a collection whose lane failed moves to a healthy lane
+ * ({@link Router}): {@link #moveAway} restarts its sequence after what the failed lane made durable and takes that
+ * lane out of the watermarks. It is the one place a watermark may go down (copies the failed lane wrote and never
+ * made durable are void). A watermark computed across a move is never stored stale: the move counts
+ * {@link #moveEpoch} up (odd while it runs), and a computation that overlapped one lowers what it stored to the
+ * move's sequence.
  */
 public final class CollectionState
 {
@@ -62,6 +69,12 @@ public final class CollectionState
     private final AtomicLong durableMark = new AtomicLong();
     private final AtomicLong remoteMark = new AtomicLong();
     private volatile long checkpointSequence;
+    /** Per lane, the sequence from which the collection left it after it failed (0: never). */
+    private final AtomicLongArray movedAway;
+    /** Moves done: odd while one changes the counters. Written only under the router's lock and this lock. */
+    private volatile int moveEpoch;
+    /** The last sequence before the latest move: no watermark stored across a move stays above it. */
+    private volatile long movedCap = Long.MAX_VALUE;
 
     public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable)
     {
@@ -89,6 +102,7 @@ public final class CollectionState
         this.written = new AtomicLongArray(laneCount);
         this.durable = new AtomicLongArray(laneCount);
         this.laneStates = new AtomicReferenceArray<>(laneCount);
+        this.movedAway = new AtomicLongArray(laneCount);
     }
 
     public String name()
@@ -287,12 +301,17 @@ public final class CollectionState
 
     private long watermark(final AtomicLongArray done, final AtomicLong highest)
     {
+        final int epoch = moveEpoch;
         long known = highest.get();
+        if ((epoch & 1) != 0)
+        {
+            return known;    // a move is changing the counters: what is known stays true
+        }
         long mark = lastAssigned;
         for (int l = 0; l < laneCount && mark > known; l++)
         {
             final long d = done.get(l);
-            if (d < mark && claimed.get(l) > d)
+            if (d < mark && claimed.get(l) > d && movedAway.get(l) == 0)
             {
                 mark = d;
             }
@@ -301,11 +320,77 @@ public final class CollectionState
         {
             if (highest.compareAndSet(known, mark))
             {
+                if (moveEpoch != epoch)
+                {
+                    lower(highest, movedCap);    // computed across a move: it may have counted void copies
+                    return highest.get();
+                }
                 return mark;
             }
             known = highest.get();    // recorded before returning: no caller ever sees it go down
         }
         return known;
+    }
+
+    private static void lower(final AtomicLong mark, final long cap)
+    {
+        long current;
+        while ((current = mark.get()) > cap && !mark.compareAndSet(current, cap))
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * @return the highest sequence the collection may continue after, once it leaves failed lane {@code lane}:
+     *     what that lane made durable or sealed, what the other lanes made durable, and the checkpoint. The lane's
+     *     counters no longer change (it failed, and no sequence is assigned to a failed lane). Caller holds the
+     *     lock.
+     */
+    long durableBeforeMove(final int lane)
+    {
+        long last = Math.max(durable.get(lane), Math.max(durableSequence(), checkpointSequence));
+        final LaneCollection lc = laneState(lane);
+        final Map.Entry<Long, dev.spindle.wal.internal.segment.SealedSegment> sealed =
+            lc == null ? null : lc.sealed.lastEntry();
+        if (sealed != null)
+        {
+            last = Math.max(last, sealed.getValue().lastSequence());
+        }
+        return last;
+    }
+
+    /**
+     * The collection left failed lane {@code lane} (affinity): its next entry is {@code resume}, the entries of
+     * that lane from {@code resume} on are void and no longer count in any watermark. Caller holds the lock
+     * (no sequence is assigned meanwhile) and the router's (no other move).
+     */
+    void moveAway(final int lane, final long resume)
+    {
+        moveEpoch++;
+        try
+        {
+            movedAway.set(lane, resume);
+            movedCap = resume - 1;
+            nextSequence = resume;
+            lastAssigned = resume - 1;
+            lower(writtenMark, resume - 1);
+            lower(durableMark, resume - 1);
+            lower(remoteMark, resume - 1);
+        }
+        finally
+        {
+            moveEpoch++;
+        }
+    }
+
+    /**
+     * @return the sequence from which the collection left failed lane {@code lane}: that lane's entries from it
+     *     on are void (0: it never left it).
+     */
+    public long movedAwayAt(final int lane)
+    {
+        return movedAway.get(lane);
     }
 
     /**
@@ -314,7 +399,7 @@ public final class CollectionState
     public boolean pendingOn(final int lane, final boolean durably)
     {
         final AtomicLongArray done = ackWhenRemote ? remote : durably || ackWhenDurable ? durable : written;
-        return claimed.get(lane) > done.get(lane);
+        return claimed.get(lane) > done.get(lane) && movedAway.get(lane) == 0;
     }
 
     /**

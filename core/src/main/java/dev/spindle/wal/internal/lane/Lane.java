@@ -34,6 +34,7 @@ public final class Lane
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
 
     private final int index;
+    private final long writerId;
     private final String url;
     private final Path root;
     private final MemoryStore memory;
@@ -78,6 +79,7 @@ public final class Lane
         final RemoteLane remote, final int lanes)
     {
         this.index = index;
+        this.writerId = writerId;
         this.url = url;
         this.root = root;
         this.remote = remote;
@@ -155,6 +157,12 @@ public final class Lane
     public int index()
     {
         return index;
+    }
+
+    /** @return the writer id of this open of the WAL (every lane's segment headers carry it). */
+    long writerId()
+    {
+        return writerId;
     }
 
     public String url()

@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Replay of a collection of the open WAL, on the caller's thread: what each lane holds of it now (sealed
  * segments, full ones waiting to be sealed, the active one up to its readable limit), merged in sequence
- * order by {@link MergedReplay}, up to the acknowledged watermark at the start.
+ * order by {@link MergedReplay}, up to the acknowledged watermark at the start. A failed lane the collection
+ * moved away from is read only below the sequence it left at.
  */
 public final class LiveReplay
 {
@@ -72,6 +73,24 @@ public final class LiveReplay
      * while this ran) is listed once, as sealed.
      */
     static void segmentRefs(final LaneCollection lc, final long maxSequence, final List<SegmentRef> refs)
+    {
+        final Lane lane = lc.lane();
+        final long movedAway = lc.collection().movedAwayAt(lane.index());
+        if (movedAway > 0)
+        {
+            // the collection left this failed lane: its copies from there on are void
+            final List<SegmentRef> kept = new ArrayList<>();
+            refsOf(lc, Math.min(maxSequence, movedAway - 1), kept);
+            kept.removeIf(r -> r.firstSequence() >= movedAway);
+            refs.addAll(kept);
+        }
+        else
+        {
+            refsOf(lc, maxSequence, refs);
+        }
+    }
+
+    private static void refsOf(final LaneCollection lc, final long maxSequence, final List<SegmentRef> refs)
     {
         final Lane lane = lc.lane();
         final Map<Long, SegmentRef> byFirst = new TreeMap<>();

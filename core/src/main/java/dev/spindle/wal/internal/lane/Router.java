@@ -1,8 +1,15 @@
 package dev.spindle.wal.internal.lane;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.DistributionStrategy;
-import dev.spindle.wal.internal.lane.CollectionState;
+import dev.spindle.wal.WalException;
+import dev.spindle.wal.internal.segment.MoveRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,9 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * their count per log directory the same way): 4 new collections over 2 lanes always go 2/2. Placing is
  * serialised on the router, so concurrent first appends see each other's choice; it runs once per
  * collection, never on the steady-state path.
+ *
+ * <p>A failed lane is skipped by every strategy. With affinity, a collection whose lane failed moves to a healthy
+ * local lane at its next append ({@link #move}); without affinity the strategy simply picks among healthy lanes
+ * (a collection with an unacknowledged entry on the failed lane still fails: its sequence has a hole).
  */
 public final class Router
 {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
     private final Lane[] lanes;
     private final DistributionStrategy strategy;
     private final boolean affinity;
@@ -65,7 +78,7 @@ public final class Router
             return choose(collection);
         }
         final int lane = collection.assignedLane();
-        return lane >= 0 ? lane : place(collection);
+        return lane >= 0 && lanes[lane].failure() == null ? lane : place(collection);
     }
 
     private synchronized int place(final CollectionState collection)
@@ -73,11 +86,104 @@ public final class Router
         int lane = collection.assignedLane();
         if (lane < 0)
         {
-            lane = strategy == DistributionStrategy.LoadBalanced ? fewestCollections() : choose(collection);
+            lane = pick(collection);
             collection.assignLane(lane);
             assigned.incrementAndGet(lane);
         }
+        else if (lanes[lane].failure() != null)
+        {
+            lane = move(collection, lane);
+        }
         return lane;
+    }
+
+    private int pick(final CollectionState collection)
+    {
+        return strategy == DistributionStrategy.LoadBalanced ? fewestCollections() : choose(collection);
+    }
+
+    /**
+     * The collection's lane failed: move it to the healthy lane the strategy picks. Its next sequence follows what
+     * the failed lane made durable; a move record in the new lane's collection directory, durable before that
+     * lane takes any entry, tells recovery and every reader that the failed lane's copies from there on are void.
+     * Only local lanes move (a remote lane's staging and uploads would need the record in object storage too).
+     * Runs once per collection and failure, under this router's lock; other appends of the collection wait here.
+     *
+     * @return the new lane.
+     * @throws WalException when no lane can take the collection, or the record cannot be written (the next
+     *     append tries again).
+     */
+    private int move(final CollectionState collection, final int from)
+    {
+        final Lane failed = lanes[from];
+        if (failed.remote() != null || failed.memory() != null)
+        {
+            throw new WalException("collection " + collection.name() + ": its " + failed + " failed; a collection " +
+                "of a failed remote or MemoryOnly lane is not moved to another lane; reopen the WAL",
+                failed.failure());
+        }
+        int to = pick(collection);
+        if (!movable(to))
+        {
+            to = -1;
+            for (int i = 0; i < lanes.length && to < 0; i++)
+            {
+                to = movable(i) ? i : -1;
+            }
+        }
+        if (to < 0)
+        {
+            throw new WalException("collection " + collection.name() + ": its " + failed + " failed and no healthy " +
+                "local lane can take it; reopen the WAL", failed.failure());
+        }
+        final long resume;
+        collection.lock();
+        try
+        {
+            resume = collection.durableBeforeMove(from) + 1;
+        }
+        finally
+        {
+            collection.unlock();
+        }
+        final Lane target = lanes[to];
+        final Path dir = target.root().resolve(collection.name());
+        try
+        {
+            if (Files.isSymbolicLink(dir))
+            {
+                throw new IOException(dir + " is a symbolic link: Spindle never follows links in its lanes");
+            }
+            Directories.create(dir);
+            MoveRecord.write(dir, resume, target.writerId(), failed.url());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new WalException("collection " + collection.name() + ": its " + failed + " failed; cannot move " +
+                "it to " + target + ": " + ex.getMessage(), ex);
+        }
+        collection.lock();
+        try
+        {
+            collection.moveAway(from, resume);
+        }
+        finally
+        {
+            collection.unlock();
+        }
+        collection.assignLane(to);
+        assigned.decrementAndGet(from);
+        assigned.incrementAndGet(to);
+        LOG.warn("collection {} moved from {} to {} at sequence {} ({}); entries of {} from {} on are void",
+            collection.name(), failed, target, resume, dir.resolve(MoveRecord.name(resume, target.writerId())),
+            failed, resume);
+        return to;
+    }
+
+    private boolean movable(final int lane)
+    {
+        return lane >= 0 && lanes[lane].failure() == null && lanes[lane].remote() == null &&
+            lanes[lane].memory() == null;
     }
 
     private int fewestCollections()
@@ -124,7 +230,7 @@ public final class Router
             case RoundRobin:
                 return healthy((int)Math.floorMod(next.getAndIncrement(), (long)lanes.length));
             case Hash:
-                return Integer.remainderUnsigned(collection.stableHash(), lanes.length);
+                return healthy(Integer.remainderUnsigned(collection.stableHash(), lanes.length));
             case LoadBalanced:
             default:
                 return leastLoaded();

@@ -162,7 +162,11 @@ final class SegmentManager
                     lc.active.path());
                 lc.active.abandon();
                 lc.active = null;
-                lc.activeForReaders = null;
+                if (memory != null)
+                {
+                    lc.activeForReaders = null;
+                }
+                // a file stays readable up to what was published (what a move leaves of it replays)
             }
             ActiveSegment segment;
             while ((segment = lc.awaitingSeal.poll()) != null)

@@ -11,5 +11,13 @@
  * lately at the timer tick; so the direct memory of a lane follows its open blocks, not its collections.
  * {@code Retention} (checkpoints), {@code LiveReplay} and {@code LiveStats} run on the caller's thread and read
  * only what the lane publishes to readers (sealed maps, volatile fields).
+ *
+ * <p>A collection (affinity) whose lane failed moves on a producer's thread, in {@code Router} under the router's
+ * lock: the producer writes the move record into the new lane's collection directory (as the caller's thread
+ * writes checkpoints) before any entry is published there, and restarts the collection's counters in
+ * {@code CollectionState} under the collection's lock. It changes no state of either lane: the failed lane's
+ * thread no longer writes the collection's counters, and the new lane's thread registers the collection at its
+ * first entry as for any new one. An appender that finds its lane failed under the collection's lock takes no
+ * sequence there.
  */
 package dev.spindle.wal.internal.lane;

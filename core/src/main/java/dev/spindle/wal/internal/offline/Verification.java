@@ -17,6 +17,10 @@ import dev.spindle.wal.internal.remote.RemoteChannel;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.segment.CheckpointFile;
+import dev.spindle.wal.internal.segment.MoveRecord;
+import dev.spindle.wal.internal.segment.MoveRules;
+import dev.spindle.wal.internal.segment.SegmentFormat;
+import dev.spindle.wal.internal.recovery.SetAside;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 import dev.spindle.wal.internal.segment.SegmentSearch;
@@ -62,6 +66,15 @@ public final class Verification
         long minOpenFirst = Long.MAX_VALUE;
         long maxSealedLast;
         long checkpoint;
+        /** The collection's move records: which copies are void. */
+        final MoveRules moves = new MoveRules();
+        /** What each segment holds, before the move records are applied. */
+        final List<Read> reads = new ArrayList<>();
+    }
+
+    /** The sequences read from one segment, by the lane and writer that wrote them. */
+    private record Read(long[] sequences, int lane, String writer, long first)
+    {
     }
 
     private record Hole(String collection, long from, long to)
@@ -203,6 +216,15 @@ public final class Verification
                         {
                             verifyFile(file, name);
                         }
+                        else if (MoveRecord.isName(fileName))
+                        {
+                            readMove(name, file);
+                        }
+                        else if (SetAside.isVoided(fileName))
+                        {
+                            findings.add(new Finding(Severity.NOTE, file, -1, "copies a move record voided (set aside " +
+                                "by recovery); not read"));
+                        }
                         else
                         {
                             findings.add(new Finding(Severity.NOTE, file, -1, "not a Spindle segment; left alone"));
@@ -274,6 +296,24 @@ public final class Verification
         catch (final IOException | RuntimeException ex)
         {
             findings.add(new Finding(Severity.ERROR, file, 0, "unreadable checkpoint file"));
+        }
+    }
+
+    private void readMove(final String collection, final Path file)
+    {
+        try
+        {
+            final MoveRecord record = MoveRecord.read(file);
+            collections.computeIfAbsent(collection, k -> new Sequences()).moves.add(lane, List.of(record));
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, file, ex.offset(), ex.getMessage()
+                .substring(ex.getMessage().indexOf(": ") + 2)));
+        }
+        catch (final IOException ex)
+        {
+            findings.add(new Finding(Severity.ERROR, file, -1, "cannot read: " + ex.getMessage()));
         }
     }
 
@@ -349,6 +389,8 @@ public final class Verification
                 sequences.openLanes.set(lane);
             }
             scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
+            sequences.reads.add(new Read(sequences.seen.remove(sequences.seen.size() - 1), lane,
+                header.metadata.get(SegmentFormat.META_WRITER_ID), first));
         }
         catch (final IOException ex)
         {
@@ -477,6 +519,13 @@ public final class Verification
      */
     private void checkContinuity(final String collection, final Sequences s)
     {
+        for (final Read read : s.reads)
+        {
+            final long keep = s.moves.keepUpTo(read.lane(), read.writer(), read.first());
+            s.seen.add(keep == MoveRules.KEEP_ALL ? read.sequences() :
+                Arrays.stream(read.sequences()).filter(q -> q <= keep).toArray());
+        }
+        s.reads.clear();
         int count = 0;
         for (final long[] array : s.seen)
         {

@@ -1,10 +1,13 @@
 package dev.spindle.wal.internal.recovery;
 
+import dev.spindle.wal.internal.segment.MoveRecord;
 import dev.spindle.wal.internal.segment.SealedSegment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One collection directory of one lane as recovery found it.
@@ -23,6 +26,12 @@ public final class CollectionScan
      * reported in them, and no new entry takes one of their sequences.
      */
     public final List<long[]> heldAside = new ArrayList<>();
+    /** Move records in this directory: the collection moved here from a failed lane ({@link MoveRecord}). */
+    public final List<MoveRecord> moves = new ArrayList<>();
+    /** The writer id of each sealed segment's header, by file (remote objects have none: never void). */
+    public final Map<Path, String> writers = new HashMap<>();
+    /** Segments wholly void under a move record; repair renames them {@code *.void}. */
+    public final List<Path> voided = new ArrayList<>();
     public long checkpoint;
     /** Global sequence of the last entry of the newest sealed segment (filled on demand). */
     public long sealedLastGlobal;

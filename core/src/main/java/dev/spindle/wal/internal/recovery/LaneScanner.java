@@ -7,6 +7,8 @@ import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.internal.segment.CollectionNames;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.CheckpointFile;
+import dev.spindle.wal.internal.segment.MoveRecord;
+import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
 import dev.spindle.wal.internal.segment.SegmentSearch;
@@ -184,6 +186,14 @@ public final class LaneScanner
             {
                 scan.checkpoint = readCheckpoint(file);
             }
+            else if (MoveRecord.isName(fileName))
+            {
+                readMove(scan, file);
+            }
+            else if (SetAside.isVoided(fileName))
+            {
+                continue;    // a copy a move record voided, kept for people: never read
+            }
             else if (SetAside.isSetAside(fileName))
             {
                 final long[] held = SetAside.held(fileName);
@@ -293,6 +303,7 @@ public final class LaneScanner
                 throw new CorruptSegmentException(file, header.length, "sealed segment holds no block");
             }
             scan.sealed.add(new SealedSegment(file, range[0], range[1], size));
+            scan.writers.put(file, header.metadata.get(SegmentFormat.META_WRITER_ID));
         }
         catch (final java.nio.file.NoSuchFileException ex)
         {
@@ -464,6 +475,35 @@ public final class LaneScanner
         }
         return new TailScan.BlockInfo(block.offset, block.bodyOffset, block.nextOffset, sequences,
             java.util.Arrays.copyOf(block.entryLengths, n), lastGlobal);
+    }
+
+    /**
+     * Read a sealed segment again as if it were active, to cut it below a move record's sequence (a lane failed
+     * after renaming it and before counting it sealed).
+     *
+     * @return the scan, or null when lenient recovery set the file aside.
+     */
+    TailScan rescanAsTail(final CollectionScan owner, final SealedSegment segment) throws IOException
+    {
+        current = owner;
+        return scanTail(owner.name, segment.path(), segment.firstSequence());
+    }
+
+    private void readMove(final CollectionScan scan, final Path file) throws IOException
+    {
+        try
+        {
+            scan.moves.add(MoveRecord.read(file));
+        }
+        catch (final CorruptSegmentException ex)
+        {
+            if (mode == RecoveryMode.strict)
+            {
+                throw ex;
+            }
+            notes.add("lenient recovery: ignoring unreadable move record (" + ex.getMessage() + "); the copies it " +
+                "voided, if any, replay");
+        }
     }
 
     private long readCheckpoint(final Path file) throws IOException

@@ -6,6 +6,7 @@ import dev.spindle.wal.AckMode;
 import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.FileSync;
+import dev.spindle.wal.internal.segment.MoveRules;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
 import dev.spindle.wal.internal.segment.SegmentNames;
@@ -107,6 +108,7 @@ public final class Recovery
             options.ack() == AckMode.remote);
         for (final String name : result.collectionNames())
         {
+            applyMoves(name, result, scanner);
             cutAtGap(name, result, rules);
         }
         return result;
@@ -160,6 +162,84 @@ public final class Recovery
         }
     }
 
+    /**
+     * Apply the collection's move records ({@link MoveRules}): a segment wholly void is no longer part of the
+     * scan (repair renames it {@code *.void}); one that holds void copies after kept entries is read only up to
+     * the last kept one (repair cuts it there, as it cuts a tail at a gap).
+     */
+    private static void applyMoves(final String name, final Result result, final LaneScanner scanner)
+        throws IOException
+    {
+        final MoveRules rules = new MoveRules();
+        for (int l = 0; l < result.lanes.size(); l++)
+        {
+            final CollectionScan scan = result.lanes.get(l).get(name);
+            if (scan != null)
+            {
+                rules.add(l, scan.moves);
+            }
+        }
+        if (rules.isEmpty())
+        {
+            return;
+        }
+        for (int l = 0; l < result.lanes.size(); l++)
+        {
+            final CollectionScan scan = result.lanes.get(l).get(name);
+            if (scan == null)
+            {
+                continue;
+            }
+            for (final SealedSegment s : new ArrayList<>(scan.sealed))
+            {
+                final long keep = rules.keepUpTo(l, scan.writers.get(s.path()), s.firstSequence());
+                if (keep >= s.lastSequence())
+                {
+                    continue;
+                }
+                scan.sealed.remove(s);
+                if (keep < s.firstSequence())
+                {
+                    voided(scan, s.path(), result.notes);
+                    continue;
+                }
+                final TailScan tail = scanner.rescanAsTail(scan, s);
+                if (tail != null)
+                {
+                    tail.keepUpTo = keep;
+                    scan.tails.add(tail);
+                    result.notes.add(s.path() + ": holds copies a move record voided, from sequence " + (keep + 1) +
+                        " on; cut there");
+                }
+            }
+            for (final TailScan tail : new ArrayList<>(scan.tails))
+            {
+                if (tail.header == null)
+                {
+                    continue;
+                }
+                final long keep = rules.keepUpTo(l, tail.header.metadata.get(SegmentFormat.META_WRITER_ID),
+                    tail.nameFirst);
+                if (keep < tail.nameFirst)
+                {
+                    scan.tails.remove(tail);
+                    voided(scan, tail.path, result.notes);
+                }
+                else
+                {
+                    tail.keepUpTo = Math.min(tail.keepUpTo, keep);
+                }
+            }
+        }
+    }
+
+    private static void voided(final CollectionScan scan, final Path file, final List<String> notes)
+    {
+        scan.voided.add(file);
+        notes.add(file + ": every entry in it is a copy a move record voided (its lane failed and the collection " +
+            "went on in another lane); not replayed, renamed *.void at open");
+    }
+
     private static void cutAtGap(final String name, final Result result, final Rules rules)
     {
         final List<CollectionScan> scans = new ArrayList<>();
@@ -187,7 +267,7 @@ public final class Recovery
                 {
                     for (final long s : block.sequences)
                     {
-                        if (s > start)
+                        if (s > start && s <= tail.keepUpTo)
                         {
                             present.add(s);
                         }
@@ -214,7 +294,7 @@ public final class Recovery
             {
                 for (final TailScan tail : scan.tails)
                 {
-                    tail.keepUpTo = keepUpTo;
+                    tail.keepUpTo = Math.min(tail.keepUpTo, keepUpTo);
                 }
             }
         }
@@ -346,6 +426,12 @@ public final class Recovery
                     Directories.fsync(scan.directory);
                 }
                 scan.setAside.clear();
+                for (final Path file : scan.voided)
+                {
+                    Files.move(file, SetAside.voidTarget(file), StandardCopyOption.ATOMIC_MOVE);
+                    Directories.fsync(scan.directory);
+                }
+                scan.voided.clear();
                 scan.sealed.sort((a, b) -> Long.compare(a.firstSequence(), b.firstSequence()));
                 deleteTemporaries(scan.directory);
             }

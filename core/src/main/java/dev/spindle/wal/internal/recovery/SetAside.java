@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * {@code .1}, {@code .2}, ... when that name is taken). Their bytes are kept for a person to look at, and
  * later recoveries still count the sequences their names give as held (see {@link CollectionScan#heldAside}).
  */
-final class SetAside
+public final class SetAside
 {
     private static final Pattern NAME = Pattern.compile("(.+)\\.corrupt(\\.[0-9]+)?");
+    private static final String VOID_SUFFIX = ".void";
+    private static final Pattern VOIDED = Pattern.compile("(.+)\\.void(\\.[0-9]+)?");
 
     private SetAside()
     {
@@ -52,10 +54,30 @@ final class SetAside
      */
     static Path target(final Path file)
     {
-        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+        return target(file, ".corrupt");
+    }
+
+    /**
+     * @return a free name to set a void segment aside under: its name followed by {@code .void} (then {@code .1},
+     *     ...). Such files hold copies a move record voided ({@link dev.spindle.wal.internal.segment.MoveRecord});
+     *     no sequence counts as held by them.
+     */
+    static Path voidTarget(final Path file)
+    {
+        return target(file, VOID_SUFFIX);
+    }
+
+    public static boolean isVoided(final String fileName)
+    {
+        return VOIDED.matcher(fileName).matches();
+    }
+
+    private static Path target(final Path file, final String suffix)
+    {
+        Path aside = file.resolveSibling(file.getFileName() + suffix);
         for (int n = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++)
         {
-            aside = file.resolveSibling(file.getFileName() + ".corrupt." + n);
+            aside = file.resolveSibling(file.getFileName() + suffix + "." + n);
         }
         return aside;
     }

@@ -62,7 +62,9 @@ public final class TailScan
     TailScan(final Path path, final long fileSize, final SegmentReader.Header header)
     {
         this.path = path;
-        this.nameFirst = SegmentNames.parseOpen(path.getFileName().toString());
+        final String name = path.getFileName().toString();
+        final long[] sealed = SegmentNames.parseSealed(name);
+        this.nameFirst = sealed != null ? sealed[0] : SegmentNames.parseOpen(name);    // sealed: cut by a move
         this.fileSize = fileSize;
         this.header = header;
         this.cut = header == null ? 0 : header.length;

@@ -146,7 +146,8 @@ public final class SegmentFormat
         return out.toByteArray();
     }
 
-    private static String writerIdHex(final long writerId)
+    /** @return a writer id as the header writes it: 16 lower-case hex digits. */
+    public static String writerIdHex(final long writerId)
     {
         final String hex = Long.toHexString(writerId);
         return "0000000000000000".substring(hex.length()) + hex;

@@ -1,5 +1,7 @@
 /**
- * Segment files: the on-disk format ({@code SegmentFormat}, {@code SegmentNames}, {@code CheckpointFile}), the
+ * Segment files: the on-disk format ({@code SegmentFormat}, {@code SegmentNames}, {@code CheckpointFile},
+ * {@code MoveRecord} and the void rule of move records, {@code MoveRules}: stateless, or owned by the one thread
+ * that builds it), the
  * entry codec ({@code StagedEntry}, {@code EntryEncoder}, {@code EntryDecoder}), active segments in both io
  * modes ({@code PwriteSegment}, {@code MappedSegment}, or {@code MemoryStore} for MemoryOnly), the one
  * {@code Sealer}, {@code SegmentReader}, {@code SegmentPool}, the freed files a lane overwrites as new
