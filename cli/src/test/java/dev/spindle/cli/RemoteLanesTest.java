@@ -207,7 +207,8 @@ class RemoteLanesTest
         assertReplaysAll(options, expected);
         final List<String> keys = remoteKeys(server, prefix);
         assertTrue(keys.size() >= 6, keys.toString());
-        assertTrue(keys.stream().allMatch(k -> k.matches("(alpha|beta|gamma)/\\d{20}-\\d{20}\\.avro")), keys.toString());
+        assertTrue(keys.stream().allMatch(k -> k.matches("(alpha|beta|gamma)/\\d{20}-\\d{20}\\.avro") ||
+            k.matches("_fence/\\d{20}(\\.cuts)?")), keys.toString());
         try (Wal wal = Wal.open(options))
         {
             final WalCollection c = wal.collection("alpha");

@@ -103,6 +103,35 @@ public final class Fence
     public static Fence claim(final int index, final String url, final WalFileSystem fs, final Path stagingRoot,
         final long writerId, final List<String> notes) throws IOException
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return claimOnce(index, url, fs, stagingRoot, writerId, notes);
+            }
+            catch (final RemoteStorageException ex)
+            {
+                // a store that blinks (a refused connection, a 503): the open waits a few seconds, not longer
+                if (!ex.retryable() || attempt == CLAIM_ATTEMPTS)
+                {
+                    throw ex;
+                }
+                try
+                {
+                    Thread.sleep(100L << attempt);
+                }
+                catch (final InterruptedException interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private static Fence claimOnce(final int index, final String url, final WalFileSystem fs, final Path stagingRoot,
+        final long writerId, final List<String> notes) throws IOException
+    {
         final String identity = identity(stagingRoot);
         final Epochs epochs = Epochs.list(fs);
         final long latest = epochs.latestClaim();
@@ -122,7 +151,15 @@ public final class Fence
         final String text = CLAIM_MAGIC + "\nepoch " + next + "\nidentity " + identity + "\nwriter " +
             Long.toHexString(writerId) + "\npid " + ProcessHandle.current().pid() + "\ntaken " + Instant.now() + "\n";
         final String key = claimKey(next);
-        final boolean created = putRetrying(fs, stagingRoot, key, text);
+        boolean created;
+        try
+        {
+            created = put(fs, stagingRoot, key, text);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            created = false;
+        }
         // false: the object was there already; ours when a retried put found its own first attempt
         if (!created && !text.equals(readText(fs, url, key, MAX_CLAIM_BYTES)))
         {
@@ -302,44 +339,6 @@ public final class Fence
             }
         }
         return new String(bytes.array(), StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@link #put}, tried again (up to {@value #CLAIM_ATTEMPTS} times, 0.2 s apart, doubling) while the store
-     * answers with a failure worth retrying: the open waits a few seconds for a store that blinks, not longer.
-     *
-     * @return false when the object was there already.
-     */
-    private static boolean putRetrying(final WalFileSystem fs, final Path stagingRoot, final String key,
-        final String text) throws IOException
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return put(fs, stagingRoot, key, text);
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                return false;
-            }
-            catch (final RemoteStorageException ex)
-            {
-                if (!ex.retryable() || attempt == CLAIM_ATTEMPTS)
-                {
-                    throw ex;
-                }
-                try
-                {
-                    Thread.sleep(100L << attempt);
-                }
-                catch (final InterruptedException interrupted)
-                {
-                    Thread.currentThread().interrupt();
-                    throw ex;
-                }
-            }
-        }
     }
 
     /** Create {@code key} holding {@code text} if absent, through a file in staging (the SPI puts files). */
