@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -229,5 +231,29 @@ class RerouteTest
         Files.write(record, new byte[1 << 20]);
         final CorruptSegmentException large = assertThrows(CorruptSegmentException.class, () -> Wal.open(options));
         assertTrue(large.getMessage().contains(record.toString()), large.getMessage());
+    }
+
+    /**
+     * A FIFO under a move record's name: recovery skips what is not a regular file; {@code verify} opened it and
+     * blocked for ever (found by review). Now it is reported as damage, naming the file.
+     */
+    @Test
+    void aFifoNamedLikeAMoveRecordDoesNotHangVerify() throws Exception
+    {
+        final WalOptions options = WalOptions.builder().walUrls(dir.resolve("a").toString()).build();
+        try (Wal wal = Wal.open(options))
+        {
+            wal.appendAsync("c", new Entry().op(Op.INSERT)).get(10, TimeUnit.SECONDS);
+        }
+        final Path fifo = dir.resolve("a").resolve("c").resolve("00000000000000000005-0123456789abcdef.moved");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        final String report = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (Wal wal = Wal.open(options))
+            {
+                assertEquals(1, wal.collection("c").lastSequence());
+            }
+            return String.valueOf(WalVerifier.verify(options));
+        });
+        assertTrue(report.contains(fifo.getFileName().toString()), report);
     }
 }

@@ -330,7 +330,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
             }
             slot.future = null;
             final CollectionState collection = slot.collection;
-            if (collection.acknowledgedSequence() >= slot.sequence)
+            if (collection.acknowledgedSequence() >= slot.sequence && !voidedByMove(collection, slot.sequence))
             {
                 future.complete(slot.sequence);
             }
@@ -356,6 +356,17 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 }
             }
         }
+    }
+
+    /**
+     * @return whether the collection moved off this (failed) lane at or below {@code sequence}: the watermark
+     *     then counts another entry under that sequence, given again on the new lane; this one is void. Read
+     *     after the watermark: a move after that read found this entry durable, or it failed it.
+     */
+    private boolean voidedByMove(final CollectionState collection, final long sequence)
+    {
+        final long moved = collection.movedAwayAt(lane.index());
+        return moved > 0 && sequence >= moved;
     }
 
     /**

@@ -37,9 +37,9 @@ import java.util.zip.CRC32C;
  * <p><b>Moves.</b> With collection affinity, a collection whose lane failed moves to a healthy lane
  * ({@link Router}): {@link #moveAway} restarts its sequence after what the failed lane made durable and takes that
  * lane out of the watermarks. It is the one place a watermark may go down (copies the failed lane wrote and never
- * made durable are void). A watermark computed across a move is never stored stale: the move counts
- * {@link #moveEpoch} up (odd while it runs), and a computation that overlapped one lowers what it stored to the
- * move's sequence.
+ * made durable are void). A watermark computed across a move is never stored or returned: the move replaces the
+ * set of stored watermarks ({@link Marks}) before it changes any counter, so a computation that began earlier
+ * stores into the retired set, sees the replacement, and computes again.
  */
 public final class CollectionState
 {
@@ -65,16 +65,25 @@ public final class CollectionState
     private final Waiters waiters = new Waiters();
     private final ConcurrentSkipListMap<Long, CompletableFuture<Long>> pendingAcks = new ConcurrentSkipListMap<>();
     /** Highest watermarks computed so far: every computed value is a safe lower bound, so their max is too. */
-    private final AtomicLong writtenMark = new AtomicLong();
-    private final AtomicLong durableMark = new AtomicLong();
-    private final AtomicLong remoteMark = new AtomicLong();
+    private volatile Marks marks = new Marks(0, 0, 0);
     private volatile long checkpointSequence;
     /** Per lane, the sequence from which the collection left it after it failed (0: never). */
     private final AtomicLongArray movedAway;
-    /** Moves done: odd while one changes the counters. Written only under the router's lock and this lock. */
-    private volatile int moveEpoch;
-    /** The last sequence before the latest move: no watermark stored across a move stays above it. */
-    private volatile long movedCap = Long.MAX_VALUE;
+
+    /** The stored watermarks, replaced as a whole by a move. */
+    private static final class Marks
+    {
+        static final int WRITTEN = 0;
+        static final int DURABLE = 1;
+        static final int REMOTE = 2;
+
+        final AtomicLong[] cells;
+
+        Marks(final long written, final long durable, final long remote)
+        {
+            cells = new AtomicLong[]{new AtomicLong(written), new AtomicLong(durable), new AtomicLong(remote)};
+        }
+    }
 
     public CollectionState(final String name, final int laneCount, final boolean ackWhenDurable)
     {
@@ -149,9 +158,7 @@ public final class CollectionState
             durable.set(l, lastPerLane[l]);
             remote.set(l, remotePerLane[l]);
         }
-        writtenMark.set(lastSequence);
-        durableMark.set(lastSequence);
-        remoteMark.set(0);
+        marks = new Marks(lastSequence, lastSequence, 0);
         checkpointSequence = checkpoint;
         lastAssigned = lastSequence;
     }
@@ -263,7 +270,7 @@ public final class CollectionState
      */
     public long remoteDurableSequence()
     {
-        return watermark(remote, remoteMark);
+        return watermark(remote, Marks.REMOTE);
     }
 
     public long laneDurableSequence(final int lane)
@@ -276,7 +283,7 @@ public final class CollectionState
      */
     public long writtenSequence()
     {
-        return watermark(written, writtenMark);
+        return watermark(written, Marks.WRITTEN);
     }
 
     /**
@@ -284,7 +291,7 @@ public final class CollectionState
      */
     public long durableSequence()
     {
-        return watermark(durable, durableMark);
+        return watermark(durable, Marks.DURABLE);
     }
 
     /**
@@ -299,45 +306,36 @@ public final class CollectionState
         return ackWhenDurable ? durableSequence() : writtenSequence();
     }
 
-    private long watermark(final AtomicLongArray done, final AtomicLong highest)
+    private long watermark(final AtomicLongArray done, final int which)
     {
-        final int epoch = moveEpoch;
-        long known = highest.get();
-        if ((epoch & 1) != 0)
+        while (true)
         {
-            return known;    // a move is changing the counters: what is known stays true
-        }
-        long mark = lastAssigned;
-        for (int l = 0; l < laneCount && mark > known; l++)
-        {
-            final long d = done.get(l);
-            if (d < mark && claimed.get(l) > d && movedAway.get(l) == 0)
+            final Marks stored = marks;
+            final AtomicLong highest = stored.cells[which];
+            long known = highest.get();
+            long mark = lastAssigned;
+            for (int l = 0; l < laneCount && mark > known; l++)
             {
-                mark = d;
-            }
-        }
-        while (mark > known)
-        {
-            if (highest.compareAndSet(known, mark))
-            {
-                if (moveEpoch != epoch)
+                final long d = done.get(l);
+                if (d < mark && claimed.get(l) > d && movedAway.get(l) == 0)
                 {
-                    lower(highest, movedCap);    // computed across a move: it may have counted void copies
-                    return highest.get();
+                    mark = d;
                 }
-                return mark;
             }
-            known = highest.get();    // recorded before returning: no caller ever sees it go down
-        }
-        return known;
-    }
-
-    private static void lower(final AtomicLong mark, final long cap)
-    {
-        long current;
-        while ((current = mark.get()) > cap && !mark.compareAndSet(current, cap))
-        {
-            Thread.onSpinWait();
+            while (mark > known)
+            {
+                if (highest.compareAndSet(known, mark))
+                {
+                    known = mark;
+                    break;
+                }
+                known = highest.get();    // recorded before returning: no caller ever sees it go down
+            }
+            if (marks == stored)
+            {
+                return known;
+            }
+            // a move replaced the marks meanwhile: this computation may have counted the failed lane's void copies
         }
     }
 
@@ -367,21 +365,13 @@ public final class CollectionState
      */
     void moveAway(final int lane, final long resume)
     {
-        moveEpoch++;
-        try
-        {
-            movedAway.set(lane, resume);
-            movedCap = resume - 1;
-            nextSequence = resume;
-            lastAssigned = resume - 1;
-            lower(writtenMark, resume - 1);
-            lower(durableMark, resume - 1);
-            lower(remoteMark, resume - 1);
-        }
-        finally
-        {
-            moveEpoch++;
-        }
+        // first: a watermark computation that sees any change below stores into the retired marks and starts again
+        final Marks old = marks;
+        marks = new Marks(Math.min(old.cells[Marks.WRITTEN].get(), resume - 1),
+            Math.min(old.cells[Marks.DURABLE].get(), resume - 1), Math.min(old.cells[Marks.REMOTE].get(), resume - 1));
+        movedAway.set(lane, resume);
+        nextSequence = resume;
+        lastAssigned = resume - 1;
     }
 
     /**

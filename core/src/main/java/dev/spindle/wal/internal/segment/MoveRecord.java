@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
@@ -106,6 +108,13 @@ public record MoveRecord(Path file, long sequence, String writer, String from)
         if (!name.matches())
         {
             throw new CorruptSegmentException(file, 0, "not a move record's name ({sequence:020d}-{writer}.moved)");
+        }
+        final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile())
+        {
+            // a FIFO would block the open, a device would be read: neither is a record
+            throw new CorruptSegmentException(file, 0, "a move record's name on something that is not a regular file");
         }
         final ByteBuffer bytes = ByteBuffer.allocate(MAX_BYTES + 1);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
