@@ -3,10 +3,7 @@ package dev.spindle.cli;
 import dev.spindle.config.SpindleConfig;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystems;
-import dev.spindle.testkit.AzuriteServer;
-import dev.spindle.testkit.GcsTestServer;
 import dev.spindle.testkit.ObjectStoreServer;
-import dev.spindle.testkit.S3MockServer;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
@@ -51,15 +48,7 @@ class FencingServersTest
 
     private static ObjectStoreServer server(final String backend) throws Exception
     {
-        switch (backend)
-        {
-            case "s3":
-                return S3MockServer.shared();
-            case "adls":
-                return AzuriteServer.shared();
-            default:
-                return GcsTestServer.shared();
-        }
+        return ObjectStoreServer.shared(backend);
     }
 
     private WalOptions writer(final ObjectStoreServer server, final String prefix, final String machine)

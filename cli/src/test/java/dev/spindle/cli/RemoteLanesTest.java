@@ -3,11 +3,8 @@ package dev.spindle.cli;
 import dev.spindle.config.SpindleConfig;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.fs.WalFileSystems;
-import dev.spindle.testkit.AzuriteServer;
 import dev.spindle.testkit.FaultProxy;
-import dev.spindle.testkit.GcsTestServer;
 import dev.spindle.testkit.ObjectStoreServer;
-import dev.spindle.testkit.S3MockServer;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.Wal;
@@ -57,15 +54,7 @@ class RemoteLanesTest
 
     private static ObjectStoreServer server(final String backend) throws Exception
     {
-        switch (backend)
-        {
-            case "s3":
-                return S3MockServer.shared();
-            case "adls":
-                return AzuriteServer.shared();
-            default:
-                return GcsTestServer.shared();
-        }
+        return ObjectStoreServer.shared(backend);
     }
 
     /** A TOML file for one remote lane (plus {@code extraUrls} first), under a fresh prefix. */

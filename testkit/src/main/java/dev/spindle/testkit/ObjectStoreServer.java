@@ -10,6 +10,25 @@ import java.util.Map;
  */
 public interface ObjectStoreServer extends AutoCloseable
 {
+    /**
+     * @param backend {@code s3}, {@code adls} or {@code gcs}.
+     * @return the server of that backend shared by the test run, started on first use.
+     */
+    static ObjectStoreServer shared(final String backend) throws Exception
+    {
+        switch (backend)
+        {
+            case "s3":
+                return S3MockServer.shared();
+            case "adls":
+                return AzuriteServer.shared();
+            case "gcs":
+                return GcsTestServer.shared();
+            default:
+                throw new IllegalArgumentException("no test server for the backend " + backend);
+        }
+    }
+
     /** @return the backend section name: {@code s3}, {@code adls} or {@code gcs}. */
     String backend();
 

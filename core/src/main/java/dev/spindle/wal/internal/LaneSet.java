@@ -1,11 +1,11 @@
 package dev.spindle.wal.internal;
 
+import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.lane.Lane;
-import dev.spindle.wal.internal.remote.LaneUrls;
-import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.remote.Fence;
+import dev.spindle.wal.internal.remote.LaneUrls;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteStore;
 import dev.spindle.wal.internal.upload.RemoteLane;

@@ -56,7 +56,7 @@ import java.util.TreeMap;
  * writer held it: the staged collections (segments never uploaded, superseded since) are moved aside to
  * {@code .fenced-{epoch}/} and never replayed.
  *
- * <p>Threads: claimed on the opening thread; {@link #superseded()} and {@link #isStray} run on upload threads and
+ * <p>Threads: claimed on the opening thread; {@link #fenced()} and {@link #isStray} run on upload threads and
  * the lane thread; the object is immutable after {@link #claim}.
  */
 public final class Fence
@@ -171,30 +171,19 @@ public final class Fence
     }
 
     /**
-     * @return whether a newer writer has claimed the prefix: this writer must upload and delete nothing more.
+     * @return why this writer is fenced, for its appenders and its log, or null while it holds the prefix (no
+     *     newer epoch is claimed): then it may upload and delete.
      */
-    public boolean superseded() throws IOException
+    public String fenced() throws IOException
     {
-        return Epochs.list(fs).latestClaim() > epoch;
-    }
-
-    /**
-     * @return why this writer is fenced, for its appenders and its log.
-     */
-    public String fencedMessage()
-    {
-        long newer;
-        try
+        final long newest = Epochs.list(fs).latestClaim();
+        if (newest <= epoch)
         {
-            newer = Epochs.list(fs).latestClaim();
+            return null;
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            newer = -1;
-        }
-        return "fenced: another writer took " + url + " over (writer epoch " + (newer > 0 ? newer : "newer") +
-            " in " + PREFIX + ", this writer holds " + epoch + "); this writer uploads nothing more and its " +
-            "appends fail. Its staged segments are set aside when it opens again";
+        return "fenced: another writer took " + url + " over (writer epoch " + newest + " in " + PREFIX + ", this " +
+            "writer holds " + epoch + "); this writer uploads nothing more and its appends fail. Its staged " +
+            "segments are set aside when it opens again";
     }
 
     /**

@@ -119,11 +119,18 @@ public final class RemoteLane implements AutoCloseable
      */
     private void checkNotFenced(final String doing) throws IOException
     {
-        final Fence held = fence;
-        if (held != null && held.superseded())
+        final String fenced = fenced();
+        if (fenced != null)
         {
-            throw new IOException("cannot " + doing + ": " + held.fencedMessage());
+            throw new IOException("cannot " + doing + ": " + fenced);
         }
+    }
+
+    /** @return why this writer is fenced, or null while it holds the prefix (or holds no fence). */
+    private String fenced() throws IOException
+    {
+        final Fence held = fence;
+        return held == null ? null : held.fenced();
     }
 
     public WalFileSystem fileSystem()
@@ -228,7 +235,7 @@ public final class RemoteLane implements AutoCloseable
             }
             try
             {
-                if (fenced())
+                if (refusedAsFenced())
                 {
                     return;
                 }
@@ -288,24 +295,24 @@ public final class RemoteLane implements AutoCloseable
          *
          * @return whether this writer is fenced.
          */
-        private boolean fenced() throws IOException
+        private boolean refusedAsFenced() throws IOException
         {
-            final Fence held = fence;
-            if (held == null || !held.superseded())
+            final String fenced = fenced();
+            if (fenced == null)
             {
                 return false;
             }
             lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
-                " refused: " + held.fencedMessage();
+                " refused: " + fenced;
             onConflict.accept("uploading " + target.collectionName() + "/" + segment.path().getFileName(),
-                new IOException(held.fencedMessage()));
+                new IOException(fenced));
             finish(false);
             return true;
         }
 
         private void uploaded(final boolean created) throws IOException
         {
-            if (fenced())
+            if (refusedAsFenced())
             {
                 return;
             }
