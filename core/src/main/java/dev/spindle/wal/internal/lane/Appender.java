@@ -80,7 +80,11 @@ public final class Appender
             throw new IllegalArgumentException("entry of up to " + bound + " encoded bytes exceeds " +
                 "max_entry_size_bytes (" + maxEntrySize + ") for collection " + collection.name());
         }
-        final int laneIndex = router.laneFor(collection);
+        int laneIndex = router.laneFor(collection);
+        if (lanes[laneIndex].failure() != null)
+        {
+            laneIndex = router.laneAfterFailure(collection);    // rare: with affinity the collection moves
+        }
         final Lane lane = lanes[laneIndex];
         awaitCapacity(lane, bound);
         final RemoteLane remote = lane.remote();

@@ -78,7 +78,18 @@ public final class Router
             return choose(collection);
         }
         final int lane = collection.assignedLane();
-        return lane >= 0 && lanes[lane].failure() == null ? lane : place(collection);
+        return lane >= 0 ? lane : place(collection);
+    }
+
+    /**
+     * The lane {@link #laneFor} gave has failed (the appender looked): with affinity, move the collection
+     * ({@link #move}); without, the strategy skips failed lanes already.
+     *
+     * @return the lane for the entry now.
+     */
+    public int laneAfterFailure(final CollectionState collection)
+    {
+        return affinity && lanes.length > 1 ? place(collection) : laneFor(collection);
     }
 
     private synchronized int place(final CollectionState collection)
