@@ -22,7 +22,12 @@ public final class FaultProxy implements AutoCloseable
 {
     public enum Mode
     {
-        PASS, FAIL_503
+        /** Forward to the server. */
+        PASS,
+        /** Answer every request with 503 Slow Down. */
+        FAIL_503,
+        /** Reset every connection, as a crashed server's host would. */
+        DOWN
     }
 
     private final ServerSocket server;
@@ -84,6 +89,11 @@ public final class FaultProxy implements AutoCloseable
             {
                 final Socket client = server.accept();
                 client.setTcpNoDelay(true);
+                if (mode == Mode.DOWN)
+                {
+                    closeQuietly(client);
+                    continue;
+                }
                 open.add(client);
                 if (mode == Mode.FAIL_503)
                 {

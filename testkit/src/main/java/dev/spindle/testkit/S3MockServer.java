@@ -44,6 +44,8 @@ public final class S3MockServer implements ObjectStoreServer
     public static final String REGION = "us-east-1";
 
     private static final String CLASSPATH_RESOURCE = "s3mock.classpath";
+    /** How long {@link #stop()} lets requests S3Mock had read finish their write before it kills the process. */
+    private static final long WRITES_SETTLE_MS = 300;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     /** C1 only and a small serial heap: half the start-up time, and throughput enough for tests. */
@@ -205,7 +207,14 @@ public final class S3MockServer implements ObjectStoreServer
         return log;
     }
 
-    /** SIGKILL: in-flight requests see reset connections; what S3Mock had written to its store stays. */
+    /**
+     * A crash of a durable store: every connection is reset at once, and the process is killed. S3Mock rewrites its
+     * bucket's whole metadata file ({@code bucketMetadata.json}, which lists every key) in place on each put and
+     * delete, not atomically, so a SIGKILL in the middle of one leaves a torn file S3Mock cannot start from
+     * again: the restart then timed out (twice in CI, once the shared bucket held a few thousand keys). A real
+     * store never loses what it acknowledged, so stop first resets every connection at the proxy and refuses new
+     * ones, gives the requests S3Mock had already read a moment to finish writing, then kills it.
+     */
     @Override
     public synchronized void stop()
     {
@@ -215,6 +224,15 @@ public final class S3MockServer implements ObjectStoreServer
         }
         final Process dying = process;
         process = null;
+        proxy.mode(FaultProxy.Mode.DOWN);
+        try
+        {
+            Thread.sleep(WRITES_SETTLE_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         ServerStart.stop("S3Mock", dying, Duration.ZERO);
     }
 
@@ -244,6 +262,10 @@ public final class S3MockServer implements ObjectStoreServer
         final URL probe = URI.create(directEndpoint() + "/" + BUCKET + "?list-type=2&max-keys=1").toURL();
         process = ServerStart.launch("S3Mock on port " + httpPort, new ProcessBuilder(command).directory(dir.toFile()),
             log, START_TIMEOUT, () -> ServerStart.httpStatus(probe, 1000, 30_000) == 200);
+        if (proxy.mode() == FaultProxy.Mode.DOWN)
+        {
+            proxy.mode(FaultProxy.Mode.PASS);    // back after stop()
+        }
     }
 
     private static Path jar() throws IOException
