@@ -37,9 +37,11 @@ import java.util.zip.CRC32C;
  * <p><b>Moves.</b> With collection affinity, a collection whose lane failed moves to a healthy lane
  * ({@link Router}): {@link #moveAway} restarts its sequence after what the failed lane made durable and takes that
  * lane out of the watermarks. It is the one place a watermark may go down (copies the failed lane wrote and never
- * made durable are void). A watermark computed across a move is never stored or returned: the move replaces the
- * set of stored watermarks ({@link Marks}) before it changes any counter, so a computation that began earlier
- * stores into the retired set, sees the replacement, and computes again.
+ * made durable are void). A watermark computed across a move is never stored or returned: the move installs a new,
+ * not yet ready set of stored watermarks ({@link Marks}) before it changes any counter, so a computation that began
+ * on the old set stores into it, sees the replacement, and computes again; then it changes the counters, carries
+ * the old set's values (capped below the move) into the new one, and marks it ready. A computation waits (spins)
+ * for a set that is not ready: it would read counters half changed.
  */
 public final class CollectionState
 {
@@ -78,10 +80,19 @@ public final class CollectionState
         static final int REMOTE = 2;
 
         final AtomicLong[] cells;
+        /** False while the move that installed these marks is still changing counters. */
+        volatile boolean ready;
 
         Marks(final long written, final long durable, final long remote)
         {
             cells = new AtomicLong[]{new AtomicLong(written), new AtomicLong(durable), new AtomicLong(remote)};
+            ready = true;
+        }
+
+        Marks(final boolean ready)
+        {
+            cells = new AtomicLong[]{new AtomicLong(), new AtomicLong(), new AtomicLong()};
+            this.ready = ready;
         }
     }
 
@@ -311,6 +322,11 @@ public final class CollectionState
         while (true)
         {
             final Marks stored = marks;
+            if (!stored.ready)
+            {
+                Thread.onSpinWait();    // a move is changing the counters (a few stores under the collection's lock)
+                continue;
+            }
             final AtomicLong highest = stored.cells[which];
             long known = highest.get();
             long mark = lastAssigned;
@@ -367,11 +383,17 @@ public final class CollectionState
     {
         // first: a watermark computation that sees any change below stores into the retired marks and starts again
         final Marks old = marks;
-        marks = new Marks(Math.min(old.cells[Marks.WRITTEN].get(), resume - 1),
-            Math.min(old.cells[Marks.DURABLE].get(), resume - 1), Math.min(old.cells[Marks.REMOTE].get(), resume - 1));
+        final Marks fresh = new Marks(false);
+        marks = fresh;    // computations that began on the old marks now start again; new ones wait for ready
         movedAway.set(lane, resume);
         nextSequence = resume;
         lastAssigned = resume - 1;
+        for (int i = 0; i < fresh.cells.length; i++)
+        {
+            // after the swap: every value a computation returned from the old marks is in them by now
+            fresh.cells[i].set(Math.min(old.cells[i].get(), resume - 1));
+        }
+        fresh.ready = true;    // publishes the counters above to every computation that reads these marks
     }
 
     /**
