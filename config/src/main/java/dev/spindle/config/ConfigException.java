@@ -14,4 +14,9 @@ public final class ConfigException extends WalException
     {
         super(message);
     }
+
+    public ConfigException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
 }

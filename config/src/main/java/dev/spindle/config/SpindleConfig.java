@@ -108,7 +108,7 @@ public final class SpindleConfig
         catch (final StackOverflowError ex)     // a backstop: NestingLimit keeps nesting far from this
         {
             throw new ConfigException(source + ": TOML nested too deeply for the parser's stack; nest arrays and " +
-                "inline tables at most " + NestingLimit.MAX_DEPTH + " deep");
+                "inline tables at most " + NestingLimit.MAX_DEPTH + " deep", ex);
         }
         if (toml.hasErrors())
         {

@@ -66,7 +66,9 @@ class TomlConfigFuzzTest
             {
                 fail("the error does not start with " + file + ": " + message, ex);
             }
-            if (message.contains("for the parser's stack"))
+            // by the cause, not the message: Jazzer steers inputs towards strings a test compares with, and once
+            // put the phrase into a URL the error then quoted
+            if (ex.getCause() instanceof StackOverflowError)
             {
                 fail("the parser's stack overflowed: the nesting limit let this through: " + message, ex);
             }
