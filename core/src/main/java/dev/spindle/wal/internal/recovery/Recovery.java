@@ -334,7 +334,10 @@ public final class Recovery
             }
             for (final TailScan tail : scan.tails)
             {
-                ranges.add(new Held(tail.nameFirst, Long.MAX_VALUE, tail.path, Kind.ACTIVE));
+                // what it holds, as the next open sees it once sealed (an empty tail is deleted: it holds nothing);
+                // counting it to the end hid a hole before a later set-aside file, and the next open refused
+                ranges.add(new Held(tail.nameFirst, Math.max(tail.nameFirst - 1, tail.lastSequence()), tail.path,
+                    Kind.ACTIVE));
             }
         }
         ranges.sort((a, b) -> Long.compare(a.first, b.first));
@@ -347,13 +350,10 @@ public final class Recovery
         }
         final boolean spread = rules.spread() || lanesWithTails > 1;
         long covered = -1;
+        boolean coveredByActive = false;
         long lastHole = 0;
         for (int i = 0; i < ranges.size(); i++)
         {
-            if (covered == Long.MAX_VALUE)
-            {
-                break;    // an active segment accounts for everything after its first sequence
-            }
             final Held range = ranges.get(i);
             final long first = range.first;
             if (covered >= 0 && first > covered + 1 && first > floor + 1)
@@ -361,9 +361,11 @@ public final class Recovery
                 final long from = Math.max(covered, floor) + 1;
                 final String hole = "collection " + name + ": sequences " + from + ".." + (first - 1) + " are missing: " +
                     "no segment holds them, yet " + range.file.getFileName() + " holds later ones";
-                if (spread && onlyActiveFrom(ranges, i))
+                if ((spread || coveredByActive) && onlyActiveFrom(ranges, i))
                 {
-                    break;    // never acknowledged: cutAtGap drops what follows
+                    // never acknowledged: cutAtGap drops what follows (in one lane: a gap after an active segment's
+                    // entries, before later active segments, is a batch the crash cut short)
+                    break;
                 }
                 if (rules.remoteAck() && range.kind == Kind.SEALED && !Files.exists(range.file))
                 {
@@ -384,7 +386,11 @@ public final class Recovery
                     lastHole = first - 1;
                 }
             }
-            covered = Math.max(covered, range.last);
+            if (range.last > covered)
+            {
+                covered = range.last;
+                coveredByActive = range.kind == Kind.ACTIVE;
+            }
         }
         return lastHole;
     }
