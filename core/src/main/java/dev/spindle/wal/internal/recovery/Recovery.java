@@ -302,14 +302,16 @@ public final class Recovery
 
     /**
      * Find sequences that no file's name accounts for, between files that exist: a sealed segment's name gives
-     * its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment accounts
-     * for everything from its first sequence on (what it lost unsynced is cut by {@link #cutAtGap}). Within a
-     * lane a crash leaves no such hole: segments are sealed in sequence order, only after everything before them
-     * is durable, and a new active segment starts right after the last one. A sealed segment was deleted or
-     * lost, and the entries after it were acknowledged. Two holes a crash can leave are let through: when a
-     * collection's entries may go to any lane, one lost in a lane that had not yet created its active segment
-     * (only active segments follow the hole; {@link #cutAtGap} drops them, never acknowledged); and with
-     * {@code ack = "remote"}, segments in object storage past one that never got there. (Within a collection
+     * its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment the
+     * sequences it holds (what it lost unsynced is cut by {@link #cutAtGap}). Within a lane a crash leaves no
+     * such hole before a sealed or set-aside file: segments are sealed in sequence order, only after everything
+     * before them is durable. A sealed segment was deleted or lost, and the entries after it were acknowledged.
+     * The holes a crash can leave are let through. When only active segments follow the hole and either an
+     * active segment starts before it (the crash cut the tails short; with {@code Never} a power cut can empty
+     * a full segment being forced in the background while the next one kept entries) or the collection's
+     * entries may go to any lane (one lost in a lane that had not yet created its active segment):
+     * {@link #cutAtGap} drops what follows, which was never durable. And with {@code ack = "remote"},
+     * segments in object storage past one that never got there. (Within a collection
      * spread over several lanes, the other lanes' ranges overlap a lost segment's: {@code verify}, which reads
      * every entry, finds what this misses.)
      *
@@ -350,7 +352,7 @@ public final class Recovery
         }
         final boolean spread = rules.spread() || lanesWithTails > 1;
         long covered = -1;
-        boolean coveredByActive = false;
+        boolean afterActive = false;    // an active segment starts at or before the hole
         long lastHole = 0;
         for (int i = 0; i < ranges.size(); i++)
         {
@@ -361,10 +363,11 @@ public final class Recovery
                 final long from = Math.max(covered, floor) + 1;
                 final String hole = "collection " + name + ": sequences " + from + ".." + (first - 1) + " are missing: " +
                     "no segment holds them, yet " + range.file.getFileName() + " holds later ones";
-                if ((spread || coveredByActive) && onlyActiveFrom(ranges, i))
+                if ((spread || afterActive) && onlyActiveFrom(ranges, i))
                 {
                     // never acknowledged: cutAtGap drops what follows (in one lane: a gap after an active segment's
-                    // entries, before later active segments, is a batch the crash cut short)
+                    // first sequence, before later active segments, is what a crash cut short; with Never, a power
+                    // cut can empty a full segment being forced while the next one kept entries)
                     break;
                 }
                 if (rules.remoteAck() && range.kind == Kind.SEALED && !Files.exists(range.file))
@@ -386,11 +389,8 @@ public final class Recovery
                     lastHole = first - 1;
                 }
             }
-            if (range.last > covered)
-            {
-                covered = range.last;
-                coveredByActive = range.kind == Kind.ACTIVE;
-            }
+            covered = Math.max(covered, range.last);
+            afterActive |= range.kind == Kind.ACTIVE;
         }
         return lastHole;
     }
