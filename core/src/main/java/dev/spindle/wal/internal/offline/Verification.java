@@ -3,6 +3,7 @@ package dev.spindle.wal.internal.offline;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.AckMode;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalVerifier.Finding;
@@ -51,6 +52,9 @@ public final class Verification
     private final java.util.Set<Path> remoteFiles = new java.util.HashSet<>();
     /** A collection's entries may go to any lane ({@code collection_affinity = false} over several lanes). */
     private final boolean spread;
+    /** {@code ack = "remote"}: segments land in object storage out of order. */
+    private final boolean remoteAck;
+    private final boolean wholeWal;
     /** The lane being read. */
     private int lane;
     private long segments;
@@ -60,10 +64,8 @@ public final class Verification
     private static final class Sequences
     {
         final List<long[]> seen = new ArrayList<>();
-        /** The lanes holding active segments of the collection. */
-        final BitSet openLanes = new BitSet();
-        /** The lowest first sequence an active segment's name gives (also one whose header is torn). */
-        long minOpenFirst = Long.MAX_VALUE;
+        /** Active segments whose header never reached the disk: {lane, first sequence of the name}. */
+        final List<long[]> headerless = new ArrayList<>();
         long maxSealedLast;
         long checkpoint;
         /** The collection's move records: which copies are void. */
@@ -72,18 +74,37 @@ public final class Verification
         final List<Read> reads = new ArrayList<>();
     }
 
-    /** The sequences read from one segment, by the lane and writer that wrote them. */
-    private record Read(long[] sequences, int lane, String writer, long first)
+    /**
+     * The sequences read from one segment, by the lane and writer that wrote them.
+     *
+     * @param never an active segment written under {@code sync_mode = Never} (its header says so).
+     */
+    private record Read(long[] sequences, int lane, String writer, long first, boolean sealed, boolean never)
     {
+    }
+
+    /** An active segment as recovery counts it: its lane, its first sequence, what it holds (null: no header). */
+    private record Active(int lane, long first, long[] sequences, boolean never)
+    {
+        long last()
+        {
+            return sequences == null || sequences.length == 0 ? first - 1 : sequences[sequences.length - 1];
+        }
     }
 
     private record Hole(String collection, long from, long to)
     {
     }
 
-    private Verification(final boolean spread)
+    /**
+     * @param wholeWal a whole WAL's lanes, where a collection's sequences start after its checkpoint; false for
+     *     segment files on their own, which may start anywhere.
+     */
+    private Verification(final boolean spread, final boolean remoteAck, final boolean wholeWal)
     {
         this.spread = spread;
+        this.remoteAck = remoteAck;
+        this.wholeWal = wholeWal;
     }
 
     /**
@@ -114,7 +135,8 @@ public final class Verification
 
     private static Verification pass(final WalOptions options, final List<Path> roots)
     {
-        final Verification verifier = new Verification(roots.size() > 1 && !options.collectionAffinity());
+        final Verification verifier = new Verification(roots.size() > 1 && !options.collectionAffinity(),
+            options.ack() == AckMode.remote, true);
         for (int lane = 0; lane < roots.size(); lane++)
         {
             verifier.lane = lane;
@@ -169,7 +191,7 @@ public final class Verification
      */
     public static Report verifySegments(final List<Path> files)
     {
-        final Verification verifier = new Verification(false);
+        final Verification verifier = new Verification(false, false, false);
         for (final Path file : files)
         {
             final Path parent = file.toAbsolutePath().getParent();
@@ -349,11 +371,6 @@ public final class Verification
             return;
         }
         segments++;
-        if (!sealed && expectedCollection != null)
-        {
-            final Sequences s = collections.computeIfAbsent(expectedCollection, k -> new Sequences());
-            s.minOpenFirst = Math.min(s.minOpenFirst, openFirst);
-        }
         try (SegmentReader reader = channel == null ? new SegmentReader(file) : new SegmentReader(file, channel))
         {
             final SegmentReader.Header header;
@@ -369,6 +386,11 @@ public final class Verification
                 {
                     findings.add(new Finding(Severity.NOTE, file, 0, "active segment whose header never reached the " +
                         "disk, so nothing in it was acknowledged (recovery deletes it)"));
+                    if (expectedCollection != null)
+                    {
+                        collections.computeIfAbsent(expectedCollection, k -> new Sequences()).headerless
+                            .add(new long[]{lane, openFirst});
+                    }
                 }
                 else
                 {
@@ -384,13 +406,9 @@ public final class Verification
                     " does not match the file name"));
             }
             final Sequences sequences = collections.computeIfAbsent(header.collection, k -> new Sequences());
-            if (!sealed)
-            {
-                sequences.openLanes.set(lane);
-            }
             scanBlocks(reader, header, file, sealed, first, sealed ? range[1] : -1, sequences);
             sequences.reads.add(new Read(sequences.seen.remove(sequences.seen.size() - 1), lane,
-                header.metadata.get(SegmentFormat.META_WRITER_ID), first));
+                header.metadata.get(SegmentFormat.META_WRITER_ID), first, sealed, header.syncMode == SyncMode.Never));
         }
         catch (final IOException ex)
         {
@@ -519,11 +537,26 @@ public final class Verification
      */
     private void checkContinuity(final String collection, final Sequences s)
     {
+        final List<Active> active = new ArrayList<>();
+        long maxSealedLast = 0;
         for (final Read read : s.reads)
         {
             final long keep = s.moves.keepUpTo(read.lane(), read.writer(), read.first());
-            s.seen.add(keep == MoveRules.KEEP_ALL ? read.sequences() :
-                Arrays.stream(read.sequences()).filter(q -> q <= keep).toArray());
+            final long[] kept = keep == MoveRules.KEEP_ALL ? read.sequences() :
+                Arrays.stream(read.sequences()).filter(q -> q <= keep).toArray();
+            s.seen.add(kept);
+            if (read.sealed() && kept.length > 0)
+            {
+                maxSealedLast = Math.max(maxSealedLast, kept[kept.length - 1]);
+            }
+            else if (!read.sealed() && keep >= read.first())
+            {
+                active.add(new Active(read.lane(), read.first(), kept, read.never()));    // recovery voids the rest
+            }
+        }
+        for (final long[] h : s.headerless)
+        {
+            active.add(new Active((int)h[0], h[1], null, false));
         }
         s.reads.clear();
         int count = 0;
@@ -551,32 +584,110 @@ public final class Verification
                     sorted[i] + " appears in more than one segment"));
             }
         }
-        for (int i = 1; i < count; i++)
+        final MoveRecord moved = s.moves.newest();
+        final boolean spreadHere = spread || activeLanes(active, moved, s.moves.newestLane()) > 1;
+        for (int i = 0; i <= count - 1; i++)
         {
-            if (sorted[i] - 1 <= sorted[i - 1])
+            if (i == 0 && !wholeWal)
             {
                 continue;
             }
-            final long missing = sorted[i - 1] + 1;
-            if (missing <= s.checkpoint)
+            final long before = i == 0 ? 0 : sorted[i - 1];
+            if (sorted[i] - 1 <= before)
             {
                 continue;
             }
-            if (missing > s.maxSealedLast && (missing >= s.minOpenFirst || spread || s.openLanes.cardinality() > 1))
+            final long missing = Math.max(before, s.checkpoint) + 1;
+            if (missing >= sorted[i])
             {
-                // above every sealed segment, from an active segment's first sequence on, only active segments
-                // hold entries: the same rule as recovery, which drops what follows a sequence lost before it
-                // was durable. Before every active segment, within one lane, a hole is a lost sealed segment (an
-                // error); when entries may go to any lane, it is one lost in a lane that had not yet created its
-                // active segment
+                continue;
+            }
+            if (missing > maxSealedLast && (!startsAfter(active, missing) || spreadHere ||
+                cutInNeverLane(active, missing)))
+            {
+                // only active segments follow: the same rule as recovery, which drops what follows a sequence lost
+                // before it was durable: a gap inside the entries of active segments, or a hole between files
+                // that a crash leaves (when entries may go to any lane, one lost in a lane that had not yet created
+                // its active segment; under Never, a full segment a power cut emptied while it was being forced).
+                // Before a sealed segment, or any other hole between files, is a lost sealed segment (an error)
                 findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequence " + missing +
                     " was lost before it was durable; the later entries in active segments were never " +
                     "acknowledged and recovery drops them"));
                 return;
             }
+            if (i == 0 && (moved != null && moved.sequence() == sorted[0] || remoteAck))
+            {
+                findings.add(new Finding(Severity.NOTE, null, -1, "collection " + collection + ": sequences " + missing +
+                    ".." + (sorted[0] - 1) + " are in no segment, before the first one there is (" + (remoteAck ?
+                    "with ack = \"remote\", a segment not yet in object storage" : "in the failed lane the collection " +
+                    "moved away from") + ")"));
+                continue;
+            }
             final Finding finding = missing(collection, missing, sorted[i] - 1);
             findings.add(finding);
             holes.put(finding, new Hole(collection, missing, sorted[i] - 1));
         }
+    }
+
+    /**
+     * @return how many lanes hold active segments, leaving out a lane the collection moved away from (all it holds
+     *     is below the newest move record, which is in another lane), as recovery counts them.
+     */
+    private static int activeLanes(final List<Active> active, final MoveRecord moved, final int movedTo)
+    {
+        final BitSet lanes = new BitSet();
+        for (final Active a : active)
+        {
+            if (moved == null || a.lane() == movedTo || Math.max(a.first(), a.last()) >= moved.sequence())
+            {
+                lanes.set(a.lane());
+            }
+        }
+        return lanes.cardinality();
+    }
+
+    /** @return whether an active segment starts after {@code missing} (a hole between files, not inside one). */
+    private static boolean startsAfter(final List<Active> active, final long missing)
+    {
+        for (final Active a : active)
+        {
+            if (a.first() > missing)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return whether the active segments after {@code missing} are of one lane and written under {@code Never},
+     *     and an active segment of that lane starts at or before it (as recovery decides).
+     */
+    private static boolean cutInNeverLane(final List<Active> active, final long missing)
+    {
+        int lane = -1;
+        for (final Active a : active)
+        {
+            if (a.first() > missing)
+            {
+                if (lane >= 0 && a.lane() != lane || !a.never() && a.last() >= a.first())
+                {
+                    return false;
+                }
+                lane = a.lane();
+            }
+        }
+        if (lane < 0)
+        {
+            return false;
+        }
+        for (final Active a : active)
+        {
+            if (a.lane() == lane && a.first() <= missing)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,8 +4,10 @@ import dev.spindle.fs.Directories;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.AckMode;
 import dev.spindle.wal.RecoveryMode;
+import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.FileSync;
+import dev.spindle.wal.internal.segment.MoveRecord;
 import dev.spindle.wal.internal.segment.MoveRules;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentFormat;
@@ -72,8 +74,12 @@ public final class Recovery
         ACTIVE
     }
 
-    /** Sequences a file accounts for by its name. */
-    private record Held(long first, long last, Path file, Kind kind)
+    /**
+     * Sequences a file accounts for by its name.
+     *
+     * @param never an active segment whose header says it was written under {@code sync_mode = Never}.
+     */
+    private record Held(long first, long last, Path file, Kind kind, int lane, boolean never)
     {
     }
 
@@ -301,19 +307,27 @@ public final class Recovery
     }
 
     /**
-     * Find sequences that no file's name accounts for, between files that exist: a sealed segment's name gives
-     * its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment the
-     * sequences it holds (what it lost unsynced is cut by {@link #cutAtGap}). Within a lane a crash leaves no
-     * such hole before a sealed or set-aside file: segments are sealed in sequence order, only after everything
-     * before them is durable. A sealed segment was deleted or lost, and the entries after it were acknowledged.
-     * The holes a crash can leave are let through. When only active segments follow the hole and either an
-     * active segment starts before it (the crash cut the tails short; with {@code Never} a power cut can empty
-     * a full segment being forced in the background while the next one kept entries) or the collection's
-     * entries may go to any lane (one lost in a lane that had not yet created its active segment):
-     * {@link #cutAtGap} drops what follows, which was never durable. And with {@code ack = "remote"},
-     * segments in object storage past one that never got there. (Within a collection
-     * spread over several lanes, the other lanes' ranges overlap a lost segment's: {@code verify}, which reads
-     * every entry, finds what this misses.)
+     * Find sequences that no file's name accounts for, before or between files that exist: a sealed segment's name
+     * gives its range, a file set aside its range ({@link CollectionScan#heldAside}), and an active segment the
+     * sequences it holds (what it lost unsynced is cut by {@link #cutAtGap}); the sequences start after the
+     * checkpoint. Within a lane a crash leaves no such hole before a sealed or set-aside file: segments are sealed
+     * in sequence order, only after everything before them is durable. A sealed segment was deleted or lost, and
+     * the entries after it were acknowledged. The holes a crash can leave are let through, and {@link #cutAtGap}
+     * then drops what follows them, which was never durable:
+     * <ul>
+     *   <li>only active segments follow the hole, and the collection's entries may go to any lane (one lost in a
+     *       lane that had not yet created its active segment); a lane the collection moved away from does not
+     *       count as one of its lanes;</li>
+     *   <li>only active segments of one lane follow the hole, written under {@code sync_mode = Never}, and an
+     *       active segment of that lane starts before it: a power cut emptied a full segment being forced in the
+     *       background while the next one kept entries (no other mode leaves two active segments of a collection in
+     *       one lane);</li>
+     *   <li>with {@code ack = "remote"}, segments in object storage past one that never got there;</li>
+     *   <li>before the first file, in the lane a move record at that file's first sequence names: the failed
+     *       lane the collection left is gone.</li>
+     * </ul>
+     * (Within a collection spread over several lanes, the other lanes' ranges overlap a lost segment's:
+     * {@code verify}, which reads every entry, finds what this misses.)
      *
      * @return where the tails after a hole let through may start (the last sequence of that hole), else 0.
      * @throws CorruptSegmentException in strict mode, naming the hole and the file after it.
@@ -322,58 +336,65 @@ public final class Recovery
         final List<String> notes)
     {
         long floor = 0;
+        long movedAt = 0;
+        int movedTo = -1;
         final List<Held> ranges = new ArrayList<>();
-        for (final CollectionScan scan : scans)
+        for (int lane = 0; lane < scans.size(); lane++)
         {
+            final CollectionScan scan = scans.get(lane);
             floor = Math.max(floor, scan.checkpoint);
+            for (final MoveRecord record : scan.moves)
+            {
+                if (record.sequence() > movedAt)
+                {
+                    movedAt = record.sequence();
+                    movedTo = lane;
+                }
+            }
             for (final SealedSegment s : scan.sealed)
             {
-                ranges.add(new Held(s.firstSequence(), s.lastSequence(), s.path(), Kind.SEALED));
+                ranges.add(new Held(s.firstSequence(), s.lastSequence(), s.path(), Kind.SEALED, lane, false));
             }
             for (final long[] held : scan.heldAside)
             {
-                ranges.add(new Held(held[0], held[1], scan.directory, Kind.SEALED));
+                ranges.add(new Held(held[0], held[1], scan.directory, Kind.SEALED, lane, false));
             }
             for (final TailScan tail : scan.tails)
             {
                 // what it holds, as the next open sees it once sealed (an empty tail is deleted: it holds nothing);
                 // counting it to the end hid a hole before a later set-aside file, and the next open refused
                 ranges.add(new Held(tail.nameFirst, Math.max(tail.nameFirst - 1, tail.lastSequence()), tail.path,
-                    Kind.ACTIVE));
+                    Kind.ACTIVE, lane, tail.header != null && tail.header.syncMode == SyncMode.Never));
             }
         }
         ranges.sort((a, b) -> Long.compare(a.first, b.first));
-        // within one lane, a crash never leaves a hole before an active segment either; when entries may go to
-        // any lane, one lost in a lane that had not yet created its active segment leaves exactly that
-        int lanesWithTails = 0;
-        for (final CollectionScan scan : scans)
-        {
-            lanesWithTails += scan.tails.isEmpty() ? 0 : 1;
-        }
-        final boolean spread = rules.spread() || lanesWithTails > 1;
-        long covered = -1;
-        boolean afterActive = false;    // an active segment starts at or before the hole
+        final boolean spread = rules.spread() || lanesWithTails(scans, movedAt, movedTo) > 1;
+        long covered = 0;
         long lastHole = 0;
         for (int i = 0; i < ranges.size(); i++)
         {
             final Held range = ranges.get(i);
             final long first = range.first;
-            if (covered >= 0 && first > covered + 1 && first > floor + 1)
+            if (first > covered + 1 && first > floor + 1)
             {
                 final long from = Math.max(covered, floor) + 1;
                 final String hole = "collection " + name + ": sequences " + from + ".." + (first - 1) + " are missing: " +
                     "no segment holds them, yet " + range.file.getFileName() + " holds later ones";
-                if ((spread || afterActive) && onlyActiveFrom(ranges, i))
+                if (onlyActiveFrom(ranges, i) && (spread || cutInNeverLane(ranges, i)))
                 {
-                    // never acknowledged: cutAtGap drops what follows (in one lane: a gap after an active segment's
-                    // first sequence, before later active segments, is what a crash cut short; with Never, a power
-                    // cut can empty a full segment being forced while the next one kept entries)
+                    // never acknowledged: cutAtGap drops what follows
                     break;
                 }
                 if (rules.remoteAck() && range.kind == Kind.SEALED && !Files.exists(range.file))
                 {
                     notes.add(hole + ": with ack = \"remote\" an entry is acknowledged once its segment is in object " +
                         "storage, and segments land out of order, so the later ones were never acknowledged; kept");
+                    lastHole = first - 1;
+                }
+                else if (i == 0 && first == movedAt && range.lane == movedTo)
+                {
+                    notes.add("collection " + name + ": sequences " + from + ".." + (first - 1) + " were in the " +
+                        "failed lane the collection moved away from at " + movedAt + ", which holds nothing of it now");
                     lastHole = first - 1;
                 }
                 else if (rules.mode() == RecoveryMode.strict)
@@ -390,9 +411,27 @@ public final class Recovery
                 }
             }
             covered = Math.max(covered, range.last);
-            afterActive |= range.kind == Kind.ACTIVE;
         }
         return lastHole;
+    }
+
+    /**
+     * @return how many lanes hold active segments of the collection, leaving out a lane it moved away from (whose
+     *     tail ends before the newest move record's sequence, {@code movedAt}, in another lane).
+     */
+    private static int lanesWithTails(final List<CollectionScan> scans, final long movedAt, final int movedTo)
+    {
+        int lanes = 0;
+        for (int lane = 0; lane < scans.size(); lane++)
+        {
+            boolean counts = false;
+            for (final TailScan tail : scans.get(lane).tails)
+            {
+                counts |= lane == movedTo || Math.max(tail.nameFirst, tail.lastSequence()) >= movedAt;
+            }
+            lanes += counts ? 1 : 0;
+        }
+        return lanes;
     }
 
     private static boolean onlyActiveFrom(final List<Held> ranges, final int from)
@@ -405,6 +444,31 @@ public final class Recovery
             }
         }
         return true;
+    }
+
+    /**
+     * @return whether the ranges from {@code from} on are active segments of one lane written under {@code Never},
+     *     and an active segment of that lane starts before them.
+     */
+    private static boolean cutInNeverLane(final List<Held> ranges, final int from)
+    {
+        final int lane = ranges.get(from).lane;
+        for (int i = from; i < ranges.size(); i++)
+        {
+            final Held r = ranges.get(i);
+            if (r.lane != lane || !r.never && r.last >= r.first)
+            {
+                return false;    // another lane, or entries written under another mode
+            }
+        }
+        for (int i = 0; i < from; i++)
+        {
+            if (ranges.get(i).lane == lane && ranges.get(i).kind == Kind.ACTIVE)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
