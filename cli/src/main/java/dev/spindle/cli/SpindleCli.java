@@ -19,7 +19,7 @@ import java.nio.file.Path;
 @Command(name = "spindle", mixinStandardHelpOptions = true, versionProvider = SpindleCli.Version.class,
     description = "Spindle write-ahead log: load generator, replay, verification and inspection.",
     subcommands = {BenchCommand.class, WriteCommand.class, ReplayCommand.class, VerifyCommand.class,
-        DumpCommand.class, StatsCommand.class, CommandLine.HelpCommand.class})
+        DumpCommand.class, StatsCommand.class, TailCommand.class, CommandLine.HelpCommand.class})
 public final class SpindleCli
 {
     public static final int OK = 0;

@@ -8,6 +8,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A write-ahead log over one or more lanes ({@code wal_urls}). Open it, append to named collections,
@@ -87,6 +88,21 @@ public final class Wal implements AutoCloseable
     public WalReplay replay(final String collection, final long fromSequence)
     {
         return collection(collection).replay(fromSequence);
+    }
+
+    /**
+     * Follow {@code collection} like {@code tail -f}: every entry from {@code fromSequence} on, as it is
+     * acknowledged, goes to {@code handler} in sequence order, on the tail's own thread, woken by the writer (no
+     * polling). The tail reads the segment files (never the appenders' buffers) and keeps its place in them, so a
+     * wake-up reads only what was written since; it follows segment rolls and checkpoints (entries freed before
+     * it reached them are skipped). It stops at {@link WalTail#close()}, when the handler throws, or when this WAL
+     * closes.
+     *
+     * @param handler given each record on the tail's thread; keep it short or hand the record on.
+     */
+    public WalTail tail(final String collection, final long fromSequence, final Consumer<WalRecord> handler)
+    {
+        return new WalTail(engine.tail(collection(collection).state(), fromSequence, handler));
     }
 
     /**

@@ -36,6 +36,11 @@ public final class WalCollection
         return state.name();
     }
 
+    CollectionState state()
+    {
+        return state;
+    }
+
     /**
      * Append a copy of {@code entry}. Blocks only for back-pressure (a full ring, or more than
      * {@code global_flush_threshold} bytes in flight). Allocates nothing in steady state.

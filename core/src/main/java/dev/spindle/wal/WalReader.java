@@ -2,9 +2,11 @@ package dev.spindle.wal;
 
 import dev.spindle.wal.internal.offline.OfflineWal;
 import dev.spindle.wal.internal.offline.SegmentDump;
+import dev.spindle.wal.internal.tail.Follower;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.function.Consumer;
@@ -49,6 +51,37 @@ public final class WalReader implements AutoCloseable
     public static WalReader open(final WalOptions options)
     {
         return new WalReader(OfflineWal.open(options));
+    }
+
+    /**
+     * Follow {@code collection} from its files like {@code tail -f}, from another process than the writer's, or
+     * from another machine that has only the bucket of its remote lanes: every entry from {@code fromSequence} on
+     * goes to {@code handler} in sequence order, without a gap, on the tail's own thread, across segment rolls,
+     * restarts of the writer and checkpoints. Never takes the writer's lock, never changes a file or an object.
+     * Local lanes are watched for file events (with a look every 100 ms at the latest, which a write through a
+     * mapping needs); remote lanes are listed every second. What it delivers from a local lane is what the
+     * writer wrote, which can be ahead of what is durable (README, "Operating Spindle").
+     */
+    public static WalTail tail(final WalOptions options, final String collection, final long fromSequence,
+        final Consumer<WalRecord> handler)
+    {
+        return tail(options, collection, fromSequence, handler, Duration.ofMillis(100), Duration.ofSeconds(1));
+    }
+
+    /**
+     * {@link #tail(WalOptions, String, long, Consumer)} with the longest wait between looks at local lanes, and
+     * between listings of remote lanes.
+     */
+    public static WalTail tail(final WalOptions options, final String collection, final long fromSequence,
+        final Consumer<WalRecord> handler, final Duration localPoll, final Duration remotePoll)
+    {
+        if (options.syncMode() == SyncMode.MemoryOnly)
+        {
+            throw new WalException("sync_mode = MemoryOnly keeps no files: there is nothing to tail from another " +
+                "process (Wal.tail follows it in the writer's)");
+        }
+        return new WalTail(Follower.files(options, collection, fromSequence, handler, localPoll.toNanos(),
+            remotePoll.toNanos()));
     }
 
     public SortedSet<String> collections()

@@ -25,8 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Invariant 2 under concurrency: {@value #PRODUCERS} producer threads append to {@value #COLLECTIONS} collections
- * over {@value #LANES} lanes while other threads checkpoint collections at random and replay them (a live replay
- * must return a gap-free run of sequences). At the end, after a close and a reopen, each collection replays every
+ * over {@value #LANES} lanes while other threads checkpoint collections at random, replay them (a live replay
+ * must return a gap-free run of sequences) and tail them: {@value #TAILS} tails follow a collection each from
+ * sequence 1 for the whole run (half in this process, {@link Wal#tail}, half from the files as another process
+ * would, {@link WalReader#tail}), and another thread starts short tails at random places; a tail must deliver
+ * sequences in order without a gap, except over what a checkpoint freed, each producer's entries in its order, and
+ * at the end the whole collection with the producers' checksums wherever it delivered a whole block. At the end, after a close and a reopen, each collection replays every
  * sequence above its checkpoint exactly once, each with the payload that was appended under that sequence (an
  * order-independent checksum per block of 65,536 sequences, computed by the producers from the sequence that
  * {@code append} returned and by the check from the replayed entry), and each producer's entries of a collection
@@ -43,6 +47,7 @@ class ConcurrencyStressTest
     private static final long DEFAULT_ENTRIES = 2_500_000;
     private static final int BUCKET_BITS = 16;
     private static final int MAX_BUCKETS = 1 << 12;
+    private static final int TAILS = 4;
 
     @TempDir
     Path dir;
@@ -60,6 +65,54 @@ class ConcurrencyStressTest
     private static final class Expected
     {
         final AtomicLongArray buckets = new AtomicLongArray(MAX_BUCKETS);
+    }
+
+    /**
+     * A tail's handler: sequences in order, a gap only over what the collection's checkpoint freed, each producer's
+     * entries in its order; counts and checksums per block, to compare with {@link Expected} where it is whole.
+     */
+    private static final class TailCheck implements java.util.function.Consumer<WalRecord>
+    {
+        final WalCollection collection;
+        final long[] sums = new long[MAX_BUCKETS];
+        final long[] counts = new long[MAX_BUCKETS];
+        final long[] lastCounter = new long[PRODUCERS];
+        final AtomicLong delivered = new AtomicLong();
+        volatile String error;
+        long previous;
+
+        TailCheck(final WalCollection collection)
+        {
+            this.collection = collection;
+            java.util.Arrays.fill(lastCounter, -1);
+        }
+
+        @Override
+        public void accept(final WalRecord r)
+        {
+            final long sequence = r.sequence();
+            if (previous > 0 && sequence != previous + 1 &&
+                (sequence <= previous || sequence - 1 > collection.checkpointSequence()))
+            {
+                error = collection.name() + ": a tail went from " + previous + " to " + sequence + " (checkpoint " +
+                    collection.checkpointSequence() + ")";
+            }
+            previous = sequence;
+            final byte[] key = r.key();
+            final byte[] value = r.value();
+            final ByteBuffer k = ByteBuffer.wrap(key);
+            final int producer = k.getInt();
+            final long counter = k.getLong();
+            if (counter <= lastCounter[producer])
+            {
+                error = collection.name() + "#" + sequence + ": a tail gave producer " + producer + "'s entry " +
+                    counter + " after its entry " + lastCounter[producer];
+            }
+            lastCounter[producer] = counter;
+            sums[bucket(sequence)] += hash(sequence, key, 0, key.length, value, 0, value.length);
+            counts[bucket(sequence)]++;
+            delivered.incrementAndGet();
+        }
     }
 
     @ParameterizedTest
@@ -91,8 +144,17 @@ class ConcurrencyStressTest
         final AtomicLong checkpoints = new AtomicLong();
         final Map<String, Long> checkpointed = new ConcurrentHashMap<>();
         final long started = System.nanoTime();
+        final AtomicLong shortTails = new AtomicLong();
+        final List<TailCheck> checks = new ArrayList<>();
+        final List<WalTail> tails = new ArrayList<>();
         try (Wal wal = Wal.open(options))
         {
+            for (int t = 0; t < TAILS; t++)
+            {
+                final TailCheck check = new TailCheck(wal.collection(name(t)));
+                checks.add(check);
+                tails.add(t % 2 == 0 ? wal.tail(name(t), 1, check) : WalReader.tail(options, name(t), 1, check));
+            }
             final List<Thread> producers = new ArrayList<>();
             for (int p = 0; p < PRODUCERS; p++)
             {
@@ -168,6 +230,24 @@ class ConcurrencyStressTest
                     sleep(1);
                 }
             });
+            final Thread tailer = start("tailer", failure, () ->
+            {
+                final ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (!stop.get())
+                {
+                    final WalCollection c = wal.collection(name(random.nextInt(COLLECTIONS)));
+                    final long from = c.checkpointSequence() + 1 + random.nextInt(1000);
+                    final TailCheck check = new TailCheck(c);
+                    try (WalTail tail = random.nextBoolean() ? wal.tail(c.name(), from, check) :
+                        WalReader.tail(options, c.name(), from, check))
+                    {
+                        tail.awaitDelivered(from + 500, 2, TimeUnit.SECONDS);    // or less, if appends are slow
+                        assertNull(tail.failure(), () -> c.name() + ": " + tail.failure());
+                    }
+                    assertNull(check.error, check.error);
+                    shortTails.incrementAndGet();
+                }
+            });
             for (final Thread producer : producers)
             {
                 join(producer);
@@ -175,12 +255,17 @@ class ConcurrencyStressTest
             stop.set(true);
             join(checkpointer);
             join(replayer);
+            join(tailer);
             assertNull(failure.get(), () -> "a thread failed: " + failure.get());
             for (int c = 0; c < COLLECTIONS; c++)
             {
                 final WalCollection collection = wal.collection(name(c));
                 assertTrue(collection.awaitAcknowledged(collection.lastSequence(), 60, TimeUnit.SECONDS),
                     name(c) + " acknowledged everything appended");
+            }
+            for (int t = 0; t < TAILS; t++)
+            {
+                checkTail(tails.get(t), checks.get(t), expected[t]);
             }
         }
         final long written = System.nanoTime();
@@ -192,10 +277,38 @@ class ConcurrencyStressTest
             }
         }
         System.out.printf("stress affinity=%s %s: %,d entries by %d producers over %d lanes in %.1f s, %,d live " +
-                "replays, %,d checkpoints; checked after a reopen in %.1f s%n", affinity, ioMode, appended.get(),
-            PRODUCERS, LANES, (written - started) / 1e9, replays.get(), checkpoints.get(),
+                "replays, %,d checkpoints, %d tails for the whole run and %,d short ones; checked after a reopen in %.1f s%n",
+            affinity, ioMode, appended.get(), PRODUCERS, LANES, (written - started) / 1e9, replays.get(),
+            checkpoints.get(), TAILS, shortTails.get(),
             (System.nanoTime() - written) / 1e9);
         assertEquals(entries / PRODUCERS * PRODUCERS, appended.get());
+    }
+
+    /**
+     * A tail that followed a collection from sequence 1 for the whole run delivers up to its last sequence, with
+     * no error, and the producers' checksum of every block it delivered whole (one it did not was freed by a
+     * checkpoint before the tail reached it).
+     */
+    private static void checkTail(final WalTail tail, final TailCheck check, final Expected expected)
+        throws InterruptedException
+    {
+        final long last = check.collection.lastSequence();
+        assertTrue(tail.awaitDelivered(last, 60, TimeUnit.SECONDS), () -> check.collection.name() + ": the tail " +
+            "delivered up to " + tail.lastDelivered() + " of " + last + " (" + tail.failure() + ")");
+        tail.close();
+        assertNull(tail.failure());
+        assertNull(check.error, check.error);
+        for (int b = 0; b <= bucket(last); b++)
+        {
+            final long first = Math.max(1, (long)b << BUCKET_BITS);
+            final long end = Math.min(last, ((long)b + 1 << BUCKET_BITS) - 1);
+            if (check.counts[b] == end - first + 1)
+            {
+                assertEquals(expected.buckets.get(b), check.sums[b], check.collection.name() + ": the tail's " +
+                    "entries of sequences " + first + ".." + end + " are those appended");
+            }
+        }
+        assertTrue(check.delivered.get() > 0, check.collection.name() + ": the tail delivered entries");
     }
 
     /**

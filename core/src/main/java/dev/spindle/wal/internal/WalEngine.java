@@ -5,6 +5,7 @@ import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
 import dev.spindle.wal.WalStats;
 import dev.spindle.wal.internal.lane.Appender;
@@ -18,6 +19,7 @@ import dev.spindle.wal.internal.lane.Watermark;
 import dev.spindle.wal.internal.lane.WatermarkWaits;
 import dev.spindle.wal.internal.recovery.Recovery;
 import dev.spindle.wal.internal.segment.CollectionNames;
+import dev.spindle.wal.internal.tail.Follower;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The running WAL behind {@link dev.spindle.wal.Wal}: opens the lanes (locks them, recovers what they hold,
@@ -40,6 +44,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WalEngine implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WalEngine.class);
+    /** The longest a tail waits without looking: the writer wakes it when an entry is acknowledged. */
+    private static final long TAIL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final WalOptions options;
     private final LaneSet set;
@@ -50,6 +56,7 @@ public final class WalEngine implements AutoCloseable
     private final Appender appender;
     private final WatermarkWaits waits;
     private final LaneTimer timer;
+    private final java.util.Set<Follower> tails = ConcurrentHashMap.newKeySet();
     private final List<String> recoveryNotes;
 
     private WalEngine(final WalOptions options, final LaneSet set, final List<String> notes)
@@ -204,6 +211,23 @@ public final class WalEngine implements AutoCloseable
     }
 
     /**
+     * Follow {@code collection} from {@code fromSequence} on its own thread ({@link Follower#live}); closed with
+     * this WAL.
+     */
+    public Follower tail(final CollectionState collection, final long fromSequence, final Consumer<WalRecord> handler)
+    {
+        gate.checkOpen();
+        final Follower follower = Follower.live(lanes, collection, waits, fromSequence, handler, TAIL_POLL_NANOS);
+        tails.add(follower);
+        tails.removeIf(f -> !f.isRunning());
+        if (gate.isClosed())
+        {
+            follower.close();    // closed meanwhile: close() may have passed the list already
+        }
+        return follower;
+    }
+
+    /**
      * @return per lane and collection: segments, bytes, sequences and watermarks.
      */
     public WalStats stats()
@@ -241,6 +265,7 @@ public final class WalEngine implements AutoCloseable
 
     private void closeOnce()
     {
+        tails.forEach(Follower::close);
         timer.close();
         for (final Lane lane : lanes)
         {

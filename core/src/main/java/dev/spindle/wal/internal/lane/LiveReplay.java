@@ -69,6 +69,21 @@ public final class LiveReplay
     }
 
     /**
+     * @return what a reader may read of {@code collection} in {@code lane} now, with no bound on sequences (a
+     *     tail's look: it bounds them itself).
+     */
+    public static List<SegmentRef> refs(final Lane lane, final CollectionState collection)
+    {
+        final List<SegmentRef> refs = new ArrayList<>();
+        final LaneCollection lc = collection.laneState(lane.index());
+        if (lc != null)
+        {
+            segmentRefs(lc, Long.MAX_VALUE, refs);
+        }
+        return refs;
+    }
+
+    /**
      * Add to {@code refs} what a reader may replay of {@code lc} now. A segment seen twice (it was sealed
      * while this ran) is listed once, as sealed.
      */

@@ -128,4 +128,33 @@ public final class WatermarkWaits
             }
         }
     }
+
+    /**
+     * Park until {@code collection}'s acknowledged watermark reaches {@code sequence}, which need not have been
+     * appended yet, or at most {@code timeoutNanos}, or until unparked: a tail's wait for its next entry, woken
+     * by the thread that moves the watermark. Failed lanes and a closing WAL are the caller's to notice.
+     */
+    public void awaitTail(final CollectionState collection, final long sequence, final long timeoutNanos)
+    {
+        if (Watermark.ACKNOWLEDGED.of(collection) >= sequence)
+        {
+            return;
+        }
+        final Waiters waiters = collection.waiters();
+        final int slot = waiters.add(Watermark.ACKNOWLEDGED, sequence);    // -1: every slot taken, it polls
+        try
+        {
+            if (Watermark.ACKNOWLEDGED.of(collection) < sequence)
+            {
+                LockSupport.parkNanos(this, timeoutNanos);
+            }
+        }
+        finally
+        {
+            if (slot >= 0)
+            {
+                waiters.remove(slot);
+            }
+        }
+    }
 }

@@ -54,19 +54,39 @@ public final class RemoteListing
         final List<String> notes) throws IOException
     {
         final RemoteListing listing = new RemoteListing();
+        listing.addAll(fs, "", url, stagingRoot, notes);
+        listing.applyFence(fs, url, notes);
+        return listing;
+    }
+
+    /**
+     * List the keys of one collection, and the writer epochs (a follower's look: two listings of what it needs,
+     * not the whole prefix).
+     */
+    public static RemoteListing listCollection(final WalFileSystem fs, final String url, final Path stagingRoot,
+        final String collection, final List<String> notes) throws IOException
+    {
+        final RemoteListing listing = new RemoteListing();
+        listing.addAll(fs, Fence.PREFIX, url, stagingRoot, notes);
+        listing.addAll(fs, collection + "/", url, stagingRoot, notes);
+        listing.applyFence(fs, url, notes);
+        return listing;
+    }
+
+    private void addAll(final WalFileSystem fs, final String prefix, final String url, final Path stagingRoot,
+        final List<String> notes) throws IOException
+    {
         String token = null;
         do
         {
-            final WalFileSystem.Page page = fs.list("", token);
+            final WalFileSystem.Page page = fs.list(prefix, token);
             for (final String key : page.keys())
             {
-                listing.add(key, url, stagingRoot, notes);
+                add(key, url, stagingRoot, notes);
             }
             token = page.nextPageToken();
         }
         while (token != null);
-        listing.applyFence(fs, url, notes);
-        return listing;
     }
 
     /**

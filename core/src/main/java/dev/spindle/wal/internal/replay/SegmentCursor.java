@@ -3,13 +3,10 @@ package dev.spindle.wal.internal.replay;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalRecord;
-import dev.spindle.wal.internal.segment.SegmentChannel;
 import dev.spindle.wal.internal.segment.SegmentReader;
-import dev.spindle.wal.internal.remote.RemoteChannel;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 
 /**
  * Walks the entries of one segment in order, one block at a time.
@@ -42,27 +39,8 @@ final class SegmentCursor
      */
     boolean open() throws IOException
     {
-        try
-        {
-            if (ref.remote() != null)
-            {
-                reader = openStagedOrRemote();
-            }
-            else if (ref.memory() != null)
-            {
-                final SegmentChannel channel = ref.memory().openReader(ref.path());
-                if (channel == null)
-                {
-                    return false;
-                }
-                reader = new SegmentReader(ref.path(), channel);
-            }
-            else
-            {
-                reader = new SegmentReader(ref.path());
-            }
-        }
-        catch (final NoSuchFileException ex)
+        reader = ref.openReader();
+        if (reader == null)
         {
             return false;
         }
@@ -84,19 +62,6 @@ final class SegmentCursor
                 throwIfRecycled();
             }
             throw ex;
-        }
-    }
-
-    /** The staged copy if it is still there, else the object (the uploader deletes the copy after uploading). */
-    private SegmentReader openStagedOrRemote() throws IOException
-    {
-        try
-        {
-            return new SegmentReader(ref.path());
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return new SegmentReader(ref.path(), new RemoteChannel(ref.remote(), ref.remoteKey()));
         }
     }
 

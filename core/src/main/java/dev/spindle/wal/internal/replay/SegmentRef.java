@@ -1,9 +1,14 @@
 package dev.spindle.wal.internal.replay;
 
 import dev.spindle.fs.WalFileSystem;
-import dev.spindle.wal.internal.segment.MemoryStore;
+import dev.spindle.wal.internal.remote.RemoteChannel;
 import dev.spindle.wal.internal.remote.RemoteListing;
+import dev.spindle.wal.internal.segment.MemoryStore;
+import dev.spindle.wal.internal.segment.SegmentChannel;
+import dev.spindle.wal.internal.segment.SegmentReader;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -37,5 +42,39 @@ public record SegmentRef(Path path, long firstSequence, long lastSequence, long 
     {
         return new SegmentRef(path, firstSequence, lastSequence, limit, maxSequence, sealed, null, fs,
             RemoteListing.key(collection, path.getFileName().toString()));
+    }
+
+    /**
+     * Open the segment for reading: a file, a segment of a MemoryOnly lane, or, for a remote lane, the staged
+     * copy while it is there, else the object (the uploader deletes the copy once uploaded).
+     *
+     * @return null when the segment does not exist (sealed, freed by a checkpoint or uploaded meanwhile).
+     */
+    public SegmentReader openReader() throws IOException
+    {
+        try
+        {
+            if (memory != null)
+            {
+                final SegmentChannel channel = memory.openReader(path);
+                return channel == null ? null : new SegmentReader(path, channel);
+            }
+            return new SegmentReader(path);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            if (remote == null)
+            {
+                return null;
+            }
+        }
+        try
+        {
+            return new SegmentReader(path, new RemoteChannel(remote, remoteKey));
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
     }
 }
