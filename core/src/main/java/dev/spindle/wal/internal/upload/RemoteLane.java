@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.upload;
 
 import dev.spindle.wal.internal.remote.Fence;
+import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 
@@ -33,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A failed attempt is retried with backoff for as long as the WAL is open: the data is safe in staging, and
  * what remains is uploaded at the next open. Appenders wait while the lane's staged, not yet uploaded bytes
  * exceed {@code upload_queue_bytes}, so a slow or unreachable store fills neither memory nor the staging disk.
+ *
+ * <p>Uploads go on after the lane failed: what it sealed before the failure is acknowledged (with
+ * {@code ack = "local"}) and, when the lane's collections moved away after its staging failed, all below the
+ * move. The lane fails from here only through {@link #onConflict}: fenced ({@link FencedException}) or another
+ * object under a segment's key; such a lane's collections never move.
  */
 public final class RemoteLane implements AutoCloseable
 {
@@ -115,19 +121,25 @@ public final class RemoteLane implements AutoCloseable
     }
 
     /**
-     * @throws IOException when a newer writer holds the prefix: nothing may be deleted any more.
+     * @throws FencedException when a newer writer holds the prefix: nothing may be deleted any more.
      */
     private void checkNotFenced(final String doing) throws IOException
     {
         final String fenced = fenced();
         if (fenced != null)
         {
-            throw new IOException("cannot " + doing + ": " + fenced);
+            throw new FencedException("cannot " + doing + ": " + fenced);
         }
     }
 
-    /** @return why this writer is fenced, or null while it holds the prefix (or holds no fence). */
-    private String fenced() throws IOException
+    /**
+     * Lists the prefix's writer epochs now (a request to the store): the router asks before it moves a collection
+     * off this lane once its staging failed, since a fenced writer must not go on with it elsewhere.
+     *
+     * @return why this writer is fenced, or null while it holds the prefix (or holds no fence).
+     * @throws IOException when the store cannot tell.
+     */
+    public String fenced() throws IOException
     {
         final Fence held = fence;
         return held == null ? null : held.fenced();
@@ -305,7 +317,7 @@ public final class RemoteLane implements AutoCloseable
             lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
                 " refused: " + fenced;
             onConflict.accept("uploading " + target.collectionName() + "/" + segment.path().getFileName(),
-                new IOException(fenced));
+                new FencedException(fenced));
             finish(false);
             return true;
         }
