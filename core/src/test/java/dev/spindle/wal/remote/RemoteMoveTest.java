@@ -8,6 +8,7 @@ import dev.spindle.wal.Wal;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.WalReader;
 import dev.spindle.wal.WalReplay;
 import dev.spindle.wal.WalStats;
 import dev.spindle.wal.WalVerifier;
@@ -109,28 +110,27 @@ class RemoteMoveTest
     }
 
     /**
-     * Appends until the lane of {@code c} failed, then until {@code after} more were acknowledged in its new lane.
+     * Appends until lane 0 (the collection's) failed, then until {@code after} more were acknowledged in its new
+     * lane. The lane may fail at a seal by age, between appends: then no append fails at all.
      *
-     * @return the first sequence of the new lane (the move's).
+     * @return the first sequence of the new lane (the move's), from the move record in {@code newLane}.
      */
-    private static long appendThroughMove(final WalCollection c, final int after, final List<String> acked)
-        throws Exception
+    private static long appendThroughMove(final Wal wal, final WalCollection c, final Path newLane, final int after,
+        final List<String> acked) throws Exception
     {
         int failures = 0;
-        long resume = 0;
+        boolean failed = false;
         for (int i = 0, moved = 0; moved < after; i++)
         {
             assertTrue(i < MAX_APPENDS, "the lane never failed, or the collection never moved");
-            final String value = (failures == 0 ? "old-" : "new-") + i + "-" + "x".repeat(1_000);
+            failed = failed || wal.stats().lanes().get(0).failure() != null;
+            final String value = (failed ? "new-" : "old-") + i + "-" + "x".repeat(1_000);
             try
             {
                 final long sequence = c.appendAsync(entry(value)).get(10, TimeUnit.SECONDS);
                 assertEquals(acked.size() + 1L, sequence, "sequences continue after the last acknowledged one");
                 acked.add(value);
-                if (failures > 0)
-                {
-                    resume = moved++ == 0 ? sequence : resume;
-                }
+                moved += failed ? 1 : 0;
             }
             catch (final ExecutionException | WalException ex)
             {
@@ -138,8 +138,9 @@ class RemoteMoveTest
                 assertTrue(failures <= 2, "appends keep failing: " + ex);
             }
         }
-        assertTrue(failures > 0);
-        return resume;
+        final List<Path> records = filesEndingWith(newLane.resolve(c.name()), ".moved");
+        assertEquals(1, records.size(), "one move record, in the new lane's (staging) collection directory");
+        return Long.parseLong(records.get(0).getFileName().toString().substring(0, 20));
     }
 
     /** Appends until one fails (the lane failed), each acknowledged before the next. */
@@ -245,15 +246,13 @@ class RemoteMoveTest
             assertTrue(Files.isDirectory(failing.resolve("c")), "the collection lives in the remote lane");
 
             stagingFails(failing, "c");
-            resume = appendThroughMove(c, 100, acked);
+            resume = appendThroughMove(wal, c, targetDir, 100, acked);
 
             final WalStats stats = wal.stats();
             assertNotNull(stats.lanes().get(0).failure(), "stats names the failed lane");
             assertNull(stats.lanes().get(1).failure());
             assertTrue(stats.lanes().get(1).collections().stream().anyMatch(s -> s.collection().equals("c")),
                 "the collection now lives on the healthy lane");
-            assertEquals(1, filesEndingWith(targetDir.resolve("c"), ".moved").size(),
-                "one move record, in the new lane's (staging) collection directory");
             assertEquals(acked.size(), c.acknowledgedSequence());
 
             // what the failed lane staged and did not upload is acknowledged, not remote-durable
@@ -299,6 +298,114 @@ class RemoteMoveTest
         assertTrue(lastInStore(store, BUCKET, "c") < resume, "nor at the next open");
         final WalVerifier.Report report = WalVerifier.verify(options);
         assertTrue(report.clean(), report.toString());
+    }
+
+    /**
+     * The edge of a move onto a remote lane: the failed lane's staging comes back holding copies it wrote from the
+     * move on (never acknowledged; here the new lane's segments, copied over, are such copies), while the new
+     * lane's staging, with the move record, is gone. The record is in the new lane's bucket too (put before the
+     * collection's first segment there): {@code verify}, {@code WalReader} and the next open apply it, the copies
+     * are void, never uploaded, and every acknowledged entry replays once, in order, also from the buckets alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "remote"})
+    void shouldVoidTheFailedLanesCopiesWithTheNewLanesStagingGone(final String ack) throws Exception
+    {
+        final String target = "mem://" + OTHER + "/wal";
+        final boolean remoteAck = ack.equals("remote");
+        // with ack = "remote" a remote lane's collection does not move: there a failed local lane's moves to a bucket
+        final Path local = dir.resolve("local");
+        final String failed = remoteAck ? local.toString() : URL;
+        final WalOptions used = RemoteTestSupport.options(dir, failed, target).collectionAffinity(true)
+            .distributionStrategy(DistributionStrategy.RoundRobin).ack(AckMode.valueOf(ack)).segmentMaxAgeMs(50)
+            .build();
+        final Path failingLane = remoteAck ? local : staging(URL);
+        final List<String> acked = new ArrayList<>();
+        final long resume;
+        try (Wal wal = Wal.open(used))
+        {
+            final WalCollection c = wal.collection("c");
+            appendAcknowledged(c, "before", 200, acked);
+            stagingFails(failingLane, "c");
+            resume = appendThroughMove(wal, c, staging(target), 100, acked);
+        }
+        final List<String> records = new ArrayList<>();
+        for (final String key : other.objects.keySet())
+        {
+            if (key.endsWith(".moved"))
+            {
+                records.add(key);
+            }
+        }
+        assertEquals(1, records.size(), "the move record is in the new lane's bucket: " + records);
+        assertTrue(records.get(0).startsWith(OTHER + "/wal/c/" + String.format("%020d", resume) + "-"), records.get(0));
+
+        stagingBack(failingLane, "c");
+        final List<String> copies = new ArrayList<>();
+        for (final var object : other.objects.entrySet())
+        {
+            final String prefix = OTHER + "/wal/c/";
+            if (object.getKey().startsWith(prefix) && object.getKey().endsWith(".avro"))
+            {
+                final String name = object.getKey().substring(prefix.length());
+                Files.write(failingLane.resolve("c").resolve(name), object.getValue());
+                copies.add(name);
+            }
+        }
+        assertFalse(copies.isEmpty());
+        deleteTree(staging(target));    // the new lane's staging, with the record, is gone
+
+        final List<Long> sequences = new ArrayList<>();
+        assertEquals(acked, offlineReplay(used, sequences), "WalReader applies the record from the bucket");
+        assertEquals(range(1, acked.size()), sequences);
+        final WalVerifier.Report before = WalVerifier.verify(used);
+        assertTrue(before.clean(), before.toString());
+        try (Wal wal = Wal.open(used))
+        {
+            sequences.clear();
+            assertEquals(acked, replay(wal.collection("c"), sequences), "every acknowledged entry, no void copy");
+            assertEquals(range(1, acked.size()), sequences);
+            assertTrue(wal.recoveryNotes().stream().anyMatch(n -> n.contains("move record voided")),
+                wal.recoveryNotes().toString());
+        }
+        assertEquals(copies.size(), filesEndingWith(failingLane.resolve("c"), ".void").size(), "set aside, kept");
+        if (!remoteAck)
+        {
+            assertTrue(lastInStore(store, BUCKET, "c") < resume, "the failed lane never uploaded a copy");
+        }
+        deleteTree(dir.resolve("staging"));
+        sequences.clear();
+        assertEquals(acked, offlineReplay(used, sequences), "without any staging: from the buckets (and the local " +
+            "lane, with ack = \"remote\")");
+        assertEquals(range(1, acked.size()), sequences);
+    }
+
+    private static void deleteTree(final Path root) throws Exception
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root))
+        {
+            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static List<String> offlineReplay(final WalOptions options, final List<Long> sequences)
+    {
+        final List<String> values = new ArrayList<>();
+        try (WalReader reader = WalReader.open(options); WalReplay r = reader.replay("c", 1))
+        {
+            r.forEachRemaining(rec -> {
+                sequences.add(rec.sequence());
+                values.add(new String(rec.value(), StandardCharsets.UTF_8));
+            });
+        }
+        return values;
     }
 
     /**
@@ -392,6 +499,9 @@ class RemoteMoveTest
         stagingBack(failing, "c");
         try (Wal wal = Wal.open(options))
         {
+            // a staged copy still there (the failure came between its upload and its deletion) is compared with
+            // the object before the entries in it count as remote-durable again
+            assertTrue(wal.collection("c").awaitAcknowledged(acked.size(), 30, TimeUnit.SECONDS));
             final List<Long> sequences = new ArrayList<>();
             final List<String> values = replay(wal.collection("c"), sequences);
             assertEquals(acked, values.subList(0, acked.size()), "every acknowledged entry, in order");

@@ -135,8 +135,8 @@ public final class Router
     /**
      * The collection's lane failed: move it to the healthy lane the strategy picks. Its next sequence follows what
      * the failed lane made durable; a move record in the new lane's collection directory (a remote lane's: in its
-     * staging), durable before that lane takes any entry, tells recovery and every reader that the failed lane's
-     * copies from there on are void. A remote lane's collection moves only when its staging failed
+     * staging, and in its bucket before the collection's next segment there), durable before that lane takes any
+     * entry, tells recovery and every reader that the failed lane's copies from there on are void. A remote lane's collection moves only when its staging failed
      * ({@link #mayLeave}); then what it made durable is what it sealed or fsync'd in staging, all of it
      * acknowledged under {@code ack = "local"}, and its uploader goes on uploading that (all below the move), so
      * object storage never holds its copies from the move on.
@@ -192,7 +192,11 @@ public final class Router
                 throw new IOException(dir + " is a symbolic link: Spindle never follows links in its lanes");
             }
             Directories.create(dir);
-            MoveRecord.write(dir, resume, target.writerId(), failed.url());
+            final Path record = MoveRecord.write(dir, resume, target.writerId(), failed.url());
+            if (target.remote() != null)
+            {
+                target.remote().uploadMoveRecord(collection.name(), record);    // before its first segment
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -274,14 +278,13 @@ public final class Router
     }
 
     /**
-     * A move may go to a healthy lane that writes files: local, or remote (the record then lies in its staging)
-     * {@code ack = "local"} only: with {@code ack = "remote"} the staging disk is expendable, and the record must
-     * not depend on it.
+     * A move may go to a healthy lane that writes files: local, or remote (the record then lies in its staging,
+     * and in object storage before the first segment of the collection the lane uploads after it: readers without
+     * that staging, and the next open after losing it, still apply it).
      */
     private boolean movable(final int lane)
     {
-        return lane >= 0 && lanes[lane].failure() == null && lanes[lane].memory() == null &&
-            (lanes[lane].remote() == null || !remoteAck);
+        return lane >= 0 && lanes[lane].failure() == null && lanes[lane].memory() == null;
     }
 
     private int fewestCollections()

@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Uploads go on after the lane failed: what it sealed before the failure is acknowledged (with
  * {@code ack = "local"}) and, when the lane's collections moved away after its staging failed, all below the
  * move. The lane fails from here only through {@link #onConflict}: fenced ({@link FencedException}) or another
- * object under a segment's key; such a lane's collections never move.
+ * object under a segment's key; such a lane's collections never move. A collection moved onto this lane has its
+ * move record put into the store before its next segment ({@link #uploadMoveRecord}), so the store never holds
+ * the lane's entries from a move on without the record that voids the failed lane's copies of them.
  */
 public final class RemoteLane implements AutoCloseable
 {
@@ -53,6 +55,8 @@ public final class RemoteLane implements AutoCloseable
     private final boolean keepStaged;
 
     private final Set<Upload> pending = ConcurrentHashMap.newKeySet();
+    /** Per collection, staged move records to put into the store before its next segment (rarely any). */
+    private final ConcurrentHashMap<String, Set<Path>> moveRecords = new ConcurrentHashMap<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong uploadedSegments = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
@@ -172,6 +176,40 @@ public final class RemoteLane implements AutoCloseable
     }
 
     /**
+     * Any thread, before this lane takes an entry of {@code collection} after the move {@code record} (a staged
+     * move record) names: put the record into the store before the collection's next segment, so that object
+     * storage never holds this lane's segments from the move on without it. Returns at once.
+     */
+    public void uploadMoveRecord(final String collection, final Path record)
+    {
+        moveRecords.computeIfAbsent(collection, c -> ConcurrentHashMap.newKeySet()).add(record);
+    }
+
+    /**
+     * Upload thread, before a segment of {@code collection} is put: put its move records not in the store yet.
+     *
+     * @throws FileAlreadyExistsException when another object lies under a record's key.
+     */
+    private void putMoveRecords(final String collection) throws IOException
+    {
+        final Set<Path> records = moveRecords.get(collection);
+        if (records == null)
+        {
+            return;
+        }
+        for (final Path record : records)
+        {
+            final String key = RemoteListing.key(collection, record.getFileName().toString());
+            if (!fs.putIfAbsent(key, record) && fs.size(key) != Files.size(record))
+            {
+                throw new FileAlreadyExistsException(url + "/" + key, null, "the store holds another object under " +
+                    "this move record's key");
+            }
+            records.remove(record);
+        }
+    }
+
+    /**
      * @return whether staged, not yet uploaded bytes are under {@code upload_queue_bytes}; appenders to this
      *     lane wait while they are not.
      */
@@ -251,6 +289,7 @@ public final class RemoteLane implements AutoCloseable
                 {
                     return;
                 }
+                putMoveRecords(target.collectionName());
                 final boolean created;
                 try
                 {
