@@ -136,11 +136,11 @@ public final class Router
      * The collection's lane failed: move it to the healthy lane the strategy picks. Its next sequence follows what
      * the failed lane made durable; a move record in the new lane's collection directory (a remote lane's: in its
      * staging, and in its bucket before the collection's next segment there), durable before that lane takes any
-     * entry, tells recovery and every reader that the failed lane's copies from there on are void. A remote lane's collection moves only when its staging failed
-     * ({@link #mayLeave}); then what it made durable is what it sealed or fsync'd in staging, all of it
-     * acknowledged under {@code ack = "local"}, and its uploader goes on uploading that (all below the move), so
-     * object storage never holds its copies from the move on.
-     * Runs once per collection and failure, under this router's lock; other appends of the collection wait here.
+     * entry, tells recovery and every reader that the failed lane's copies from there on are void. A remote lane's
+     * collection moves only when its staging failed ({@link #mayLeave}); then what it made durable is what it
+     * sealed or fsync'd in staging, all of it acknowledged under {@code ack = "local"}, and its uploader goes on
+     * uploading that (all below the move), so object storage never holds its copies from the move on. Runs once
+     * per collection and failure, under this router's lock; other appends of the collection wait here.
      *
      * @return the new lane.
      * @throws WalException when the collection may not leave the failed lane, no lane can take it, or the record
