@@ -144,6 +144,7 @@ final class Adoption
             {
                 adoptRemote(remote, lc, scan.sealed, listings.get(l).segments.get(name));
                 remotePerLane[l] = lc.uploadedPrefix();
+                uploadMoveRecords(remote, name, scan.moves, listings.get(l).moves.get(name));
             }
             checkpoint = Math.max(checkpoint, scan.checkpoint);
             if (newestLane < 0 || lastPerLane[l] > lastPerLane[newestLane])
@@ -170,6 +171,24 @@ final class Adoption
             router.adopt(state, newestLane);
         }
         return state;
+    }
+
+    /**
+     * Staged move records not in the store yet (a crash came before the collection's first segment after the move
+     * was uploaded) go there before its next segment.
+     */
+    private static void uploadMoveRecords(final RemoteLane remote, final String collection,
+        final List<MoveRecord> found, final List<MoveRecord> inStore)
+    {
+        for (final MoveRecord move : found)
+        {
+            final boolean uploaded = inStore != null && inStore.stream()
+                .anyMatch(m -> m.file().getFileName().equals(move.file().getFileName()));
+            if (!uploaded && Files.isRegularFile(move.file()))
+            {
+                remote.uploadMoveRecord(collection, move.file());
+            }
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.spindle.wal.internal.lane;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import dev.spindle.wal.AckMode;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
@@ -40,7 +41,8 @@ public final class Appender
     public Appender(final Lane[] lanes, final WalOptions options, final OpenGate gate)
     {
         this.lanes = lanes;
-        this.router = new Router(lanes, options.distributionStrategy(), options.collectionAffinity());
+        this.router = new Router(lanes, options.distributionStrategy(), options.collectionAffinity(),
+            options.ack() == AckMode.remote);
         this.gate = gate;
         this.maxEntrySize = options.maxEntrySizeBytes();
         this.threshold = options.globalFlushThresholdBytes();

@@ -41,7 +41,9 @@ import java.util.zip.CRC32C;
  * not yet ready set of stored watermarks ({@link Marks}) before it changes any counter, so a computation that began
  * on the old set stores into it, sees the replacement, and computes again; then it changes the counters, carries
  * the old set's values (capped below the move) into the new one, and marks it ready. A computation waits (spins)
- * for a set that is not ready: it would read counters half changed.
+ * for a set that is not ready: it would read counters half changed. A failed remote lane the collection left still
+ * counts for the remote-durable watermark below the move: what it sealed in staging and has not uploaded yet is
+ * acknowledged ({@code ack = "local"}) but not in object storage.
  */
 public final class CollectionState
 {
@@ -332,10 +334,22 @@ public final class CollectionState
             long mark = lastAssigned;
             for (int l = 0; l < laneCount && mark > known; l++)
             {
-                final long d = done.get(l);
-                if (d < mark && claimed.get(l) > d && movedAway.get(l) == 0)
+                final long moved = movedAway.get(l);
+                if (moved == 0)
                 {
-                    mark = d;
+                    final long d = done.get(l);
+                    if (d < mark && claimed.get(l) > d)
+                    {
+                        mark = d;
+                    }
+                }
+                else if (which == Marks.REMOTE && remoteLanes[l])
+                {
+                    final long d = uploadedBeforeMove(l);
+                    if (d < mark && Math.min(claimed.get(l), moved - 1) > d)
+                    {
+                        mark = d;    // what the failed remote lane staged below the move is not uploaded yet
+                    }
                 }
             }
             while (mark > known)
@@ -403,6 +417,32 @@ public final class CollectionState
     public long movedAwayAt(final int lane)
     {
         return movedAway.get(lane);
+    }
+
+    /**
+     * What remote lane {@code lane}, which the collection left, has in object storage: its uploaded prefix, or the
+     * checkpoint when that is higher (a checkpointed segment is deleted, not uploaded).
+     */
+    private long uploadedBeforeMove(final int lane)
+    {
+        return Math.max(remote.get(lane), checkpointSequence);
+    }
+
+    /**
+     * @return true when remote lane {@code lane} holds entries of this collection that count for the remote-durable
+     *     watermark and are not in object storage yet: all it took, or, once the collection left it, those below
+     *     the move. They hold the watermark back until they are uploaded (a failed lane's uploader goes on trying
+     *     while the WAL is open; the next open uploads what is left).
+     */
+    public boolean notUploadedOn(final int lane)
+    {
+        if (!remoteLanes[lane])
+        {
+            return false;
+        }
+        final long moved = movedAway.get(lane);
+        return moved == 0 ? claimed.get(lane) > remote.get(lane) :
+            Math.min(claimed.get(lane), moved - 1) > uploadedBeforeMove(lane);
     }
 
     /**

@@ -30,6 +30,22 @@ final class FailedLanes
     }
 
     /**
+     * @return the index of a failed remote lane among {@code lanes} that holds entries of {@code collection} not in
+     *     object storage yet ({@link CollectionState#notUploadedOn}), or -1.
+     */
+    static int notUploaded(final Lane[] lanes, final CollectionState collection)
+    {
+        for (int l = 0; l < lanes.length; l++)
+        {
+            if (lanes[l].failure() != null && collection.notUploadedOn(l))
+            {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * @return the failure of such a lane, or null.
      */
     static WalException failureHolding(final Lane[] lanes, final CollectionState collection)

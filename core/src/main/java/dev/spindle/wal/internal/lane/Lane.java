@@ -55,6 +55,8 @@ public final class Lane
     private final AtomicLong storedBytes = new AtomicLong();
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
+    /** Written before {@link #failure}: the failure came from the object-store side, not this lane's directory. */
+    private volatile boolean failedInObjectStore;
     private Lane[] peers = new Lane[0];
     /** How many lanes the WAL has: the step between two global sequences of this lane. */
     private final int lanes;
@@ -267,6 +269,19 @@ public final class Lane
     }
 
     /**
+     * Where the failure came from decides whether the collections of a remote lane may move ({@link Router}):
+     * from the lane's own directory (for a remote lane its staging: writing, forcing, sealing or preallocating
+     * there, found by the lane thread) they may; from its object store (another writer fenced this one, or another
+     * object lies under a segment's key: handed over by an upload thread through {@link #requestFailure}) never.
+     *
+     * @return true when the lane failed, and the failure was handed over from its object store.
+     */
+    public boolean failedInObjectStore()
+    {
+        return failure != null && failedInObjectStore;
+    }
+
+    /**
      * @throws WalException when the lane has failed.
      */
     public void checkHealthy()
@@ -293,9 +308,10 @@ public final class Lane
     }
 
     /**
-     * Any thread: the lane must fail (an upload thread found another writer's object under its prefix). The
-     * failure is handed to the lane thread, which applies it at the end of its current batch; a tick makes
-     * sure a batch ends soon. The first request wins.
+     * Any thread: the lane must fail because of its object store (an upload thread found this writer fenced, or
+     * another writer's object under its prefix; {@link #failedInObjectStore}). The failure is handed to the lane
+     * thread, which applies it at the end of its current batch; a tick makes sure a batch ends soon. The first
+     * request wins; a lane that failed already keeps its first failure.
      */
     public void requestFailure(final String doing, final Throwable cause)
     {
@@ -314,6 +330,7 @@ public final class Lane
         final FailureRequest request = requestedFailure.get();
         if (request != null && failure == null)
         {
+            failedInObjectStore = true;    // before fail() publishes the failure: a reader of it sees this too
             fail(request.doing(), request.cause());
         }
     }

@@ -3,6 +3,7 @@ package dev.spindle.wal.internal.lane;
 import dev.spindle.fs.Directories;
 import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.WalException;
+import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.segment.MoveRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * collection, never on the steady-state path.
  *
  * <p>A failed lane is skipped by every strategy. With affinity, a collection whose lane failed moves to a healthy
- * local lane at its next append ({@link #move}); without affinity the strategy simply picks among healthy lanes
+ * lane at its next append ({@link #move}); without affinity the strategy simply picks among healthy lanes
  * (a collection with an unacknowledged entry on the failed lane still fails: its sequence has a hole).
+ *
+ * <p>Which failed lanes a collection leaves: a local lane, whatever failed it; a remote lane only when its staging
+ * failed (the lane thread's own I/O there: writing, forcing, sealing), with {@code ack = "local"}, and once the
+ * object store confirms that this writer still holds the prefix. Never a remote lane that failed in object storage
+ * (fenced by another writer, or another object under a segment's key: {@link Lane#failedInObjectStore}), nor any
+ * remote lane with {@code ack = "remote"}, nor a {@code MemoryOnly} lane; their appends fail with the reason.
  */
 public final class Router
 {
@@ -35,15 +42,27 @@ public final class Router
     private final Lane[] lanes;
     private final DistributionStrategy strategy;
     private final boolean affinity;
+    /** {@code ack = "remote"}: a collection of a failed remote lane is not moved. */
+    private final boolean remoteAck;
     private final AtomicLong next = new AtomicLong();
     /** Collections assigned to each lane (affinity), recovered ones included. */
     private final AtomicIntegerArray assigned;
 
     public Router(final Lane[] lanes, final DistributionStrategy strategy, final boolean affinity)
     {
+        this(lanes, strategy, affinity, false);
+    }
+
+    /**
+     * @param remoteAck {@code ack = "remote"}.
+     */
+    public Router(final Lane[] lanes, final DistributionStrategy strategy, final boolean affinity,
+        final boolean remoteAck)
+    {
         this.lanes = lanes;
         this.strategy = strategy;
         this.affinity = affinity;
+        this.remoteAck = remoteAck;
         this.assigned = new AtomicIntegerArray(lanes.length);
     }
 
@@ -115,23 +134,30 @@ public final class Router
 
     /**
      * The collection's lane failed: move it to the healthy lane the strategy picks. Its next sequence follows what
-     * the failed lane made durable; a move record in the new lane's collection directory, durable before that
-     * lane takes any entry, tells recovery and every reader that the failed lane's copies from there on are void.
-     * Only local lanes move (a remote lane's staging and uploads would need the record in object storage too).
-     * Runs once per collection and failure, under this router's lock; other appends of the collection wait here.
+     * the failed lane made durable; a move record in the new lane's collection directory (a remote lane's: in its
+     * staging, and in its bucket before the collection's next segment there), durable before that lane takes any
+     * entry, tells recovery and every reader that the failed lane's copies from there on are void. A remote lane's
+     * collection moves only when its staging failed ({@link #mayLeave}); then what it made durable is what it
+     * sealed or fsync'd in staging, all of it acknowledged under {@code ack = "local"}, and its uploader goes on
+     * uploading that (all below the move), so object storage never holds its copies from the move on. Runs once
+     * per collection and failure, under this router's lock; other appends of the collection wait here.
      *
      * @return the new lane.
-     * @throws WalException when no lane can take the collection, or the record cannot be written (the next
-     *     append tries again).
+     * @throws WalException when the collection may not leave the failed lane, no lane can take it, or the record
+     *     cannot be written (the next append tries again).
      */
     private int move(final CollectionState collection, final int from)
     {
         final Lane failed = lanes[from];
-        if (failed.remote() != null || failed.memory() != null)
+        if (failed.memory() != null)
         {
             throw new WalException("collection " + collection.name() + ": its " + failed + " failed; a collection " +
-                "of a failed remote or MemoryOnly lane is not moved to another lane; reopen the WAL",
-                failed.failure());
+                "of a failed MemoryOnly lane is not moved to another lane (nothing of it is durable to go on " +
+                "after); reopen the WAL", failed.failure());
+        }
+        if (failed.remote() != null)
+        {
+            mayLeave(collection, failed);
         }
         int to = pick(collection);
         if (!movable(to))
@@ -145,7 +171,7 @@ public final class Router
         if (to < 0)
         {
             throw new WalException("collection " + collection.name() + ": its " + failed + " failed and no healthy " +
-                "local lane can take it; reopen the WAL", failed.failure());
+                "lane can take it; reopen the WAL", failed.failure());
         }
         final long resume;
         collection.lock();
@@ -166,7 +192,11 @@ public final class Router
                 throw new IOException(dir + " is a symbolic link: Spindle never follows links in its lanes");
             }
             Directories.create(dir);
-            MoveRecord.write(dir, resume, target.writerId(), failed.url());
+            final Path record = MoveRecord.write(dir, resume, target.writerId(), failed.url());
+            if (target.remote() != null)
+            {
+                target.remote().uploadMoveRecord(collection.name(), record);    // before its first segment
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -191,10 +221,70 @@ public final class Router
         return to;
     }
 
+    /**
+     * A collection of failed remote lane {@code failed} may move only when the lane's staging failed, under
+     * {@code ack = "local"}, and while this writer still holds the lane's prefix.
+     *
+     * @throws WalException saying why it may not.
+     */
+    private void mayLeave(final CollectionState collection, final Lane failed)
+    {
+        final WalException why = failed.failure();
+        final String its = "collection " + collection.name() + ": its " + failed + " failed";
+        if (failed.failedInObjectStore())
+        {
+            throw new WalException(its + " in object storage (" + why.getMessage() + "); a collection of a remote " +
+                "lane moves only when the lane's staging failed, never when " + (fenced(why) ? "another writer " +
+                "fenced this one (the fenced writer stops there: going on in another lane would make two writers " +
+                "of the collection)" : "the store refused or conflicted") + "; reopen the WAL", why);
+        }
+        if (remoteAck)
+        {
+            throw new WalException(its + "; with ack = \"remote\" a collection of a failed remote lane is not moved: " +
+                "what is acknowledged is what is in object storage, and segments the lane staged after it may still " +
+                "be uploaded, so no sequence after it can be given again; nothing acknowledged is lost (it is in " +
+                "object storage); reopen the WAL", why);
+        }
+        final String fenced;
+        try
+        {
+            fenced = failed.remote().fenced();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new WalException(its + "; cannot tell whether another writer took " + failed.url() + " over (" +
+                ex.getMessage() + "), so the collection does not move now; the next append tries again", ex);
+        }
+        if (fenced != null)
+        {
+            final WalException refused = new WalException(its + ", and " + fenced + "; a fenced writer's collection " +
+                "is not moved to another lane", new FencedException(fenced));
+            refused.addSuppressed(why);
+            throw refused;
+        }
+    }
+
+    /** @return whether {@code failure} was caused by fencing (by type, anywhere in its causes). */
+    private static boolean fenced(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof FencedException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A move may go to a healthy lane that writes files: local, or remote (the record then lies in its staging,
+     * and in object storage before the first segment of the collection the lane uploads after it: readers without
+     * that staging, and the next open after losing it, still apply it).
+     */
     private boolean movable(final int lane)
     {
-        return lane >= 0 && lanes[lane].failure() == null && lanes[lane].remote() == null &&
-            lanes[lane].memory() == null;
+        return lane >= 0 && lanes[lane].failure() == null && lanes[lane].memory() == null;
     }
 
     private int fewestCollections()

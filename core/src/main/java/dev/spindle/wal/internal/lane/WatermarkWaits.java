@@ -35,11 +35,34 @@ public final class WatermarkWaits
     }
 
     /**
+     * A wait for the remote-durable watermark ends with an error, not at its deadline (or never), when a failed
+     * remote lane holds entries of the collection that are not in object storage yet: acknowledged under
+     * {@code ack = "local"} (sealed or fsync'd in staging), also below a move of the collection. Its uploader goes
+     * on trying while the WAL is open, so the watermark may still pass them (a staging disk that still reads);
+     * what is left is uploaded at the next open with the staging back.
+     *
+     * @throws WalException naming the lane and its failure.
+     */
+    private void notUploaded(final CollectionState collection, final long sequence)
+    {
+        final int staged = FailedLanes.notUploaded(lanes, collection);
+        if (staged >= 0)
+        {
+            throw new WalException("cannot wait for " + collection.name() + "#" + sequence + " to be remote-durable: " +
+                lanes[staged] + " failed holding entries of " + collection.name() + " in its staging that are not " +
+                "in object storage yet (its uploader keeps trying while the WAL is open, remoteDurableSequence() " +
+                "tells how far it got, and the next open uploads what is left): " +
+                lanes[staged].failure().getMessage(), lanes[staged].failure());
+        }
+    }
+
+    /**
      * Block until {@code collection}'s watermark {@code mark} reaches {@code sequence}.
      *
      * @param timeoutNanos how long at most; negative for no limit.
      * @return true when reached, false on timeout.
-     * @throws WalException when a lane holding an earlier entry failed, or the WAL closed first.
+     * @throws WalException when a lane holding an earlier entry failed (for the remote-durable watermark: a remote
+     *     lane holding one not uploaded yet), or the WAL closed first.
      */
     public boolean await(final CollectionState collection, final long sequence, final Watermark mark,
         final long timeoutNanos)
@@ -72,6 +95,10 @@ public final class WatermarkWaits
                 if (failed >= 0)
                 {
                     lanes[failed].checkHealthy();
+                }
+                if (mark == Watermark.REMOTE_DURABLE)
+                {
+                    notUploaded(collection, sequence);
                 }
                 if (gate.isClosed())
                 {

@@ -281,6 +281,11 @@ public final class Verification
                 final Sequences s = collections.computeIfAbsent(e.getKey(), k -> new Sequences());
                 s.checkpoint = Math.max(s.checkpoint, e.getValue());
             }
+            for (final Map.Entry<String, List<MoveRecord>> e : listing.moves.entrySet())
+            {
+                // the same record staged (read above) adds nothing: the rule maps its sequence to this lane again
+                collections.computeIfAbsent(e.getKey(), k -> new Sequences()).moves.add(lane, e.getValue());
+            }
             for (final Map.Entry<String, java.util.TreeMap<Long, SealedSegment>> e : listing.segments.entrySet())
             {
                 for (final SealedSegment segment : e.getValue().values())

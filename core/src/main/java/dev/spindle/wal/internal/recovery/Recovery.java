@@ -134,7 +134,8 @@ public final class Recovery
 
     /**
      * Remote segments count as the lane's sealed segments (a staged copy of the same segment is the same
-     * segment); so do remote checkpoints. A collection only in object storage gets a scan of its own.
+     * segment); so do remote checkpoints and move records. A collection only in object storage gets a scan of its
+     * own.
      */
     private static void addRemote(final Path root, final Map<String, CollectionScan> lane, final RemoteListing listing,
         final List<String> notes)
@@ -165,6 +166,19 @@ public final class Recovery
             final CollectionScan scan = lane.computeIfAbsent(e.getKey(),
                 name -> new CollectionScan(name, root.resolve(name)));
             scan.checkpoint = Math.max(scan.checkpoint, e.getValue());
+        }
+        for (final Map.Entry<String, List<MoveRecord>> e : listing.moves.entrySet())
+        {
+            final CollectionScan scan = lane.computeIfAbsent(e.getKey(),
+                name -> new CollectionScan(name, root.resolve(name)));
+            for (final MoveRecord move : e.getValue())
+            {
+                // the staged copy, when there is one, was read whole; the object counts when it is gone
+                if (scan.moves.stream().noneMatch(m -> m.file().getFileName().equals(move.file().getFileName())))
+                {
+                    scan.moves.add(move);
+                }
+            }
         }
     }
 

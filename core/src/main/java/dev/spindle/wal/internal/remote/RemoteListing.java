@@ -2,6 +2,7 @@ package dev.spindle.wal.internal.remote;
 
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.internal.segment.CollectionNames;
+import dev.spindle.wal.internal.segment.MoveRecord;
 import dev.spindle.wal.internal.segment.SealedSegment;
 import dev.spindle.wal.internal.segment.SegmentNames;
 
@@ -14,9 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a remote lane holds in object storage: per collection its sealed segments (by name) and its newest
- * checkpoint marker. A listing is input like any file: a key that is not {@code collection/first-last.avro}
- * or {@code collection/sequence.checkpoint} with a valid collection name is noted and ignored, never
+ * What a remote lane holds in object storage: per collection its sealed segments (by name), its newest
+ * checkpoint marker and its move records. A listing is input like any file: a key that is not
+ * {@code collection/first-last.avro}, {@code collection/sequence.checkpoint} or
+ * {@code collection/sequence-writer.moved} with a valid collection name is noted and ignored, never
  * followed, so a foreign or hostile object cannot steer Spindle outside its directories.
  *
  * <p>Segments are given the staging path they would have, so that local and remote copies of one segment
@@ -31,6 +33,11 @@ public final class RemoteListing
     public final Map<String, TreeMap<Long, SealedSegment>> segments = new TreeMap<>();
     /** Collection to its newest remote checkpoint. */
     public final Map<String, Long> checkpoints = new TreeMap<>();
+    /**
+     * Collection to the move records a remote lane that took it put here ({@link MoveRecord#ofName}), named by
+     * their staging paths.
+     */
+    public final Map<String, List<MoveRecord>> moves = new TreeMap<>();
     /** Collection to every checkpoint marker key (older ones are deleted after a newer is written). */
     final Map<String, List<String>> checkpointKeys = new TreeMap<>();
     /** Segment keys a fenced writer uploaded after a newer writer took the prefix over: ignored. */
@@ -168,6 +175,15 @@ public final class RemoteListing
             {
                 checkpoints.merge(collection, sequence, Math::max);
                 checkpointKeys.computeIfAbsent(collection, c -> new ArrayList<>()).add(key);
+                return;
+            }
+        }
+        if (MoveRecord.isName(name))
+        {
+            final MoveRecord move = MoveRecord.ofName(stagingRoot.resolve(collection).resolve(name));
+            if (move != null)
+            {
+                moves.computeIfAbsent(collection, c -> new ArrayList<>()).add(move);
                 return;
             }
         }

@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
  * per open of the WAL) wrote of this collection belong to this lane; W's copies of them in any other lane (the
  * failed lane, {@code from}, which took them but never acknowledged them) are void. Written atomically (temp
  * file, fsync, rename, directory fsync) before this lane takes any entry of the collection. At most
- * {@link #MAX_BYTES} bytes are read; anything else in the file is an error naming it.
+ * {@link #MAX_BYTES} bytes are read; anything else in the file is an error naming it. A remote lane also puts the
+ * file into object storage, under {@code {collection}/} and its name, before the first segment of the collection
+ * it uploads after it ({@link #ofName} reads it back from a listing), so that readers without that lane's staging
+ * apply it too.
  *
  * @param file where it was read.
  * @param sequence S, the first sequence this lane holds for the writer.
@@ -95,6 +98,24 @@ public record MoveRecord(Path file, long sequence, String writer, String from)
             }
         }
         return out.length() <= 2048 ? out.toString() : out.substring(0, 2048);
+    }
+
+    /**
+     * The record a remote lane put into object storage under {@code file}'s name (its staging path, as remote
+     * segments are named): the name gives S and W, all the rule needs; {@code from} is left empty (the object's
+     * text, the same four lines as the staged file, names it for people).
+     *
+     * @return the record, or null when the name is not a move record's.
+     */
+    public static MoveRecord ofName(final Path file)
+    {
+        final Matcher name = NAME.matcher(file.getFileName().toString());
+        if (!name.matches() || name.group(1).compareTo("09223372036854775807") > 0)
+        {
+            return null;
+        }
+        final long sequence = Long.parseLong(name.group(1));
+        return sequence <= 0 ? null : new MoveRecord(file, sequence, name.group(2), "");
     }
 
     /**

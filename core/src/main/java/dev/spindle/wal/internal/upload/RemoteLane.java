@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.upload;
 
 import dev.spindle.wal.internal.remote.Fence;
+import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteChannel;
 
@@ -33,6 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * A failed attempt is retried with backoff for as long as the WAL is open: the data is safe in staging, and
  * what remains is uploaded at the next open. Appenders wait while the lane's staged, not yet uploaded bytes
  * exceed {@code upload_queue_bytes}, so a slow or unreachable store fills neither memory nor the staging disk.
+ *
+ * <p>Uploads go on after the lane failed: what it sealed before the failure is acknowledged (with
+ * {@code ack = "local"}) and, when the lane's collections moved away after its staging failed, all below the
+ * move. The lane fails from here only through {@link #onConflict}: fenced ({@link FencedException}) or another
+ * object under a segment's key; such a lane's collections never move. A collection moved onto this lane has its
+ * move record put into the store before its next segment ({@link #uploadMoveRecord}), so the store never holds
+ * the lane's entries from a move on without the record that voids the failed lane's copies of them.
  */
 public final class RemoteLane implements AutoCloseable
 {
@@ -47,6 +55,8 @@ public final class RemoteLane implements AutoCloseable
     private final boolean keepStaged;
 
     private final Set<Upload> pending = ConcurrentHashMap.newKeySet();
+    /** Per collection, staged move records to put into the store before its next segment (rarely any). */
+    private final ConcurrentHashMap<String, Set<Path>> moveRecords = new ConcurrentHashMap<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong uploadedSegments = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
@@ -115,19 +125,25 @@ public final class RemoteLane implements AutoCloseable
     }
 
     /**
-     * @throws IOException when a newer writer holds the prefix: nothing may be deleted any more.
+     * @throws FencedException when a newer writer holds the prefix: nothing may be deleted any more.
      */
     private void checkNotFenced(final String doing) throws IOException
     {
         final String fenced = fenced();
         if (fenced != null)
         {
-            throw new IOException("cannot " + doing + ": " + fenced);
+            throw new FencedException("cannot " + doing + ": " + fenced);
         }
     }
 
-    /** @return why this writer is fenced, or null while it holds the prefix (or holds no fence). */
-    private String fenced() throws IOException
+    /**
+     * Lists the prefix's writer epochs now (a request to the store): the router asks before it moves a collection
+     * off this lane once its staging failed, since a fenced writer must not go on with it elsewhere.
+     *
+     * @return why this writer is fenced, or null while it holds the prefix (or holds no fence).
+     * @throws IOException when the store cannot tell.
+     */
+    public String fenced() throws IOException
     {
         final Fence held = fence;
         return held == null ? null : held.fenced();
@@ -157,6 +173,40 @@ public final class RemoteLane implements AutoCloseable
         pending.add(upload);
         queuedBytes.addAndGet(segment.size());
         uploader.submit(upload);
+    }
+
+    /**
+     * Any thread, before this lane takes an entry of {@code collection} after the move {@code record} (a staged
+     * move record) names: put the record into the store before the collection's next segment, so that object
+     * storage never holds this lane's segments from the move on without it. Returns at once.
+     */
+    public void uploadMoveRecord(final String collection, final Path record)
+    {
+        moveRecords.computeIfAbsent(collection, c -> ConcurrentHashMap.newKeySet()).add(record);
+    }
+
+    /**
+     * Upload thread, before a segment of {@code collection} is put: put its move records not in the store yet.
+     *
+     * @throws FileAlreadyExistsException when another object lies under a record's key.
+     */
+    private void putMoveRecords(final String collection) throws IOException
+    {
+        final Set<Path> records = moveRecords.get(collection);
+        if (records == null)
+        {
+            return;
+        }
+        for (final Path record : records)
+        {
+            final String key = RemoteListing.key(collection, record.getFileName().toString());
+            if (!fs.putIfAbsent(key, record) && fs.size(key) != Files.size(record))
+            {
+                throw new FileAlreadyExistsException(url + "/" + key, null, "the store holds another object under " +
+                    "this move record's key");
+            }
+            records.remove(record);
+        }
     }
 
     /**
@@ -239,6 +289,7 @@ public final class RemoteLane implements AutoCloseable
                 {
                     return;
                 }
+                putMoveRecords(target.collectionName());
                 final boolean created;
                 try
                 {
@@ -305,7 +356,7 @@ public final class RemoteLane implements AutoCloseable
             lastError = "upload of " + target.collectionName() + "/" + segment.path().getFileName() + " to " + url +
                 " refused: " + fenced;
             onConflict.accept("uploading " + target.collectionName() + "/" + segment.path().getFileName(),
-                new IOException(fenced));
+                new FencedException(fenced));
             finish(false);
             return true;
         }

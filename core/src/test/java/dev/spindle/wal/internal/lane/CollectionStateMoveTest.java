@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.lane;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -8,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -101,5 +103,70 @@ class CollectionStateMoveTest
             }
         }
         assertEquals(0, wrong, "moves after which a watermark still counted the void entries 4..10");
+    }
+
+    /**
+     * A collection leaves a failed remote lane (its staging failed) with entries 4..8 sealed there, acknowledged
+     * ({@code ack = "local"}) and not uploaded: the remote-durable watermark stays below them, however far the new
+     * lane gets, until they are uploaded (or a checkpoint passes them), while the durable one goes on.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theRemoteDurableWatermarkWaitsForWhatAFailedRemoteLaneStagedBelowTheMove(final boolean checkpoint)
+    {
+        final CollectionState s = new CollectionState("c", 2, true, new boolean[]{true, false}, false);
+        s.lock();
+        for (int k = 0; k < 10; k++)
+        {
+            s.assignLocked(0);
+        }
+        s.unlock();
+        s.laneDurable(0, 8);    // 9..10 were written, never made durable: void once the move resumes at 9
+        s.laneRemote(0, 3);
+        assertEquals(3, s.remoteDurableSequence());
+        s.lock();
+        s.moveAway(0, 9);
+        for (int k = 0; k < 5; k++)
+        {
+            s.assignLocked(1);    // 9..13 on the local lane
+        }
+        s.unlock();
+        s.laneDurable(1, 13);
+        assertEquals(13, s.durableSequence());
+        assertEquals(3, s.remoteDurableSequence(), "4..8 are staged in the failed remote lane, not uploaded");
+        assertTrue(s.notUploadedOn(0));
+        assertFalse(s.notUploadedOn(1), "a local lane's final storage is its disk");
+        if (checkpoint)
+        {
+            s.checkpointSequence(8);    // deleted, never to be uploaded
+        }
+        else
+        {
+            s.laneRemote(0, 8);
+        }
+        assertFalse(s.notUploadedOn(0));
+        assertEquals(13, s.remoteDurableSequence());
+    }
+
+    @Test
+    void aLocalLaneTheCollectionLeftNoLongerCountsForAnyWatermark()
+    {
+        final CollectionState s = new CollectionState("c", 2, true, new boolean[]{false, true}, false);
+        s.lock();
+        for (int k = 0; k < 10; k++)
+        {
+            s.assignLocked(0);
+        }
+        s.unlock();
+        s.laneDurable(0, 8);
+        s.lock();
+        s.moveAway(0, 9);
+        s.assignLocked(1);
+        s.unlock();
+        s.laneDurable(1, 9);
+        s.laneRemote(1, 9);
+        assertEquals(9, s.durableSequence());
+        assertEquals(9, s.remoteDurableSequence());
+        assertFalse(s.notUploadedOn(0));
     }
 }
