@@ -82,12 +82,20 @@ final class TailCommand implements Callable<Integer>
                  }
                  out.println();
                  out.flush();
+                 if (out.checkError())
+                 {
+                     throw new OutputClosed();    // a PrintWriter keeps quiet about a closed pipe ('| head')
+                 }
              }, Duration.ofMillis(pollMs), Duration.ofMillis(listEveryMs)))
         {
             final long target = until == null ? Long.MAX_VALUE : until;
             while (!tail.awaitDelivered(target, 1, TimeUnit.SECONDS) && tail.isRunning())
             {
                 // until --until, an interrupt (Ctrl-C ends the JVM), or a failure
+            }
+            if (tail.failure() instanceof OutputClosed)
+            {
+                return SpindleCli.OK;    // whoever read the output has had enough, as with tail -f | head
             }
             if (tail.failure() != null)
             {
@@ -99,6 +107,17 @@ final class TailCommand implements Callable<Integer>
         }
         out.flush();
         return SpindleCli.OK;
+    }
+
+    /** Standard output was closed by its reader. */
+    private static final class OutputClosed extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        OutputClosed()
+        {
+            super("standard output is closed", null, false, false);
+        }
     }
 
     private long first(final WalOptions options)

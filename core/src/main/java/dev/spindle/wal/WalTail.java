@@ -24,7 +24,10 @@ public final class WalTail implements AutoCloseable
         return follower.collection();
     }
 
-    /** @return the last sequence delivered to the handler (one below the first asked for, before any). */
+    /**
+     * @return the sequence up to which the tail has gone: the last delivered to the handler, or passed because a
+     *     checkpoint freed it before the tail reached it (one below the first asked for, before any).
+     */
     public long lastDelivered()
     {
         return follower.lastDelivered();

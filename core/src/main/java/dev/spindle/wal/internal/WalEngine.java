@@ -265,7 +265,9 @@ public final class WalEngine implements AutoCloseable
 
     private void closeOnce()
     {
-        tails.forEach(Follower::close);
+        tails.forEach(Follower::stop);    // all at once: each may wait for its handler, up to 10 s together
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        tails.forEach(f -> f.join(deadline));
         timer.close();
         for (final Lane lane : lanes)
         {

@@ -47,6 +47,9 @@ public final class RemoteListing
     /** The writer epochs claimed in the prefix, and their cuts. */
     private final Fence.Epochs epochs = new Fence.Epochs();
 
+    /** What earlier listings read of epochs and cuts (a follower lists again and again), or null. */
+    private FenceCache cache;
+
     private RemoteListing()
     {
     }
@@ -71,9 +74,10 @@ public final class RemoteListing
      * not the whole prefix).
      */
     public static RemoteListing listCollection(final WalFileSystem fs, final String url, final Path stagingRoot,
-        final String collection, final List<String> notes) throws IOException
+        final String collection, final List<String> notes, final FenceCache cache) throws IOException
     {
         final RemoteListing listing = new RemoteListing();
+        listing.cache = cache;
         listing.addAll(fs, Fence.PREFIX, url, stagingRoot, notes);
         listing.addAll(fs, collection + "/", url, stagingRoot, notes);
         listing.applyFence(fs, url, notes);
@@ -103,7 +107,8 @@ public final class RemoteListing
     private void applyFence(final WalFileSystem fs, final String url, final List<String> notes) throws IOException
     {
         final long adopted = epochs.adopted();
-        final Map<String, Long> cuts = adopted == 0 ? Map.of() : Fence.readCuts(fs, url, adopted);
+        final Map<String, Long> cuts = adopted == 0 ? Map.of() :
+            cache != null ? cache.cuts(fs, url, adopted) : Fence.readCuts(fs, url, adopted);
         if (adopted > 0)
         {
             for (final Map.Entry<String, TreeMap<Long, SealedSegment>> collection : segments.entrySet())
@@ -131,7 +136,7 @@ public final class RemoteListing
     private boolean isStray(final WalFileSystem fs, final String key, final String collection, final long adopted,
         final long cut, final String url, final List<String> notes) throws IOException
     {
-        final long epoch = Fence.epochOf(fs, key, collection);
+        final long epoch = cache != null ? cache.epochOf(fs, key, collection) : Fence.epochOf(fs, key, collection);
         if (epoch < 0 || epoch >= adopted)
         {
             return false;

@@ -3,6 +3,7 @@ package dev.spindle.wal.internal.tail;
 import dev.spindle.fs.WalFileSystem;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.internal.remote.FenceCache;
 import dev.spindle.wal.internal.remote.LaneUrls;
 import dev.spindle.wal.internal.remote.RemoteListing;
 import dev.spindle.wal.internal.remote.RemoteStore;
@@ -59,6 +60,7 @@ final class FileSource implements TailSource
     private final List<TreeMap<Long, SegmentRef>> listed = new ArrayList<>();
     private final long[] remoteCheckpoints;
     private final long[] listedAt;
+    private final FenceCache[] fences;
     private final Map<Path, MoveRecord> moveRecords = new HashMap<>();
     private final WatchService watch;
     private final Map<Path, WatchKey> watched = new HashMap<>();
@@ -76,6 +78,7 @@ final class FileSource implements TailSource
         this.remotes = new WalFileSystem[roots.size()];
         this.remoteCheckpoints = new long[roots.size()];
         this.listedAt = new long[roots.size()];
+        this.fences = new FenceCache[roots.size()];
         try
         {
             for (int i = 0; i < roots.size(); i++)
@@ -84,6 +87,7 @@ final class FileSource implements TailSource
                 listed.add(new TreeMap<>());
                 if (LaneUrls.isRemote(urls.get(i)))
                 {
+                    fences[i] = new FenceCache();
                     remotes[i] = RemoteStore.open(i, urls.get(i), options);
                 }
             }
@@ -222,7 +226,7 @@ final class FileSource implements TailSource
         {
             final List<String> notes = new ArrayList<>();
             final RemoteListing listing = RemoteListing.listCollection(remotes[lane], urls.get(lane), roots.get(lane),
-                collection, notes);
+                collection, notes, fences[lane]);
             listedAt[lane] = now == 0 ? 1 : now;
             for (final String note : notes)
             {
@@ -259,7 +263,16 @@ final class FileSource implements TailSource
     /** Watch the collection's directory, or the lane's until the collection's appears there. */
     private void watchFor(final int lane, final Path dir) throws IOException
     {
-        final Path target = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : roots.get(lane);
+        final boolean own = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
+        final Path target = own ? dir : roots.get(lane);
+        if (own)
+        {
+            final WatchKey root = watched.remove(roots.get(lane));
+            if (root != null)
+            {
+                root.cancel();    // it was watched until the collection's directory appeared
+            }
+        }
         if (watched.containsKey(target) || !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             return;

@@ -109,6 +109,10 @@ public final class Follower implements AutoCloseable
             {
                 final long limit = source.limit();    // before the look: all it lets through is in what the look sees
                 source.look();
+                for (int i = 0; i < cursors.length; i++)
+                {
+                    cursors[i].refresh(next, source.refs(i), source.moves());
+                }
                 deliver(limit);
                 if (!closed)
                 {
@@ -186,21 +190,21 @@ public final class Follower implements AutoCloseable
                 }
                 continue;
             }
-            if (lowest == Long.MAX_VALUE)
-            {
-                return;    // nothing further yet
-            }
             final long checkpoint = source.checkpoint();
             if (next <= checkpoint)
             {
-                next = Math.min(lowest, checkpoint + 1);    // freed by a checkpoint before it was delivered
+                skipTo(Math.min(lowest, checkpoint + 1));    // freed by a checkpoint before it was delivered
                 continue;
+            }
+            if (lowest == Long.MAX_VALUE)
+            {
+                return;    // nothing further yet
             }
             if (holeAt == next && holeEnd == lowest - 1 && (lowestSealed || limit != Long.MAX_VALUE))
             {
                 LOG.warn("tail of {}: sequences {}..{} are in no segment, and later ones are (lost, set aside " +
                     "or voided by a move); going on at {}", collection, next, lowest - 1, lowest);
-                next = lowest;
+                skipTo(lowest);
                 holeEnd = 0;
                 continue;
             }
@@ -216,12 +220,26 @@ public final class Follower implements AutoCloseable
         }
     }
 
+    /** Go on at {@code sequence}: what lies before it can no longer come, and counts as passed. */
+    private void skipTo(final long sequence)
+    {
+        next = sequence;
+        delivered = sequence - 1;
+        synchronized (progress)
+        {
+            progress.notifyAll();
+        }
+    }
+
     public String collection()
     {
         return collection;
     }
 
-    /** @return the last sequence delivered (one below the first asked for, before any). */
+    /**
+     * @return the sequence up to which the follower has gone: delivered, or passed as freed by a checkpoint or
+     *     lost (one below the first asked for, before any).
+     */
     public long lastDelivered()
     {
         return delivered;
@@ -266,18 +284,35 @@ public final class Follower implements AutoCloseable
     @Override
     public void close()
     {
+        stop();
+        join(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS));
+    }
+
+    /** Tell the thread to stop, without waiting for it (then {@link #join}: several stop at once). */
+    public void stop()
+    {
         closed = true;
         source.wake();
-        if (Thread.currentThread() != thread)
+    }
+
+    /** Wait for the thread until {@code deadlineNanos} ({@link System#nanoTime()}), at most. */
+    public void join(final long deadlineNanos)
+    {
+        if (Thread.currentThread() == thread)
         {
-            try
+            return;
+        }
+        try
+        {
+            final long left = deadlineNanos - System.nanoTime();
+            if (left > 0)
             {
-                thread.join(JOIN_MILLIS);
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
             }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

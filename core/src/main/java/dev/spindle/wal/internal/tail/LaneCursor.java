@@ -9,6 +9,9 @@ import dev.spindle.wal.internal.segment.SegmentReader;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -31,6 +34,10 @@ final class LaneCursor implements AutoCloseable
     private SegmentReader reader;
     /** No entry of {@link #ref} above this is read: a move record voided the rest, or the reader's bound. */
     private long maxSequence;
+    /** The {@code spindle.writer_id} of {@link #ref}'s header (what move records are scoped by). */
+    private String writer;
+    /** The identity (device, inode) of the local file opened for {@link #ref}, or null. */
+    private Object fileKey;
     private long offset;
     private long previous;
     private int index;
@@ -44,10 +51,43 @@ final class LaneCursor implements AutoCloseable
     }
 
     /**
+     * Check the place against a new look, once per look: the segment being read is still there (or sealed, the
+     * same bytes), no move record voids what is read, and it is still the segment that may hold {@code next} (a
+     * segment listed late, an upload that landed out of order, or a segment recovery cut and a restart replaced,
+     * may come before it). Otherwise what was read ahead is thrown away and the place found again; nothing read
+     * ahead was delivered.
+     *
+     * @param refs the lane's segments of the collection now (each listed once).
+     * @param moves the collection's move records, to void what a failed lane holds from its move on.
+     */
+    void refresh(final long next, final List<SegmentRef> refs, final MoveRules moves) throws IOException
+    {
+        if (ref == null)
+        {
+            return;
+        }
+        final SegmentRef should = at(next, refs);
+        if (should == null || should.firstSequence() != ref.firstSequence() || !follow(refs))
+        {
+            close();
+            ref = null;
+            return;
+        }
+        final long keep = moves.keepUpTo(lane, writer, ref.firstSequence());
+        if (head != null && head.sequence() > keep)
+        {
+            close();    // read ahead into what a move record (found since) voids
+            ref = null;
+            return;
+        }
+        maxSequence = Math.min(maxSequence, keep);
+    }
+
+    /**
      * Read on until {@link #head()} is an entry at or after {@code next}, or nothing more is there now.
      *
-     * @param refs the lane's segments of the collection now, by first sequence (each listed once).
-     * @param moves the collection's move records, to void what a failed lane holds from its move on.
+     * @param refs the lane's segments of the collection at the last look, which {@link #refresh} saw.
+     * @param moves the collection's move records at the last look.
      */
     void seek(final long next, final List<SegmentRef> refs, final MoveRules moves) throws IOException
     {
@@ -56,10 +96,6 @@ final class LaneCursor implements AutoCloseable
             return;
         }
         head = null;
-        if (ref != null && !follow(refs))
-        {
-            close();
-        }
         while (true)
         {
             if (reader == null && !open(next, refs, moves))
@@ -137,6 +173,10 @@ final class LaneCursor implements AutoCloseable
             }
             if (now.path().equals(ref.path()) && now.sealed() == ref.sealed())
             {
+                if (!sameFile(now))
+                {
+                    return false;    // deleted (an empty tail at a restart) and made again under the same name
+                }
                 ref = now;
                 return true;
             }
@@ -146,7 +186,7 @@ final class LaneCursor implements AutoCloseable
             {
                 return false;
             }
-            if (sealed.size() < offset)
+            if (offset != Long.MAX_VALUE && sealed.size() < offset)
             {
                 sealed.close();
                 return false;    // recovery cut inside what was read: find the place again
@@ -163,10 +203,33 @@ final class LaneCursor implements AutoCloseable
             reader.close();
             reader = sealed;
             ref = now;
+            fileKey = now.memory() == null ? fileKey(now.path()) : null;
             maxSequence = Math.min(maxSequence, now.maxSequence());
             return true;
         }
         return false;
+    }
+
+    /** @return whether {@code now} names the file this cursor opened (always, for what is not a local file). */
+    private boolean sameFile(final SegmentRef now)
+    {
+        if (fileKey == null || now.memory() != null || now.sealed())
+        {
+            return true;    // a sealed segment's name is never made again with other bytes
+        }
+        return fileKey.equals(fileKey(now.path()));
+    }
+
+    private static Object fileKey(final Path path)
+    {
+        try
+        {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        }
+        catch (final IOException ex)
+        {
+            return null;    // gone: no match
+        }
     }
 
     /**
@@ -176,6 +239,21 @@ final class LaneCursor implements AutoCloseable
      * @return false when the lane has no such segment now.
      */
     private boolean open(final long next, final List<SegmentRef> refs, final MoveRules moves) throws IOException
+    {
+        final SegmentRef segment = at(next, refs);
+        if (segment == null)
+        {
+            return false;
+        }
+        ref = segment;
+        return openAt(segment, moves);
+    }
+
+    /**
+     * @return the lane's segment that may hold {@code next}: the last one starting at or before it (unless it is
+     *     sealed and ends before it), else the first one after it; null when there is none.
+     */
+    private static SegmentRef at(final long next, final List<SegmentRef> refs)
     {
         SegmentRef at = null;
         for (final SegmentRef r : refs)
@@ -199,12 +277,7 @@ final class LaneCursor implements AutoCloseable
                 }
             }
         }
-        if (at == null)
-        {
-            return false;
-        }
-        ref = at;
-        return openAt(at, moves);
+        return at;
     }
 
     private boolean openAt(final SegmentRef at, final MoveRules moves) throws IOException
@@ -215,6 +288,7 @@ final class LaneCursor implements AutoCloseable
             ref = null;
             return false;    // gone since it was listed: the next look lists again
         }
+        fileKey = at.memory() == null && Files.exists(at.path(), LinkOption.NOFOLLOW_LINKS) ? fileKey(at.path()) : null;
         try
         {
             final SegmentReader.Header header = reader.readHeader(collection);
@@ -222,8 +296,8 @@ final class LaneCursor implements AutoCloseable
             previous = at.firstSequence() - 1;
             index = 0;
             block.entries.clear();
-            maxSequence = Math.min(at.maxSequence(),
-                moves.keepUpTo(lane, header.metadata.get(SegmentFormat.META_WRITER_ID), at.firstSequence()));
+            writer = header.metadata.get(SegmentFormat.META_WRITER_ID);
+            maxSequence = Math.min(at.maxSequence(), moves.keepUpTo(lane, writer, at.firstSequence()));
             return true;
         }
         catch (final IOException | RuntimeException ex)

@@ -81,7 +81,16 @@ final class LiveSource implements TailSource
         waiting = Thread.currentThread();
         try
         {
-            waits.awaitTail(collection, next, nanos);
+            if (collection.acknowledgedSequence() >= next)
+            {
+                // acknowledged but not delivered (a hole waiting for its second look, a segment not yet
+                // published): the watermark will not move for it, so look again after a while, not at once
+                LockSupport.parkNanos(this, nanos);
+            }
+            else
+            {
+                waits.awaitTail(collection, next, nanos);
+            }
         }
         finally
         {
