@@ -106,6 +106,16 @@ public final class Wal implements AutoCloseable
     }
 
     /**
+     * @return what each lane did since this WAL opened: entries, batches, bytes, the distributions of ring wait,
+     *     batch size, encode, write, fsync, commit and seal times, uploads, and what is in flight now. Recorded
+     *     without allocation or locks on the lane threads; this reads them on the caller's thread.
+     */
+    public WalMetrics metrics()
+    {
+        return engine.metrics();
+    }
+
+    /**
      * Same as {@code collection(collection).checkpoint(sequence)}.
      */
     public void checkpoint(final String collection, final long sequence)

@@ -4,6 +4,7 @@ import dev.spindle.wal.AckMode;
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalRecord;
 import dev.spindle.wal.WalReplay;
@@ -225,6 +226,17 @@ public final class WalEngine implements AutoCloseable
             follower.close();    // closed meanwhile: close() may have passed the list already
         }
         return follower;
+    }
+
+    /** @see dev.spindle.wal.Wal#metrics() */
+    public WalMetrics metrics()
+    {
+        final List<WalMetrics.Lane> each = new ArrayList<>(lanes.length);
+        for (final Lane lane : lanes)
+        {
+            each.add(lane.metricsSnapshot());
+        }
+        return new WalMetrics(List.copyOf(each));
     }
 
     /**

@@ -41,7 +41,12 @@ final class BatchWriter implements EventHandler<EntrySlot>
     /** Collections written but not yet forced ({@code Periodic}). */
     private final List<LaneCollection> unsynced = new ArrayList<>();
     private ActiveSegment[] toForce = new ActiveSegment[16];
+    private final LaneMetrics metrics;
     private long batchStart = -1;
+    /** {@link System#nanoTime()} when the lane thread took the batch's first slot. */
+    private long batchStartNanos;
+    private int batchEntries;
+    private long batchEncoded;
     private long batchBytes;
     private int batchFutures;
     private boolean tickSeen;
@@ -61,6 +66,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
         this.flushIntervalNanos = options.flushIntervalMs() * 1_000_000L;
         this.segmentMaxAgeNanos = options.segmentMaxAgeMs() * 1_000_000L;
         this.nextPeriodicSync = System.nanoTime() + flushIntervalNanos;
+        this.metrics = lane.metrics();
     }
 
     @Override
@@ -69,9 +75,12 @@ final class BatchWriter implements EventHandler<EntrySlot>
         if (batchStart < 0)
         {
             batchStart = sequence;
+            batchStartNanos = System.nanoTime();
         }
         if (slot.kind == EntrySlot.ENTRY)
         {
+            metrics.entry(batchStartNanos - slot.appendedNanos);
+            batchEntries++;
             batchBytes += slot.encodedBound;
             slot.globalSequence = lane.globalSequence(sequence);
             if (slot.future != null)
@@ -115,15 +124,18 @@ final class BatchWriter implements EventHandler<EntrySlot>
         {
             segment = segments.open(lc, slot.sequence);
         }
+        long before = segment.writePosition() + segment.openBlockBytes();
         if (!segment.append(slot, encoder))
         {
             sealing.finish(lc);
             segment = segments.open(lc, slot.sequence);
+            before = segment.writePosition() + segment.openBlockBytes();
             if (!segment.append(slot, encoder))
             {
                 throw new IOException("an entry of up to " + slot.encodedBound + " bytes does not fit an empty segment");
             }
         }
+        batchEncoded += segment.writePosition() + segment.openBlockBytes() - before;
         slot.shrink();
         lc.lastWritten = slot.sequence;
         if (!lc.inBatch)
@@ -134,7 +146,9 @@ final class BatchWriter implements EventHandler<EntrySlot>
         if (syncMode == SyncMode.Always)
         {
             segment.closeBlock();
+            final long t0 = System.nanoTime();
             segment.force();
+            metrics.sync(System.nanoTime() - t0);
             segment.forced();
             durable(lc);
         }
@@ -182,7 +196,14 @@ final class BatchWriter implements EventHandler<EntrySlot>
         {
             try
             {
-                commitBatch();
+                final long encoded = System.nanoTime();
+                final long written = commitBatch();
+                final long committed = System.nanoTime();
+                if (batchEntries > 0)
+                {
+                    metrics.batch(batchEntries, batchEncoded, encoded - batchStartNanos, written - encoded);
+                    recordCommits(batchStart, endSequence, committed);
+                }
                 if (tickSeen)
                 {
                     onTick();
@@ -210,12 +231,30 @@ final class BatchWriter implements EventHandler<EntrySlot>
         }
         batch.clear();
         batchStart = -1;
+        batchEntries = 0;
+        batchEncoded = 0;
         batchBytes = 0;
         batchFutures = 0;
         tickSeen = false;
     }
 
-    private void commitBatch() throws IOException
+    /** Each entry of the batch: from its append until now, its batch committed. */
+    private void recordCommits(final long from, final long to, final long nowNanos)
+    {
+        for (long s = from; s <= to; s++)
+        {
+            final EntrySlot slot = lane.ring().get(s);
+            if (slot.kind == EntrySlot.ENTRY)
+            {
+                metrics.commit(nowNanos - slot.appendedNanos);
+            }
+        }
+    }
+
+    /**
+     * @return {@link System#nanoTime()} once the batch's blocks are written (closed), before any force.
+     */
+    private long commitBatch() throws IOException
     {
         final int n = batch.size();
         for (int i = 0; i < n; i++)
@@ -226,6 +265,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 segment.closeBlock();
             }
         }
+        final long written = System.nanoTime();
         switch (syncMode)
         {
             case Always:
@@ -255,6 +295,7 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 }
                 break;
         }
+        return written;
     }
 
     private void forceAll(final List<LaneCollection> collections) throws IOException
@@ -272,7 +313,12 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 toForce[count++] = segment;
             }
         }
-        forcer.forceAll(toForce, count);
+        if (count > 0)
+        {
+            final long t0 = System.nanoTime();
+            forcer.forceAll(toForce, count);
+            metrics.sync(System.nanoTime() - t0);
+        }
         for (int i = 0; i < count; i++)
         {
             toForce[i].forced();

@@ -23,6 +23,8 @@ public final class EntrySlot extends StagedEntry
     public CollectionState collection;
     /** Completed when the entry is acknowledged; null for the zero-allocation path. */
     public CompletableFuture<Long> future;
+    /** {@link System#nanoTime()} when the producer copied the entry in: where the lane's timings start. */
+    public long appendedNanos;
 
     /**
      * Copy everything of {@code entry} into this slot. Never fails for an entry that passed
@@ -38,6 +40,7 @@ public final class EntrySlot extends StagedEntry
         final CompletableFuture<Long> future)
     {
         this.kind = ENTRY;
+        this.appendedNanos = System.nanoTime();
         if (this.collection != collection)     // stored only when it changes: see StagedEntry
         {
             this.collection = collection;

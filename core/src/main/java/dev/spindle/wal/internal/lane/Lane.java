@@ -4,6 +4,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.SealedSegment;
@@ -53,6 +54,7 @@ public final class Lane
     /** Bytes of the batches done, ever. Padded: only the lane thread writes it, without a locked instruction. */
     private final Sequence doneBytes = new Sequence(0);
     private final AtomicLong storedBytes = new AtomicLong();
+    private final LaneMetrics metrics = new LaneMetrics();
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     /** Written before {@link #failure}: the failure came from the object-store side, not this lane's directory. */
@@ -101,7 +103,7 @@ public final class Lane
             threads = new ParallelForcer("spindle-sync-" + index, options.syncParallelism());
             final SyncMode mode = options.syncMode();
             background = !inMemory && mode == SyncMode.Never ? new BackgroundForcer("spindle-seal-" + index) : null;
-            this.sealing = new Sealing(index, mode, memory, files, retention, remote, background);
+            this.sealing = new Sealing(index, mode, memory, files, retention, remote, background, metrics);
             this.writer = new BatchWriter(this, files, sealing, threads, writerId, options);
             this.ring = new LaneRing(index, url, options, writer, this::fail);
         }
@@ -204,6 +206,18 @@ public final class Lane
     /**
      * @return bytes appended to this lane and not yet acknowledged.
      */
+    /** @return where this lane's thread records what it does. */
+    LaneMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** @return what this lane (and its uploads) did so far; any thread. */
+    public WalMetrics.Lane metricsSnapshot()
+    {
+        return metrics.snapshot(index, url, failure(), remote, inFlightBytes());
+    }
+
     public long inFlightBytes()
     {
         final long done = doneBytes.get();    // read first: a later look at appendedBytes can only overstate

@@ -40,6 +40,7 @@ final class Sealing
     private final RemoteLane remote;
     private final List<LaneCollection> awaiting = new ArrayList<>();
     private final BackgroundForcer background;
+    private final LaneMetrics metrics;
     /** Segments handed to {@link #background}, not yet seen forced. */
     private final Map<ActiveSegment, BackgroundForcer.Pending> forcing = new IdentityHashMap<>();
 
@@ -47,8 +48,10 @@ final class Sealing
      * @param background forces full segments off the lane thread ({@code sync_mode = Never}), or null: forced inline.
      */
     Sealing(final int laneIndex, final SyncMode syncMode, final MemoryStore memory, final SegmentManager segments,
-        final Retention retention, final RemoteLane remote, final BackgroundForcer background)
+        final Retention retention, final RemoteLane remote, final BackgroundForcer background,
+        final LaneMetrics metrics)
     {
+        this.metrics = metrics;
         this.background = background;
         this.laneIndex = laneIndex;
         this.syncMode = syncMode;
@@ -81,6 +84,7 @@ final class Sealing
             }
             return;
         }
+        final long started = System.nanoTime();
         if (segment.durablePosition() < segment.writePosition())
         {
             if (background != null)
@@ -101,6 +105,7 @@ final class Sealing
             // never before an earlier segment still waiting: a lane seals (and uploads, and counts as
             // remote-durable) its segments of a collection in sequence order
             seal(lc, segment);
+            metrics.seal(System.nanoTime() - started);
             lc.active = null;
             lc.activeForReaders = null;
         }
@@ -201,7 +206,9 @@ final class Sealing
             while ((segment = lc.awaitingSeal.peek()) != null && forced(lc, segment) &&
                 sealGate(lc) >= segment.lastSequence())
             {
+                final long started = System.nanoTime();
                 seal(lc, segment);
+                metrics.seal(System.nanoTime() - started);    // forced before: truncate, rename, directory fsync
                 lc.awaitingSeal.poll();
             }
             if (lc.awaitingSeal.isEmpty())

@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.upload;
 
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.internal.remote.Fence;
 import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.remote.RemoteListing;
@@ -372,7 +373,7 @@ public final class RemoteLane implements AutoCloseable
                 uploadedSegments.incrementAndGet();
                 uploadedBytes.addAndGet(segment.size());
             }
-            lag.record(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sealedAtNanos));
+            lag.record(System.nanoTime() - sealedAtNanos);
             lastError = null;
             target.recordUploaded(segment);
             if (!target.holds(segment))
@@ -536,6 +537,12 @@ public final class RemoteLane implements AutoCloseable
      * @return {p50, p99, max} of the upload lag (seal to verified upload) of the last uploads, in ms; zeros
      *     when none.
      */
+    /** @return the upload lag (seal to verified upload) of every upload so far, in nanoseconds. */
+    public WalMetrics.Distribution lagDistribution()
+    {
+        return lag.distribution();
+    }
+
     public long[] lagPercentiles()
     {
         return lag.percentiles();

@@ -1,6 +1,10 @@
 package dev.spindle.wal.internal.upload;
 
+import dev.spindle.wal.WalMetrics;
+import dev.spindle.wal.internal.metrics.RecordedDistribution;
+
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The upload lag (seal to verified upload) of a remote lane's last {@value #SAMPLES} uploads, in ms. Upload
@@ -13,9 +17,22 @@ final class UploadLag
     private final long[] millis = new long[SAMPLES];
     private long count;
 
-    synchronized void record(final long lagMillis)
+    /** Every upload's lag, for {@code Wal.metrics()} (the window above is for {@code stats}). */
+    private final RecordedDistribution all = new RecordedDistribution(false);
+
+    void record(final long lagNanos)
     {
-        millis[(int)(count++ % SAMPLES)] = lagMillis;
+        all.record(lagNanos);
+        synchronized (this)
+        {
+            millis[(int)(count++ % SAMPLES)] = TimeUnit.NANOSECONDS.toMillis(lagNanos);
+        }
+    }
+
+    /** @return the lag of every upload so far, in nanoseconds. */
+    WalMetrics.Distribution distribution()
+    {
+        return all.read();
     }
 
     /**

@@ -1,0 +1,62 @@
+package dev.spindle.wal;
+
+import java.util.List;
+
+/**
+ * What each lane did since the WAL opened, at one moment ({@link Wal#metrics()}): counts, distributions of
+ * times and sizes, and gauges. Recorded by the lane thread (and the upload threads) without allocation or locks,
+ * into HdrHistogram recorders that this snapshot reads from the calling thread. Times are in nanoseconds.
+ *
+ * @param lanes one per {@code wal_urls} entry, in order.
+ */
+public record WalMetrics(List<Lane> lanes)
+{
+    /**
+     * A distribution: how many values were recorded and their spread (3 significant digits).
+     */
+    public record Distribution(long count, double mean, long p50, long p90, long p99, long p999, long max)
+    {
+        public static final Distribution EMPTY = new Distribution(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * One lane.
+     *
+     * @param index its place in {@code wal_urls}.
+     * @param url its URL as configured (a remote lane's; no secret is ever part of one).
+     * @param failure why it failed, or null while it is healthy.
+     * @param entries entries written.
+     * @param batches batches committed (one group commit each).
+     * @param bytes encoded bytes written into segments.
+     * @param ringWait per entry: from the append call until the lane thread took the batch that holds it.
+     * @param batchEntries per batch: entries in it.
+     * @param batchBytes per batch: encoded bytes in it.
+     * @param encode per batch: from taking it until its blocks are closed (encoding, segment rolls).
+     * @param write per batch: closing its blocks (the pwrite, or the copy into the mapping).
+     * @param sync per fsync (msync for mmap; several files forced together count once): its time. With
+     *     {@code Always} one per entry, {@code PerBatch} one per batch, {@code Periodic} one per interval with
+     *     writes, {@code Never} none (seals force).
+     * @param commit per entry: from the append call until its batch was committed, which is when it is durable
+     *     with {@code Always} and {@code PerBatch} (acknowledged then, unless it waits for another lane) and
+     *     written with {@code Periodic} and {@code Never}.
+     * @param seal per sealed segment: forcing what it held unsynced, truncating, renaming, syncing the directory.
+     * @param uploadLag per uploaded segment of a remote lane: from its seal until it was in object storage.
+     * @param uploads segments uploaded.
+     * @param uploadedBytes bytes uploaded.
+     * @param uploadRetries upload attempts that failed and were tried again.
+     * @param pendingUploadBytes bytes of sealed segments waiting for or in upload (staged, not yet remote).
+     * @param inFlightBytes bytes appended to this lane and not yet written (what counts against
+     *     {@code global_flush_threshold}).
+     */
+    public record Lane(int index, String url, String failure, long entries, long batches, long bytes,
+                       Distribution ringWait, Distribution batchEntries, Distribution batchBytes,
+                       Distribution encode, Distribution write, Distribution sync, Distribution commit,
+                       Distribution seal, Distribution uploadLag, long uploads, long uploadedBytes,
+                       long uploadRetries, long pendingUploadBytes, long inFlightBytes)
+    {
+        public boolean failed()
+        {
+            return failure != null;
+        }
+    }
+}
