@@ -10,6 +10,7 @@ import dev.spindle.cli.bench.SweepGrid;
 import dev.spindle.cli.bench.SyncProbe;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.WalOptions;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -318,6 +319,17 @@ final class BenchCommand implements Callable<Integer>
                 "(%d commits, measured before this run)%n", run.diskSync().getValueAtPercentile(50),
                 run.diskSync().getValueAtPercentile(99), run.diskSync().getTotalCount());
         }
+        if (r.metrics() != null)
+        {
+            for (final WalMetrics.Lane lane : r.metrics().lanes())
+            {
+                out.printf(Locale.ROOT, "  lane %d       %,d batches of %.1f entries on average; fsync p50 %,d us, p99 %,d us " +
+                    "(%,d); commit p50 %,d us, p99 %,d us; ring wait p99 %,d us (Wal.metrics(), warm-up included)%n",
+                    lane.index(), lane.batches(), lane.batchEntries().mean(), lane.sync().p50() / 1000,
+                    lane.sync().p99() / 1000, lane.sync().count(), lane.commit().p50() / 1000,
+                    lane.commit().p99() / 1000, lane.ringWait().p99() / 1000);
+            }
+        }
     }
 
     private String json(final Run run)
@@ -334,6 +346,10 @@ final class BenchCommand implements Callable<Integer>
             if (run.diskSync() != null)
             {
                 BenchJson.writePercentiles(g, "disk_sync_us", run.diskSync());
+            }
+            if (run.result().metrics() != null)
+            {
+                BenchJson.writeLanes(g, run.result().metrics());
             }
             g.writeEndObject();
         });

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What each lane did since the WAL opened, at one moment ({@link Wal#metrics()}): counts, distributions of
  * times and sizes, and gauges. Recorded by the lane thread (and the upload threads) without allocation or locks,
- * into HdrHistogram recorders that this snapshot reads from the calling thread. Times are in nanoseconds.
+ * a few times per batch and never per entry, into HdrHistogram recorders that this snapshot reads from the calling
+ * thread. Times are in nanoseconds.
  *
  * @param lanes one per {@code wal_urls} entry, in order.
  */
@@ -28,7 +29,8 @@ public record WalMetrics(List<Lane> lanes)
      * @param entries entries written.
      * @param batches batches committed (one group commit each).
      * @param bytes encoded bytes written into segments.
-     * @param ringWait per entry: from the append call until the lane thread took the batch that holds it.
+     * @param ringWait per batch: how long its oldest entry waited in the ring, from its append until the lane
+     *     thread took the batch.
      * @param batchEntries per batch: entries in it.
      * @param batchBytes per batch: encoded bytes in it.
      * @param encode per batch: from taking it until its blocks are closed (encoding, segment rolls).
@@ -36,9 +38,9 @@ public record WalMetrics(List<Lane> lanes)
      * @param sync per fsync (msync for mmap; several files forced together count once): its time. With
      *     {@code Always} one per entry, {@code PerBatch} one per batch, {@code Periodic} one per interval with
      *     writes, {@code Never} none (seals force).
-     * @param commit per entry: from the append call until its batch was committed, which is when it is durable
-     *     with {@code Always} and {@code PerBatch} (acknowledged then, unless it waits for another lane) and
-     *     written with {@code Periodic} and {@code Never}.
+     * @param commit per batch: its oldest entry's time from the append until the batch was committed, which is
+     *     when it is durable with {@code Always} and {@code PerBatch} (acknowledged then, unless it waits for
+     *     another lane) and written with {@code Periodic} and {@code Never}.
      * @param seal per sealed segment: forcing what it held unsynced, truncating, renaming, syncing the directory.
      * @param uploadLag per uploaded segment of a remote lane: from its seal until it was in object storage.
      * @param uploads segments uploaded.

@@ -2,6 +2,7 @@ package dev.spindle.cli.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.spindle.wal.WalMetrics;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -94,6 +95,37 @@ public final class BenchJson
         g.writeNumberField("p50", h.getValueAtPercentile(50));
         g.writeNumberField("p99", h.getValueAtPercentile(99));
         g.writeNumberField("max", h.getMaxValue());
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code lanes}: per lane of {@link WalMetrics}, batches and their mean size, and the fsync, commit and ring
+     * wait times in microseconds.
+     */
+    public static void writeLanes(final JsonGenerator g, final WalMetrics metrics) throws IOException
+    {
+        g.writeArrayFieldStart("lanes");
+        for (final WalMetrics.Lane lane : metrics.lanes())
+        {
+            g.writeStartObject();
+            g.writeNumberField("batches", lane.batches());
+            g.writeNumberField("batch_entries_mean", round(lane.batchEntries().mean(), 1));
+            micros(g, "fsync_us", lane.sync());
+            micros(g, "commit_us", lane.commit());
+            micros(g, "ring_wait_us", lane.ringWait());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void micros(final JsonGenerator g, final String name, final WalMetrics.Distribution d)
+        throws IOException
+    {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("count", d.count());
+        g.writeNumberField("p50", d.p50() / 1000);
+        g.writeNumberField("p99", d.p99() / 1000);
+        g.writeNumberField("max", d.max() / 1000);
         g.writeEndObject();
     }
 

@@ -4,6 +4,7 @@ import dev.spindle.wal.Entry;
 import dev.spindle.wal.Op;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.Wal;
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalOptions;
 import org.HdrHistogram.Histogram;
@@ -83,7 +84,11 @@ public final class LoadGenerator
     }
 
     /** What happened in the measured phase. */
-    public record Result(long entries, long bytes, double seconds, Histogram latencyMicros, Histogram lateMicros)
+    /**
+     * @param metrics the WAL's own metrics at the end of the run (warm-up included), or null.
+     */
+    public record Result(long entries, long bytes, double seconds, Histogram latencyMicros, Histogram lateMicros,
+                         WalMetrics metrics)
     {
         public double entriesPerSecond()
         {
@@ -105,6 +110,7 @@ public final class LoadGenerator
 
     private final Params params;
     private final PrintWriter err;
+    private final Wal wal;
     private final WalCollection[] collections;
     private final int[] hashes;
     private final Object[] locks;
@@ -123,6 +129,7 @@ public final class LoadGenerator
         this.params = params;
         this.err = err;
         this.stop = stop;
+        this.wal = wal;
         final SyncMode mode = wal.options().syncMode();
         this.acknowledgesBeforeSync = mode == SyncMode.Periodic || mode == SyncMode.Never;
         this.collections = new WalCollection[params.collections()];
@@ -243,7 +250,7 @@ public final class LoadGenerator
             appended += producer.appended;
         }
         final double seconds = Math.max(0, watcher.lastAckNanos - start) / 1e9;
-        return new Result(appended, appended * params.entrySize(), seconds, watcher.latency, late);
+        return new Result(appended, appended * params.entrySize(), seconds, watcher.latency, late, wal.metrics());
     }
 
     /**

@@ -46,6 +46,8 @@ final class BatchWriter implements EventHandler<EntrySlot>
     /** {@link System#nanoTime()} when the lane thread took the batch's first slot. */
     private long batchStartNanos;
     private int batchEntries;
+    /** {@link EntrySlot#appendedNanos} of the batch's first entry. */
+    private long oldestAppendedNanos;
     private long batchEncoded;
     private long batchBytes;
     private int batchFutures;
@@ -79,8 +81,10 @@ final class BatchWriter implements EventHandler<EntrySlot>
         }
         if (slot.kind == EntrySlot.ENTRY)
         {
-            metrics.entry(batchStartNanos - slot.appendedNanos);
-            batchEntries++;
+            if (batchEntries++ == 0)
+            {
+                oldestAppendedNanos = slot.appendedNanos;    // the batch's oldest entry: its times are the batch's
+            }
             batchBytes += slot.encodedBound;
             slot.globalSequence = lane.globalSequence(sequence);
             if (slot.future != null)
@@ -201,8 +205,8 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 final long committed = System.nanoTime();
                 if (batchEntries > 0)
                 {
-                    metrics.batch(batchEntries, batchEncoded, encoded - batchStartNanos, written - encoded);
-                    recordCommits(batchStart, endSequence, committed);
+                    metrics.batch(batchEntries, batchEncoded, batchStartNanos - oldestAppendedNanos,
+                        encoded - batchStartNanos, written - encoded, committed - oldestAppendedNanos);
                 }
                 if (tickSeen)
                 {
@@ -236,19 +240,6 @@ final class BatchWriter implements EventHandler<EntrySlot>
         batchBytes = 0;
         batchFutures = 0;
         tickSeen = false;
-    }
-
-    /** Each entry of the batch: from its append until now, its batch committed. */
-    private void recordCommits(final long from, final long to, final long nowNanos)
-    {
-        for (long s = from; s <= to; s++)
-        {
-            final EntrySlot slot = lane.ring().get(s);
-            if (slot.kind == EntrySlot.ENTRY)
-            {
-                metrics.commit(nowNanos - slot.appendedNanos);
-            }
-        }
     }
 
     /**

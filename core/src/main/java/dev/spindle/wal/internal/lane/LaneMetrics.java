@@ -24,34 +24,28 @@ final class LaneMetrics
     private volatile long batches;
     private volatile long bytes;
 
-    /** Lane thread: an entry taken from the ring {@code waitedNanos} after its append. */
-    void entry(final long waitedNanos)
-    {
-        ringWait.record(waitedNanos);
-    }
-
-    /** Lane thread: a batch committed. */
-    void batch(final int entriesInBatch, final long bytesInBatch, final long encodeNanos, final long writeNanos)
+    /**
+     * Lane thread: a batch committed. Per-entry times are taken from its oldest entry (the first), the one that
+     * waited longest: a few recordings per batch, never per entry.
+     */
+    void batch(final int entriesInBatch, final long bytesInBatch, final long ringWaitNanos, final long encodeNanos,
+        final long writeNanos, final long commitNanos)
     {
         entries += entriesInBatch;
         batches++;
         bytes += bytesInBatch;
         batchEntries.record(entriesInBatch);
         batchBytes.record(bytesInBatch);
+        ringWait.record(ringWaitNanos);
         encode.record(encodeNanos);
         write.record(writeNanos);
+        commit.record(commitNanos);
     }
 
     /** Lane thread: one fsync (or msync), of one or more files forced together. */
     void sync(final long nanos)
     {
         sync.record(nanos);
-    }
-
-    /** Lane thread: an entry's batch committed {@code nanos} after its append. */
-    void commit(final long nanos)
-    {
-        commit.record(nanos);
     }
 
     /** Lane thread (or the closing thread once the lane thread stopped): a segment sealed. */
