@@ -153,6 +153,13 @@ final class Adoption
             }
             last = Math.max(last, lastPerLane[l]);
         }
+        for (int l = 0; l < lanes.length; l++)
+        {
+            if (lanes[l].remote() != null)
+            {
+                remotePerLane[l] = Math.max(remotePerLane[l], checkpoint);    // what a checkpoint passed is done
+            }
+        }
         state.recovered(Math.max(last, checkpoint), lastPerLane, remotePerLane, checkpoint);
         for (final Lane lane : lanes)
         {

@@ -100,12 +100,14 @@ class PackageArrowsTest
     @Test
     void shouldKeepEachRoomAboveOnlyTheRoomsBelowIt()
     {
+        allowed("metrics");
         allowed("segment");
         allowed("remote", "segment");
         allowed("recovery", "segment", "remote");
         allowed("replay", "segment", "remote");
-        allowed("upload", "segment", "remote");
-        allowed("lane", "segment", "remote", "replay", "upload");
+        allowed("upload", "segment", "remote", "metrics");
+        allowed("lane", "segment", "remote", "replay", "upload", "metrics");
+        allowed("tail", "segment", "remote", "replay", "lane");
         allowed("offline", "segment", "remote", "recovery", "replay");
     }
 

@@ -245,7 +245,10 @@ class RemoteMoveTest
             assertTrue(uploaded < acked.size(), "entries acknowledged in staging, not uploaded");
             assertTrue(Files.isDirectory(failing.resolve("c")), "the collection lives in the remote lane");
 
+            // the store answers again (a move records in it that the collection left the lane), but the staging is
+            // dead: the staged segments cannot be read to upload them
             stagingFails(failing, "c");
+            store.down = false;
             resume = appendThroughMove(wal, c, targetDir, 100, acked);
 
             final WalStats stats = wal.stats();

@@ -133,13 +133,19 @@ public final class LaneCollection implements UploadTarget
 
     /**
      * @return the highest sequence such that it and every earlier sealed segment of this collection in this
-     *     lane are in object storage (0: none).
+     *     lane are in object storage, counting everything at or below the checkpoint as done (its segments may be
+     *     deleted already: after an open under {@code ack = "remote"} the watermark began at 0 until a staged
+     *     segment above the checkpoint was uploaded).
      */
     public long uploadedPrefix()
     {
-        long mark = 0;
+        long mark = collection.checkpointSequence();
         for (final SealedSegment s : sealed.values())
         {
+            if (s.lastSequence() <= mark)
+            {
+                continue;
+            }
             if (!uploaded.containsKey(s.firstSequence()))
             {
                 break;

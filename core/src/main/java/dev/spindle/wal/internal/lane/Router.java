@@ -5,6 +5,7 @@ import dev.spindle.wal.DistributionStrategy;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.segment.MoveRecord;
+import dev.spindle.wal.internal.segment.SegmentFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ public final class Router
     private final boolean remoteAck;
     private final AtomicLong next = new AtomicLong();
     /** Collections assigned to each lane (affinity), recovered ones included. */
+    /** Per collection, a move attempt that failed after its record may have been written (rarely any). */
+    private final java.util.Map<CollectionState, Attempt> attempted = new java.util.HashMap<>();
     private final AtomicIntegerArray assigned;
 
     public Router(final Lane[] lanes, final DistributionStrategy strategy, final boolean affinity)
@@ -159,7 +162,11 @@ public final class Router
         {
             mayLeave(collection, failed);
         }
-        int to = pick(collection);
+        int to = retryTarget(collection);
+        if (to < 0)
+        {
+            to = pick(collection);
+        }
         if (!movable(to))
         {
             to = -1;
@@ -192,10 +199,15 @@ public final class Router
                 throw new IOException(dir + " is a symbolic link: Spindle never follows links in its lanes");
             }
             Directories.create(dir);
+            attempted.put(collection, new Attempt(to, dir.resolve(MoveRecord.name(resume, target.writerId()))));
             final Path record = MoveRecord.write(dir, resume, target.writerId(), failed.url());
             if (target.remote() != null)
             {
                 target.remote().uploadMoveRecord(collection.name(), record);    // before its first segment
+            }
+            if (failed.remote() != null)
+            {
+                leave(collection, failed, resume, target);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -203,6 +215,7 @@ public final class Router
             throw new WalException("collection " + collection.name() + ": its " + failed + " failed; cannot move " +
                 "it to " + target + ": " + ex.getMessage(), ex);
         }
+        attempted.remove(collection);
         collection.lock();
         try
         {
@@ -262,6 +275,63 @@ public final class Router
             refused.addSuppressed(why);
             throw refused;
         }
+    }
+
+    /**
+     * Record in the failed remote lane's store that the collection left it at {@code resume}, then make sure this
+     * writer still holds the prefix. Another writer that takes the prefix over after that sees the record and, not
+     * having the lane the collection went to, stops instead of going on with it (which would give the sequences
+     * this writer acknowledges in the new lane again); one that took it over before is seen here, and the
+     * collection does not move.
+     */
+    private static void leave(final CollectionState collection, final Lane failed, final long resume,
+        final Lane target) throws IOException
+    {
+        failed.remote().putLeft(collection.name(), resume, SegmentFormat.writerIdHex(target.writerId()));
+        final String fenced = failed.remote().fenced();
+        if (fenced != null)
+        {
+            throw new FencedException(fenced + "; a fenced writer's collection is not moved to another lane");
+        }
+    }
+
+    /**
+     * The target of an earlier attempt to move {@code collection} that failed after its record may have been
+     * written: the same lane again, so that no two lanes hold a record of the same move. When that lane cannot
+     * take the collection any more, its record is removed first.
+     *
+     * @return the lane to try, or -1 to pick one.
+     * @throws WalException when the earlier record cannot be removed.
+     */
+    private int retryTarget(final CollectionState collection)
+    {
+        final Attempt earlier = attempted.get(collection);
+        if (earlier == null)
+        {
+            return -1;
+        }
+        if (movable(earlier.lane()))
+        {
+            return earlier.lane();
+        }
+        try
+        {
+            Files.deleteIfExists(earlier.record());
+            Directories.fsync(earlier.record().getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new WalException("collection " + collection.name() + ": an earlier attempt to move it left " +
+                earlier.record() + ", and that lane failed since; it cannot be removed (" + ex.getMessage() + "), " +
+                "so the collection does not move elsewhere (two lanes would claim it); reopen the WAL", ex);
+        }
+        attempted.remove(collection);
+        return -1;
+    }
+
+    /** A move attempt that failed after its record may have been written. Under the router's lock. */
+    private record Attempt(int lane, Path record)
+    {
     }
 
     /** @return whether {@code failure} was caused by fencing (by type, anywhere in its causes). */

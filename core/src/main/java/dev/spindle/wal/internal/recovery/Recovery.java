@@ -5,6 +5,7 @@ import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.AckMode;
 import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.SyncMode;
+import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.MoveRecord;
@@ -117,7 +118,70 @@ public final class Recovery
             applyMoves(name, result, scanner);
             cutAtGap(name, result, rules);
         }
+        checkLeft(options, remote, result, live);
         return result;
+    }
+
+    /**
+     * A collection that left a remote lane (a writer moved it to another lane at S when the lane's staging
+     * failed, {@link RemoteListing#LEFT_SUFFIX}) has its entries from S on in that lane. When no lane here holds
+     * the move record, they are in a lane this configuration does not have: going on with the collection would
+     * give their sequences again (another writer took the prefix over, or the configuration lost the lane). An
+     * open stops and says so; a reader notes it.
+     */
+    private static void checkLeft(final WalOptions options, final List<RemoteListing> remote, final Result result,
+        final boolean live)
+    {
+        if (remote == null)
+        {
+            return;
+        }
+        for (int l = 0; l < remote.size(); l++)
+        {
+            final RemoteListing listing = remote.get(l);
+            if (listing == null)
+            {
+                continue;
+            }
+            for (final Map.Entry<String, List<String>> e : listing.left.entrySet())
+            {
+                for (final String record : e.getValue())
+                {
+                    if (heldMove(result, e.getKey(), record + MoveRecord.SUFFIX))
+                    {
+                        continue;
+                    }
+                    final String why = "collection " + e.getKey() + " left " + options.walUrls().get(l) + " at " +
+                        "sequence " + Long.parseLong(record.substring(0, 20)) + " (its writer " + record.substring(21) +
+                        " moved it to another lane when this lane's staging failed; the object " + e.getKey() + "/" +
+                        record + RemoteListing.LEFT_SUFFIX + " says so), and no lane of this configuration holds " +
+                        "its move record: its entries from there on are in a lane this configuration does not have";
+                    if (live)
+                    {
+                        result.notes.add(why + "; they are not replayed");
+                    }
+                    else
+                    {
+                        throw new WalException(why + ". Going on with it here would give their sequences again. Add " +
+                            "that lane to wal_urls (the moving writer logged it, and its move record names this " +
+                            "lane), or, to give those entries up, delete that object");
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean heldMove(final Result result, final String collection, final String recordName)
+    {
+        for (final Map<String, CollectionScan> lane : result.lanes)
+        {
+            final CollectionScan scan = lane.get(collection);
+            if (scan != null && scan.moves.stream().anyMatch(m -> m.file().getFileName().toString().equals(recordName)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -199,6 +263,12 @@ public final class Recovery
                 rules.add(l, scan.moves);
             }
         }
+        rules.settle((lane, sequence) ->
+        {
+            final CollectionScan scan = result.lanes.get(lane).get(name);
+            return scan != null && (scan.sealed.stream().anyMatch(s -> s.firstSequence() == sequence) ||
+                scan.tails.stream().anyMatch(t -> t.nameFirst == sequence));
+        });
         if (rules.isEmpty())
         {
             return;

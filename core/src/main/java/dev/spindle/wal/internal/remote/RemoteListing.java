@@ -28,6 +28,12 @@ import java.util.TreeMap;
 public final class RemoteListing
 {
     public static final String CHECKPOINT_SUFFIX = ".checkpoint";
+    /**
+     * A collection left this lane: {@code {S:020d}-{W:016x}.left}, put by writer W when it moved the collection to
+     * another lane at sequence S after this lane's staging failed. Entries from S on are in that other lane.
+     */
+    public static final String LEFT_SUFFIX = ".left";
+    private static final java.util.regex.Pattern LEFT = java.util.regex.Pattern.compile("\\d{20}-[0-9a-f]{16}\\.left");
 
     /** Collection to its remote segments, by first sequence. */
     public final Map<String, TreeMap<Long, SealedSegment>> segments = new TreeMap<>();
@@ -38,6 +44,8 @@ public final class RemoteListing
      * their staging paths.
      */
     public final Map<String, List<MoveRecord>> moves = new TreeMap<>();
+    /** Collection to the names of its {@link #LEFT_SUFFIX} records, {@code S-W} (without the suffix). */
+    public final Map<String, List<String>> left = new TreeMap<>();
     /** Collection to every checkpoint marker key (older ones are deleted after a newer is written). */
     final Map<String, List<String>> checkpointKeys = new TreeMap<>();
     /** Segment keys a fenced writer uploaded after a newer writer took the prefix over: ignored. */
@@ -183,6 +191,12 @@ public final class RemoteListing
                 return;
             }
         }
+        if (LEFT.matcher(name).matches())
+        {
+            left.computeIfAbsent(collection, c -> new ArrayList<>()).add(name.substring(0, name.length() -
+                LEFT_SUFFIX.length()));
+            return;
+        }
         if (MoveRecord.isName(name))
         {
             final MoveRecord move = MoveRecord.ofName(stagingRoot.resolve(collection).resolve(name));
@@ -252,6 +266,13 @@ public final class RemoteListing
     }
 
     /** @return the key of the checkpoint marker of {@code collection} at {@code sequence}. */
+    /** @return the key of the record that {@code collection} left this lane at {@code sequence}, moved by
+     *      writer {@code writerHex}. */
+    public static String leftKey(final String collection, final long sequence, final String writerHex)
+    {
+        return collection + "/" + String.format("%020d", sequence) + "-" + writerHex + LEFT_SUFFIX;
+    }
+
     public static String checkpointKey(final String collection, final long sequence)
     {
         return collection + "/" + String.format("%020d", sequence) + CHECKPOINT_SUFFIX;

@@ -20,6 +20,7 @@ public final class MoveRules
 
     /** Per writer: sequence -> the lane that owns it from there on. */
     private final Map<String, TreeMap<Long, Integer>> byWriter = new HashMap<>();
+    private final List<Twice> twice = new java.util.ArrayList<>();
     private MoveRecord newest;
     private int newestLane = -1;
 
@@ -30,13 +31,47 @@ public final class MoveRules
     {
         for (final MoveRecord r : records)
         {
-            byWriter.computeIfAbsent(r.writer(), w -> new TreeMap<>()).put(r.sequence(), lane);
+            final Integer before = byWriter.computeIfAbsent(r.writer(), w -> new TreeMap<>()).put(r.sequence(), lane);
+            if (before != null && before != lane)
+            {
+                // one move recorded in two lanes: an attempt whose record stayed behind (its directory fsync
+                // failed) and the retry elsewhere; which lane owns the move is settled by what the lanes hold
+                twice.add(new Twice(r.writer(), r.sequence(), Math.min(before, lane), Math.max(before, lane)));
+            }
             if (newest == null || r.sequence() > newest.sequence())
             {
                 newest = r;
                 newestLane = lane;
             }
         }
+    }
+
+    /** A move whose record lies in two lanes. */
+    private record Twice(String writer, long sequence, int lane, int other)
+    {
+    }
+
+    /** Whether lane {@code lane} holds a segment of the collection starting at {@code sequence}. */
+    @FunctionalInterface
+    public interface Holds
+    {
+        boolean segmentAt(int lane, long sequence);
+    }
+
+    /**
+     * Settle each move recorded in two lanes: the lane that holds a segment starting at the move's sequence took
+     * the collection (the new lane's first segment after a move starts there); when neither or both do, the lower
+     * lane (no entry of the writer from there on is in either, or the data cannot tell).
+     */
+    public void settle(final Holds holds)
+    {
+        for (final Twice t : twice)
+        {
+            final boolean first = holds.segmentAt(t.lane(), t.sequence());
+            final boolean second = holds.segmentAt(t.other(), t.sequence());
+            byWriter.get(t.writer()).put(t.sequence(), second && !first ? t.other() : t.lane());
+        }
+        twice.clear();
     }
 
     public boolean isEmpty()

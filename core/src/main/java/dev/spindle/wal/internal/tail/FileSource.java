@@ -61,6 +61,8 @@ final class FileSource implements TailSource
     private final long[] remoteCheckpoints;
     private final long[] listedAt;
     private final FenceCache[] fences;
+    /** Per remote lane, the move records in its bucket at its last listing (a moved collection's new lane's). */
+    private final List<List<MoveRecord>> remoteMoves = new ArrayList<>();
     private final Map<Path, MoveRecord> moveRecords = new HashMap<>();
     private final WatchService watch;
     private final Map<Path, WatchKey> watched = new HashMap<>();
@@ -85,6 +87,7 @@ final class FileSource implements TailSource
             {
                 refs.add(List.of());
                 listed.add(new TreeMap<>());
+                remoteMoves.add(List.of());
                 if (LaneUrls.isRemote(urls.get(i)))
                 {
                     fences[i] = new FenceCache();
@@ -124,11 +127,13 @@ final class FileSource implements TailSource
             if (remotes[i] != null)
             {
                 newest = Math.max(newest, addRemote(i, byFirst));
+                records.addAll(remoteMoves.get(i));    // where the staging that held them is gone
             }
             rules.add(i, records);
             refs.set(i, new ArrayList<>(byFirst.values()));
             watchFor(i, dir);
         }
+        rules.settle((lane, sequence) -> refs.get(lane).stream().anyMatch(r -> r.firstSequence() == sequence));
         moves = rules;
         checkpoint = newest;
     }
@@ -244,6 +249,7 @@ final class FileSource implements TailSource
             bucket.clear();
             bucket.putAll(fresh);
             remoteCheckpoints[lane] = listing.checkpoints.getOrDefault(collection, 0L);
+            remoteMoves.set(lane, List.copyOf(listing.moves.getOrDefault(collection, List.of())));
         }
         // a sealed segment seen in staging at the last look and gone now was uploaded: it is read from the bucket
         for (final SegmentRef before : refs.get(lane))
