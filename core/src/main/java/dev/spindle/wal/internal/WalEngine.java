@@ -106,9 +106,10 @@ public final class WalEngine implements AutoCloseable
             final WalEngine engine = new WalEngine(options, set, recovered.notes);
             engine.appender.recovered(new Adoption(set.lanes, set.listings, engine::newState,
                 engine.appender.router(), options.collectionAffinity()).adopt(recovered, engine.collections));
+            LOG.info("{}", summary(options, set.lanes, engine.collections.size(), recovered.notes));
             for (final String note : recovered.notes)
             {
-                LOG.warn("recovery: {}", note);
+                LOG.debug("recovery: {}", note);    // all of them in Wal.recoveryNotes()
             }
             for (final Lane lane : set.lanes)
             {
@@ -127,6 +128,39 @@ public final class WalEngine implements AutoCloseable
             stopAndRelease(set);
             throw ex;
         }
+    }
+
+    /**
+     * @return the one line an open logs: the lanes, the modes, and what recovery found.
+     */
+    private static String summary(final WalOptions options, final Lane[] lanes, final int collections,
+        final List<String> notes)
+    {
+        final StringBuilder line = new StringBuilder("opened ").append(lanes.length).append(" lane(s):");
+        for (final Lane lane : lanes)
+        {
+            line.append(lane.index() == 0 ? " " : ", ").append(lane.index()).append(' ').append(lane.url())
+                .append(lane.remote() != null ? " (remote, staged in " + lane.root() + ")" : "");
+        }
+        line.append("; sync_mode=").append(options.syncMode()).append(", io_mode=").append(options.ioMode())
+            .append(", collection_affinity=").append(options.collectionAffinity())
+            .append(", distribution_strategy=").append(options.distributionStrategy())
+            .append(", recovery_mode=").append(options.recoveryMode());
+        if (options.walUrls().stream().anyMatch(dev.spindle.wal.internal.remote.LaneUrls::isRemote))
+        {
+            line.append(", ack=").append(options.ack());
+        }
+        line.append("; recovered ").append(collections).append(" collection(s)");
+        if (notes.isEmpty())
+        {
+            line.append(", nothing to note");
+        }
+        else
+        {
+            line.append(", ").append(notes.size()).append(" note(s) (Wal.recoveryNotes(); each at DEBUG), the first: ")
+                .append(notes.get(0));
+        }
+        return line.toString();
     }
 
     /**

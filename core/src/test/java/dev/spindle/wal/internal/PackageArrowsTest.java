@@ -101,7 +101,7 @@ class PackageArrowsTest
     void shouldKeepEachRoomAboveOnlyTheRoomsBelowIt()
     {
         allowed("metrics");
-        allowed("segment");
+        allowed("segment", "metrics");
         allowed("remote", "segment");
         allowed("recovery", "segment", "remote");
         allowed("replay", "segment", "remote");

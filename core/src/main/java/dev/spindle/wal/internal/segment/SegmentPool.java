@@ -2,6 +2,7 @@ package dev.spindle.wal.internal.segment;
 
 import dev.spindle.fs.Directories;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import dev.spindle.wal.internal.metrics.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ public final class SegmentPool
     /** The directory under a lane's root where freed segments wait. */
     public static final String DIRECTORY = ".recycle";
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPool.class);
+    /** One line per 10 s: a file system that refuses one reuse tends to refuse every one. */
+    private final LogLimiter reuseLog = new LogLimiter();
     private static final Pattern NAME = Pattern.compile("[0-9]{1,18}\\.free");
 
     private final Path directory;
@@ -251,7 +254,11 @@ public final class SegmentPool
         }
         catch (final IOException ex)
         {
-            LOG.warn("{}: cannot reuse it ({}); creating a new segment file instead", file, ex.toString());
+            if (reuseLog.allow())
+            {
+                LOG.warn("{}: cannot reuse it ({}); creating a new segment file instead{}", file, ex.toString(),
+                    reuseLog.suppressed());
+            }
             try
             {
                 Files.deleteIfExists(file);

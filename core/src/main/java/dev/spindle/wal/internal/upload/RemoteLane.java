@@ -1,6 +1,7 @@
 package dev.spindle.wal.internal.upload;
 
 import dev.spindle.wal.WalMetrics;
+import dev.spindle.wal.internal.metrics.LogLimiter;
 import dev.spindle.wal.internal.remote.Fence;
 import dev.spindle.wal.internal.remote.FencedException;
 import dev.spindle.wal.internal.remote.RemoteListing;
@@ -65,6 +66,9 @@ public final class RemoteLane implements AutoCloseable
     private final AtomicInteger inFlight = new AtomicInteger();
     private final UploadLag lag = new UploadLag();
     private volatile String lastError;
+    /** Upload failures repeat while a store is down: one line per 10 s, saying how many were left out. */
+    private final LogLimiter failureLog = new LogLimiter();
+    private final LogLimiter deleteLog = new LogLimiter();
     /** This writer's hold on the prefix; null until claimed at open (and for a store opened to read). */
     private volatile Fence fence;
     private volatile java.util.function.BiConsumer<String, Throwable> onConflict = (what, cause) -> { };
@@ -434,14 +438,14 @@ public final class RemoteLane implements AutoCloseable
                     "the segment stays in staging", lastError);
                 onConflict.accept(lastError, ex);
             }
-            else if (!retryable)
+            else if (!retryable && failureLog.allow())
             {
-                LOG.error("{}; retrying at the longest interval: the segment stays in staging until it succeeds",
-                    lastError);
+                LOG.error("{}; retrying at the longest interval: the segment stays in staging until it succeeds{}",
+                    lastError, failureLog.suppressed());
             }
-            else if (attempts == 1 || attempts % 10 == 0)
+            else if (retryable && failureLog.allow())
             {
-                LOG.warn("{}; retrying with backoff", lastError);
+                LOG.warn("{}; retrying with backoff{}", lastError, failureLog.suppressed());
             }
             uploader.retry(this, attempts, retryable);
         }
@@ -487,7 +491,11 @@ public final class RemoteLane implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            LOG.warn("cannot delete the staged copy {} after its upload: {}", segment.path(), ex.toString());
+            if (deleteLog.allow())
+            {
+                LOG.warn("cannot delete the staged copy {} after its upload: {}{}", segment.path(), ex.toString(),
+                    deleteLog.suppressed());
+            }
         }
     }
 
