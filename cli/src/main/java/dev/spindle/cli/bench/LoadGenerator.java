@@ -160,6 +160,11 @@ public final class LoadGenerator
     {
         try (Wal wal = Wal.open(options))
         {
+            for (final String note : wal.recoveryNotes())
+            {
+                err.println("spindle: recovery: " + note);    // the library logs them at DEBUG only
+            }
+            err.flush();
             return new LoadGenerator(wal, params, err, stop).run(warmup, measured);
         }
     }
