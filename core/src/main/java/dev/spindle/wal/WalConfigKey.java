@@ -46,6 +46,9 @@ public enum WalConfigKey
         "sleeping, yielding, busy_spin", WalOptions::waitStrategy, (b, v) -> b.waitStrategy((WaitStrategy)v)),
     FLUSH_INTERVAL_MS("flush_interval_ms", Long.MAX_VALUE, "fsync interval for sync_mode = Periodic",
         WalOptions::flushIntervalMs, (b, v) -> b.flushIntervalMs((Long)v)),
+    SLOW_SYNC_MS("slow_sync_ms", Long.MAX_VALUE, "a lane whose fsync p99 over the last minute passes this is " +
+        "reported slow (a warning, a metric; LoadBalanced gives new collections other lanes); 0 never",
+        WalOptions::slowSyncMs, (b, v) -> b.slowSyncMs((Long)v)),
     SEGMENT_MAX_AGE_MS("segment_max_age_ms", Long.MAX_VALUE, "seal a segment this old even if not full; 0 " +
         "disables (with ack = \"remote\" the default is " + WalOptions.DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS + ")",
         WalOptions::segmentMaxAgeMs, (b, v) -> b.segmentMaxAgeMs((Long)v)),

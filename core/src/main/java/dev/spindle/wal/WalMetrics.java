@@ -49,12 +49,16 @@ public record WalMetrics(List<Lane> lanes)
      * @param pendingUploadBytes bytes of sealed segments waiting for or in upload (staged, not yet remote).
      * @param inFlightBytes bytes appended to this lane and not yet written (what counts against
      *     {@code global_flush_threshold}).
+     * @param slow the lane's fsync p99 over the last minute is above {@code slow_sync_ms} (over at least 10
+     *     fsyncs), as of the timer's last tick (at most a second ago).
+     * @param syncP99LastMinute that p99, in nanoseconds (0: no fsync in the last minute).
      */
     public record Lane(int index, String url, String failure, long entries, long batches, long bytes,
                        Distribution ringWait, Distribution batchEntries, Distribution batchBytes,
                        Distribution encode, Distribution write, Distribution sync, Distribution commit,
                        Distribution seal, Distribution uploadLag, long uploads, long uploadedBytes,
-                       long uploadRetries, long pendingUploadBytes, long inFlightBytes)
+                       long uploadRetries, long pendingUploadBytes, long inFlightBytes, boolean slow,
+                       long syncP99LastMinute)
     {
         public boolean failed()
         {

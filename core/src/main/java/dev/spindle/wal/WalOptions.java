@@ -38,6 +38,8 @@ public final class WalOptions
     public static final int DEFAULT_RING_BUFFER_SIZE = 8192;
     public static final WaitStrategy DEFAULT_WAIT_STRATEGY = WaitStrategy.blocking;
     public static final long DEFAULT_FLUSH_INTERVAL_MS = 100;
+    /** A lane whose fsync p99 over the last minute passes this is reported slow (0: never). */
+    public static final long DEFAULT_SLOW_SYNC_MS = 250;
     public static final long DEFAULT_SEGMENT_MAX_AGE_MS = 600_000;
     public static final RecoveryMode DEFAULT_RECOVERY_MODE = RecoveryMode.strict;
     public static final int DEFAULT_MAX_ENTRY_SIZE_BYTES = (int)(16 * MIB);
@@ -79,6 +81,7 @@ public final class WalOptions
     private final int ringBufferSize;
     private final WaitStrategy waitStrategy;
     private final long flushIntervalMs;
+    private final long slowSyncMs;
     private final long segmentMaxAgeMs;
     private final RecoveryMode recoveryMode;
     private final int maxEntrySizeBytes;
@@ -109,6 +112,7 @@ public final class WalOptions
         ringBufferSize = b.ringBufferSize;
         waitStrategy = b.waitStrategy;
         flushIntervalMs = b.flushIntervalMs;
+        slowSyncMs = b.slowSyncMs;
         // ack = "remote" bounds how long an acknowledgement waits by sealing often, unless told otherwise
         segmentMaxAgeMs = b.ack == AckMode.remote && !b.segmentMaxAgeSet ?
             DEFAULT_REMOTE_ACK_SEGMENT_MAX_AGE_MS : b.segmentMaxAgeMs;
@@ -154,6 +158,7 @@ public final class WalOptions
         b.ringBufferSize = ringBufferSize;
         b.waitStrategy = waitStrategy;
         b.flushIntervalMs = flushIntervalMs;
+        b.slowSyncMs = slowSyncMs;
         b.segmentMaxAgeMs = segmentMaxAgeMs;
         b.recoveryMode = recoveryMode;
         b.maxEntrySizeBytes = maxEntrySizeBytes;
@@ -238,6 +243,12 @@ public final class WalOptions
     public long flushIntervalMs()
     {
         return flushIntervalMs;
+    }
+
+    /** @return the fsync p99 over the last minute above which a lane is reported slow (0: never). */
+    public long slowSyncMs()
+    {
+        return slowSyncMs;
     }
 
     /** @return {@code segment_max_age_ms}; 0 disables sealing by age. */
@@ -389,6 +400,7 @@ public final class WalOptions
         private int ringBufferSize = DEFAULT_RING_BUFFER_SIZE;
         private WaitStrategy waitStrategy = DEFAULT_WAIT_STRATEGY;
         private long flushIntervalMs = DEFAULT_FLUSH_INTERVAL_MS;
+        private long slowSyncMs = DEFAULT_SLOW_SYNC_MS;
         private long segmentMaxAgeMs = DEFAULT_SEGMENT_MAX_AGE_MS;
         private RecoveryMode recoveryMode = DEFAULT_RECOVERY_MODE;
         private int maxEntrySizeBytes = -1;
@@ -473,6 +485,13 @@ public final class WalOptions
         public Builder waitStrategy(final WaitStrategy strategy)
         {
             this.waitStrategy = Objects.requireNonNull(strategy, "wait_strategy");
+            return this;
+        }
+
+        /** @see WalConfigKey#SLOW_SYNC_MS */
+        public Builder slowSyncMs(final long millis)
+        {
+            this.slowSyncMs = millis;
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import static dev.spindle.wal.WalConfigKey.ACK;
 import static dev.spindle.wal.WalConfigKey.DISK_SEGMENT_SIZE;
 import static dev.spindle.wal.WalConfigKey.FLUSH_INTERVAL_MS;
+import static dev.spindle.wal.WalConfigKey.SLOW_SYNC_MS;
 import static dev.spindle.wal.WalConfigKey.GLOBAL_FLUSH_THRESHOLD;
 import static dev.spindle.wal.WalConfigKey.MAX_ENTRY_SIZE_BYTES;
 import static dev.spindle.wal.WalConfigKey.MEMORY_FLUSH_SIZE_BYTES;
@@ -44,6 +45,11 @@ final class WalOptionsCheck
         positive(MAX_ENTRY_SIZE_BYTES, o.maxEntrySizeBytes());
         positive(PREALLOCATE_CHUNK_BYTES, o.preallocateChunkBytes());
         positive(SYNC_PARALLELISM, o.syncParallelism());
+        if (o.slowSyncMs() < 0)
+        {
+            throw invalid(SLOW_SYNC_MS, "slow_sync_ms is " + o.slowSyncMs() + ": give 0 (never) or a positive " +
+                "number of ms");
+        }
         if (o.segmentMaxAgeMs() < 0)
         {
             throw invalid(SEGMENT_MAX_AGE_MS, "segment_max_age_ms is " + o.segmentMaxAgeMs() +

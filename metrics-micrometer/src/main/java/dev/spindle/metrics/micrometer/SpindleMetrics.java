@@ -34,8 +34,10 @@ import java.util.function.ToLongFunction;
  *       {@code <name>.percentile} with tag {@code quantile} = 0.5, 0.99, 0.999 and 1 (the max), since the lane
  *       opened;</li>
  *   <li>gauges {@code spindle.lane.batch.entries.mean}, {@code spindle.lane.batch.bytes.mean},
- *       {@code spindle.lane.in.flight.bytes}, {@code spindle.lane.pending.upload.bytes} and
- *       {@code spindle.lane.failed} (1 once the lane failed).</li>
+ *       {@code spindle.lane.in.flight.bytes}, {@code spindle.lane.pending.upload.bytes},
+ *       {@code spindle.lane.failed} (1 once the lane failed), {@code spindle.lane.slow} (1 while its fsync p99 over
+ *       the last minute is above {@code slow_sync_ms}) and the time gauge
+ *       {@code spindle.lane.fsync.p99.last.minute}.</li>
  * </ul>
  * A registry reads meters one by one; they all read one snapshot, taken again at most every {@code maxAge}
  * (default one second), so a scrape costs one {@link Wal#metrics()} call, not one per meter.
@@ -105,6 +107,11 @@ public final class SpindleMetrics implements MeterBinder
             gauge(registry, "spindle.lane.pending.upload.bytes", "bytes of sealed segments not yet uploaded", laneTags,
                 i, WalMetrics.Lane::pendingUploadBytes);
             gauge(registry, "spindle.lane.failed", "1 once the lane failed", laneTags, i, l -> l.failed() ? 1 : 0);
+            gauge(registry, "spindle.lane.slow", "1 while the fsync p99 over the last minute is above slow_sync_ms",
+                laneTags, i, l -> l.slow() ? 1 : 0);
+            TimeGauge.builder("spindle.lane.fsync.p99.last.minute", this, TimeUnit.NANOSECONDS,
+                    m -> m.lane(i).syncP99LastMinute()).description("fsync p99 over the last minute").tags(laneTags)
+                .register(registry);
         }
     }
 

@@ -54,7 +54,7 @@ public final class Lane
     /** Bytes of the batches done, ever. Padded: only the lane thread writes it, without a locked instruction. */
     private final Sequence doneBytes = new Sequence(0);
     private final AtomicLong storedBytes = new AtomicLong();
-    private final LaneMetrics metrics = new LaneMetrics();
+    private final LaneMetrics metrics;
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     /** Written before {@link #failure}: the failure came from the object-store side, not this lane's directory. */
@@ -88,6 +88,7 @@ public final class Lane
         this.root = root;
         this.remote = remote;
         this.lanes = lanes;
+        this.metrics = new LaneMetrics("lane " + index + " (" + url + ")", options.slowSyncMs());
         this.thresholdShare = options.globalFlushThresholdBytes() / lanes;
         final boolean inMemory = options.syncMode() == SyncMode.MemoryOnly;
         this.memory = inMemory ? new MemoryStore(thresholdShare) : null;
@@ -441,6 +442,13 @@ public final class Lane
         {
             ring.tick();
         }
+        metrics.slowSync().check(System.nanoTime());    // the timer thread's own work: is the disk slow?
+    }
+
+    /** @return whether this lane's fsync p99 over the last minute is above {@code slow_sync_ms}. */
+    public boolean slow()
+    {
+        return metrics.slowSync().slow();
     }
 
     void laneThreadStarted()

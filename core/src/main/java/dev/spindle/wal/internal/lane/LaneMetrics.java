@@ -19,10 +19,16 @@ final class LaneMetrics
     private final RecordedDistribution sync = new RecordedDistribution(true);
     private final RecordedDistribution commit = new RecordedDistribution(true);
     private final RecordedDistribution seal = new RecordedDistribution(true);
+    private final SlowSync slowSync;
     /** One writer (a plain read-modify-write of its own counter), readers: volatile for visibility. */
     private volatile long entries;
     private volatile long batches;
     private volatile long bytes;
+
+    LaneMetrics(final String lane, final long slowSyncMs)
+    {
+        this.slowSync = new SlowSync(lane, slowSyncMs);
+    }
 
     /**
      * Lane thread: a batch committed. Per-entry times are taken from its oldest entry (the first), the one that
@@ -46,6 +52,13 @@ final class LaneMetrics
     void sync(final long nanos)
     {
         sync.record(nanos);
+        slowSync.record(nanos);
+    }
+
+    /** @return whether the lane's disk is slow ({@link SlowSync}). */
+    SlowSync slowSync()
+    {
+        return slowSync;
     }
 
     /** Lane thread (or the closing thread once the lane thread stopped): a segment sealed. */
@@ -66,6 +79,7 @@ final class LaneMetrics
             write.read(), sync.read(), commit.read(), seal.read(),
             remote == null ? WalMetrics.Distribution.EMPTY : remote.lagDistribution(),
             remote == null ? 0 : remote.uploadedSegments(), remote == null ? 0 : remote.uploadedBytes(),
-            remote == null ? 0 : remote.failedAttempts(), remote == null ? 0 : remote.pendingBytes(), inFlightBytes);
+            remote == null ? 0 : remote.failedAttempts(), remote == null ? 0 : remote.pendingBytes(), inFlightBytes,
+            slowSync.slow(), slowSync.p99LastMinute());
     }
 }

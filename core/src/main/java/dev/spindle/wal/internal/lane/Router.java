@@ -368,7 +368,9 @@ public final class Router
             {
                 continue;
             }
-            if (best < 0 || lighter(lane, best))
+            // a lane whose disk is slow takes a new collection only when every healthy lane is slow
+            if (best < 0 || lanes[best].slow() && !lanes[lane].slow() ||
+                lanes[best].slow() == lanes[lane].slow() && lighter(lane, best))
             {
                 best = lane;
             }
