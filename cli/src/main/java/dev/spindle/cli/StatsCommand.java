@@ -1,5 +1,7 @@
 package dev.spindle.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.spindle.wal.WalMetrics;
 import dev.spindle.wal.WalReader;
 import dev.spindle.wal.WalStats;
 import picocli.CommandLine.Command;
@@ -9,7 +11,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -17,7 +22,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = {"Per lane and collection: segments, bytes, sequences, durable and remote-durable positions,",
-        "upload lag. Reads the files (no lock taken); remote columns are '-' for local lanes."})
+        "upload lag. Reads the files (no lock taken); remote columns are '-' for local lanes.",
+        "Per lane, the metrics its writer publishes (live while it runs, else as of its close)."})
 final class StatsCommand implements Callable<Integer>
 {
     @Spec
@@ -34,9 +40,11 @@ final class StatsCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final WalStats stats;
+        final Map<Integer, WalMetrics.Published> published = new TreeMap<>();
         try (WalReader reader = WalReader.open(SpindleCli.load(config, spec.commandLine().getErr())))
         {
             stats = reader.stats();
+            reader.publishedMetrics().forEach(p -> published.put(p.lane().index(), p));
         }
         if (json)
         {
@@ -58,6 +66,11 @@ final class StatsCommand implements Callable<Integer>
                         g.writeNumberField("upload_lag_ms", up.oldestPendingMs());
                         g.writeNumberField("writer_epoch", up.writerEpoch());
                         g.writeEndObject();
+                    }
+                    final WalMetrics.Published p = published.get(lane.index());
+                    if (p != null)
+                    {
+                        metricsJson(g, p);
                     }
                     g.writeArrayFieldStart("collections");
                     for (final WalStats.CollectionStats c : lane.collections())
@@ -114,7 +127,91 @@ final class StatsCommand implements Callable<Integer>
                     "writer epoch %d%n", lane.index(), up.pendingSegments(), up.pendingBytes(), lane.url(),
                     up.writerEpoch());
             }
+            final WalMetrics.Published p = published.get(lane.index());
+            if (p != null)
+            {
+                metricsLine(out, p);
+            }
         }
         return SpindleCli.OK;
+    }
+
+    /** The lane's published metrics, in one or two lines under its table rows. */
+    private static void metricsLine(final PrintWriter out, final WalMetrics.Published p)
+    {
+        final WalMetrics.Lane m = p.lane();
+        final String when = p.live() ? String.format(Locale.ROOT, "live, %.1f s ago, pid %d",
+            (System.currentTimeMillis() - p.writtenMillis()) / 1000.0, p.pid()) :
+            (p.open() ? "written " : "at the close, ") + Instant.ofEpochMilli(p.writtenMillis()) + " by pid " + p.pid() +
+                (p.open() ? ", not updated since: the writer stopped without closing" : "");
+        out.printf(Locale.ROOT, "     lane %d metrics (%s): %,d entries in %,d batches (%.1f each), fsync p50 %s p99 %s " +
+                "(%,d), commit p99 %s, ring wait p99 %s, %,d seals%s%s%n", m.index(), when, m.entries(), m.batches(),
+            m.batchEntries().mean(), ms(m.sync().p50()), ms(m.sync().p99()), m.sync().count(), ms(m.commit().p99()),
+            ms(m.ringWait().p99()), m.seal().count(),
+            m.slow() ? ", SLOW: fsync p99 over the last minute " + ms(m.syncP99LastMinute()) : "",
+            m.failed() ? ", FAILED: " + m.failure() : "");
+        if (m.uploads() > 0 || m.pendingUploadBytes() > 0)
+        {
+            out.printf(Locale.ROOT, "     lane %d uploads: %,d segments, %,d bytes, %,d retried, lag p99 %s, %,d bytes " +
+                "waiting%n", m.index(), m.uploads(), m.uploadedBytes(), m.uploadRetries(), ms(m.uploadLag().p99()),
+                m.pendingUploadBytes());
+        }
+    }
+
+    private static String ms(final long nanos)
+    {
+        return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+    }
+
+    private static void metricsJson(final JsonGenerator g, final WalMetrics.Published p) throws java.io.IOException
+    {
+        final WalMetrics.Lane m = p.lane();
+        g.writeObjectFieldStart("metrics");
+        g.writeBooleanField("live", p.live());
+        g.writeBooleanField("open", p.open());
+        g.writeNumberField("written_millis", p.writtenMillis());
+        g.writeNumberField("pid", p.pid());
+        g.writeNumberField("entries", m.entries());
+        g.writeNumberField("batches", m.batches());
+        g.writeNumberField("bytes", m.bytes());
+        distribution(g, "ring_wait_ns", m.ringWait());
+        distribution(g, "batch_entries", m.batchEntries());
+        distribution(g, "batch_bytes", m.batchBytes());
+        distribution(g, "encode_ns", m.encode());
+        distribution(g, "write_ns", m.write());
+        distribution(g, "fsync_ns", m.sync());
+        distribution(g, "commit_ns", m.commit());
+        distribution(g, "seal_ns", m.seal());
+        distribution(g, "upload_lag_ns", m.uploadLag());
+        g.writeNumberField("uploads", m.uploads());
+        g.writeNumberField("uploaded_bytes", m.uploadedBytes());
+        g.writeNumberField("upload_retries", m.uploadRetries());
+        g.writeNumberField("pending_upload_bytes", m.pendingUploadBytes());
+        g.writeNumberField("in_flight_bytes", m.inFlightBytes());
+        g.writeBooleanField("slow", m.slow());
+        g.writeNumberField("fsync_p99_last_minute_ns", m.syncP99LastMinute());
+        if (m.failure() == null)
+        {
+            g.writeNullField("failure");
+        }
+        else
+        {
+            g.writeStringField("failure", m.failure());
+        }
+        g.writeEndObject();
+    }
+
+    private static void distribution(final JsonGenerator g, final String name, final WalMetrics.Distribution d)
+        throws java.io.IOException
+    {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("count", d.count());
+        g.writeNumberField("mean", d.mean());
+        g.writeNumberField("p50", d.p50());
+        g.writeNumberField("p90", d.p90());
+        g.writeNumberField("p99", d.p99());
+        g.writeNumberField("p999", d.p999());
+        g.writeNumberField("max", d.max());
+        g.writeEndObject();
     }
 }

@@ -65,4 +65,22 @@ public record WalMetrics(List<Lane> lanes)
             return failure != null;
         }
     }
+
+    /**
+     * A lane's metrics as its writer published them for other processes ({@link WalReader#publishedMetrics()}):
+     * rewritten about every second while the WAL is open, and once more at close.
+     *
+     * @param writtenMillis when (epoch milliseconds).
+     * @param pid the writer's process.
+     * @param open whether the WAL was still open then (false: the last words of a close).
+     * @param lane the metrics.
+     */
+    public record Published(long writtenMillis, long pid, boolean open, Lane lane)
+    {
+        /** @return whether a writer is publishing now: open, and written in the last 5 seconds. */
+        public boolean live()
+        {
+            return open && System.currentTimeMillis() - writtenMillis < 5_000;
+        }
+    }
 }

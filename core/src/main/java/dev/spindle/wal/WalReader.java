@@ -84,6 +84,15 @@ public final class WalReader implements AutoCloseable
             remotePoll.toNanos()));
     }
 
+    /**
+     * @return what each lane's writer last published of its metrics ({@link Wal#metrics()}): about every second
+     *     while it runs ({@link WalMetrics.Published#live()}), and once more at close. Lanes without any are left out.
+     */
+    public List<WalMetrics.Published> publishedMetrics()
+    {
+        return impl.published();
+    }
+
     public SortedSet<String> collections()
     {
         return impl.collections();

@@ -52,5 +52,13 @@ final class LaneTimer implements AutoCloseable
     public void close()
     {
         ticker.shutdownNow();
+        try
+        {
+            ticker.awaitTermination(5, TimeUnit.SECONDS);    // a tick under way finishes before the close goes on
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -345,6 +345,10 @@ public final class WalEngine implements AutoCloseable
         UploadDrain.drain(lanes, options.uploadCloseTimeoutMs());
         for (final Lane lane : lanes)
         {
+            lane.publishMetrics(false);    // the last words: what the lane did, for spindle stats after the close
+        }
+        for (final Lane lane : lanes)
+        {
             lane.applyRequestedFailure();   // a conflict found by an upload drained just now
         }
         for (final CollectionState collection : collections.values())

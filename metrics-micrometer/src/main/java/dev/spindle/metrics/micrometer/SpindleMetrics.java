@@ -39,7 +39,9 @@ import java.util.function.ToLongFunction;
  *       the last minute is above {@code slow_sync_ms}) and the time gauge
  *       {@code spindle.lane.fsync.p99.last.minute}.</li>
  * </ul>
- * A registry reads meters one by one; they all read one snapshot, taken again at most every {@code maxAge}
+ * The gauges hold this binder strongly (Micrometer holds a meter's state weakly), so it lives as long as the
+ * registry keeps them: binding it and dropping it, as above, works. A registry reads meters one by one; they all
+ * read one snapshot, taken again at most every {@code maxAge}
  * (default one second), so a scrape costs one {@link Wal#metrics()} call, not one per meter.
  */
 public final class SpindleMetrics implements MeterBinder
@@ -111,7 +113,7 @@ public final class SpindleMetrics implements MeterBinder
                 laneTags, i, l -> l.slow() ? 1 : 0);
             TimeGauge.builder("spindle.lane.fsync.p99.last.minute", this, TimeUnit.NANOSECONDS,
                     m -> m.lane(i).syncP99LastMinute()).description("fsync p99 over the last minute").tags(laneTags)
-                .register(registry);
+                .strongReference(true).register(registry);
         }
     }
 
@@ -143,7 +145,7 @@ public final class SpindleMetrics implements MeterBinder
         final int lane, final ToDoubleFunction<WalMetrics.Lane> value)
     {
         Gauge.builder(name, this, m -> value.applyAsDouble(m.lane(lane))).description(description).tags(t)
-            .register(registry);
+            .strongReference(true).register(registry);
     }
 
     private void timer(final MeterRegistry registry, final String name, final String description, final Tags t,
@@ -156,7 +158,7 @@ public final class SpindleMetrics implements MeterBinder
         {
             TimeGauge.builder(name + ".percentile", this, TimeUnit.NANOSECONDS, m -> quantile(of.apply(m.lane(lane)), q))
                 .description(description + ", since the lane opened").tags(t.and("quantile", Double.toString(q)))
-                .register(registry);
+                .strongReference(true).register(registry);
         }
     }
 

@@ -49,6 +49,9 @@ final class BatchWriter implements EventHandler<EntrySlot>
     /** {@link EntrySlot#appendedNanos} of the batch's first entry. */
     private long oldestAppendedNanos;
     private long batchEncoded;
+    /** Time the batch spent writing (and forcing) blocks in its middle, and the writing part of it. */
+    private long batchInline;
+    private long batchInlineWrite;
     private long batchBytes;
     private int batchFutures;
     private boolean tickSeen;
@@ -149,22 +152,44 @@ final class BatchWriter implements EventHandler<EntrySlot>
         }
         if (syncMode == SyncMode.Always)
         {
-            segment.closeBlock();
             final long t0 = System.nanoTime();
+            segment.closeBlock();
+            final long t1 = System.nanoTime();
             segment.force();
-            metrics.sync(System.nanoTime() - t0);
+            inline(t0, t1, System.nanoTime(), true);
             segment.forced();
             durable(lc);
         }
         else if (segment.openBlockBytes() >= memoryFlushSize)
         {
+            final long t0 = System.nanoTime();
             segment.closeBlock();
+            final long t1 = System.nanoTime();
             if (syncMode == SyncMode.PerBatch)
             {
                 segment.force();
+                inline(t0, t1, System.nanoTime(), true);
                 segment.forced();
                 durable(lc);
             }
+            else
+            {
+                inline(t0, t1, t1, false);
+            }
+        }
+    }
+
+    /**
+     * A block written (and forced) in the middle of a batch ({@code Always}, or {@code memory_flush_size_bytes}):
+     * its write counts as the batch's write and its force as an fsync, not as encoding.
+     */
+    private void inline(final long started, final long written, final long forced, final boolean synced)
+    {
+        batchInlineWrite += written - started;
+        batchInline += forced - started;
+        if (synced)
+        {
+            metrics.sync(forced - written);
         }
     }
 
@@ -206,7 +231,8 @@ final class BatchWriter implements EventHandler<EntrySlot>
                 if (batchEntries > 0)
                 {
                     metrics.batch(batchEntries, batchEncoded, batchStartNanos - oldestAppendedNanos,
-                        encoded - batchStartNanos, written - encoded, committed - oldestAppendedNanos);
+                        encoded - batchStartNanos - batchInline, written - encoded + batchInlineWrite,
+                        committed - oldestAppendedNanos);
                 }
                 if (tickSeen)
                 {
@@ -237,6 +263,8 @@ final class BatchWriter implements EventHandler<EntrySlot>
         batchStart = -1;
         batchEntries = 0;
         batchEncoded = 0;
+        batchInline = 0;
+        batchInlineWrite = 0;
         batchBytes = 0;
         batchFutures = 0;
         tickSeen = false;

@@ -5,6 +5,8 @@ import com.lmax.disruptor.Sequence;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalMetrics;
+import dev.spindle.wal.internal.metrics.LogLimiter;
+import dev.spindle.wal.internal.metrics.StatsFile;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.MemoryStore;
 import dev.spindle.wal.internal.segment.SealedSegment;
@@ -55,6 +57,10 @@ public final class Lane
     private final Sequence doneBytes = new Sequence(0);
     private final AtomicLong storedBytes = new AtomicLong();
     private final LaneMetrics metrics;
+    private static final long PUBLISH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** Timer thread: when the metrics were last published. */
+    private long published = Long.MIN_VALUE / 2;
+    private final LogLimiter publishLog = new LogLimiter(60, java.util.concurrent.TimeUnit.SECONDS);
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
     /** Written before {@link #failure}: the failure came from the object-store side, not this lane's directory. */
@@ -442,7 +448,37 @@ public final class Lane
         {
             ring.tick();
         }
-        metrics.slowSync().check(System.nanoTime());    // the timer thread's own work: is the disk slow?
+        final long now = System.nanoTime();
+        metrics.slowSync().check(now);    // the timer thread's own work: is the disk slow? and publish
+        if (now - published >= PUBLISH_NANOS)
+        {
+            published = now;
+            publishMetrics(true);
+        }
+    }
+
+    /**
+     * Timer thread about every second, the closing thread once more at close: publish this lane's metrics for
+     * other processes ({@link StatsFile}). A lane kept in memory has no directory to publish in.
+     */
+    public void publishMetrics(final boolean open)
+    {
+        if (memory != null)
+        {
+            return;
+        }
+        try
+        {
+            StatsFile.write(root, metricsSnapshot(), open);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (publishLog.allow())
+            {
+                LOG.warn("{}: cannot publish its metrics in {}: {}{}", this, root.resolve(StatsFile.NAME),
+                    ex.toString(), publishLog.suppressed());
+            }
+        }
     }
 
     /** @return whether this lane's fsync p99 over the last minute is above {@code slow_sync_ms}. */

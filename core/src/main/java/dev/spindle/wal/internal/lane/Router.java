@@ -287,11 +287,22 @@ public final class Router
     private static void leave(final CollectionState collection, final Lane failed, final long resume,
         final Lane target) throws IOException
     {
-        failed.remote().putLeft(collection.name(), resume, SegmentFormat.writerIdHex(target.writerId()));
+        final String writer = SegmentFormat.writerIdHex(target.writerId());
+        failed.remote().putLeft(collection.name(), resume, writer);
         final String fenced = failed.remote().fenced();
         if (fenced != null)
         {
-            throw new FencedException(fenced + "; a fenced writer's collection is not moved to another lane");
+            final FencedException refused = new FencedException(fenced + "; a fenced writer's collection is not " +
+                "moved to another lane");
+            try
+            {
+                failed.remote().deleteLeft(collection.name(), resume, writer);    // it did not leave: the new
+            }                                                                     // writer may go on with it
+            catch (final IOException ex)
+            {
+                refused.addSuppressed(ex);
+            }
+            throw refused;
         }
     }
 
@@ -318,6 +329,10 @@ public final class Router
         {
             Files.deleteIfExists(earlier.record());
             Directories.fsync(earlier.record().getParent());
+            if (lanes[earlier.lane()].remote() != null)
+            {
+                lanes[earlier.lane()].remote().forgetMoveRecord(collection.name(), earlier.record());
+            }
         }
         catch (final IOException ex)
         {

@@ -3,6 +3,8 @@ package dev.spindle.wal.internal.offline;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
+import dev.spindle.wal.WalMetrics;
+import dev.spindle.wal.internal.metrics.StatsFile;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.WalReplay;
 import dev.spindle.wal.WalStats;
@@ -123,6 +125,23 @@ public final class OfflineWal implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * @return the metrics each lane's writer last published ({@link StatsFile}), for the lanes that have any.
+     */
+    public List<WalMetrics.Published> published()
+    {
+        final List<WalMetrics.Published> all = new ArrayList<>();
+        for (final Path root : roots)
+        {
+            final WalMetrics.Published p = StatsFile.read(root);
+            if (p != null)
+            {
+                all.add(p);
+            }
+        }
+        return all;
     }
 
     public SortedSet<String> collections()

@@ -544,8 +544,8 @@ public final class Verification
     {
         final List<Active> active = new ArrayList<>();
         long maxSealedLast = 0;
-        s.moves.settle((lane, sequence) -> s.reads.stream().anyMatch(r -> r.lane() == lane && r.first() == sequence) ||
-            s.headerless.stream().anyMatch(h -> h[0] == lane && h[1] == sequence));
+        s.moves.settle((lane, sequence, writer) -> s.reads.stream().anyMatch(r -> r.lane() == lane &&
+            writer.equals(r.writer()) && r.sequences().length > 0 && r.sequences()[r.sequences().length - 1] >= sequence));
         for (final Read read : s.reads)
         {
             final long keep = s.moves.keepUpTo(read.lane(), read.writer(), read.first());

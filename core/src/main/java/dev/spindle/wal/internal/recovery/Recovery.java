@@ -263,11 +263,12 @@ public final class Recovery
                 rules.add(l, scan.moves);
             }
         }
-        rules.settle((lane, sequence) ->
+        rules.settle((lane, sequence, writer) ->
         {
             final CollectionScan scan = result.lanes.get(lane).get(name);
-            return scan != null && (scan.sealed.stream().anyMatch(s -> s.firstSequence() == sequence) ||
-                scan.tails.stream().anyMatch(t -> t.nameFirst == sequence));
+            return scan != null && (scan.sealed.stream().anyMatch(s -> s.lastSequence() >= sequence &&
+                writer.equals(scan.writers.get(s.path()))) || scan.tails.stream().anyMatch(t -> t.header != null &&
+                t.lastSequence() >= sequence && writer.equals(t.header.metadata.get(SegmentFormat.META_WRITER_ID))));
         });
         if (rules.isEmpty())
         {

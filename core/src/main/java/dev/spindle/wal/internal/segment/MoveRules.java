@@ -51,24 +51,25 @@ public final class MoveRules
     {
     }
 
-    /** Whether lane {@code lane} holds a segment of the collection starting at {@code sequence}. */
+    /** Whether lane {@code lane} holds entries of the collection from {@code sequence} on written by {@code writer}. */
     @FunctionalInterface
     public interface Holds
     {
-        boolean segmentAt(int lane, long sequence);
+        boolean entriesFrom(int lane, long sequence, String writer);
     }
 
     /**
-     * Settle each move recorded in two lanes: the lane that holds a segment starting at the move's sequence took
-     * the collection (the new lane's first segment after a move starts there); when neither or both do, the lower
-     * lane (no entry of the writer from there on is in either, or the data cannot tell).
+     * Settle each move recorded in two lanes: the lane that holds the writer's entries from the move's sequence on
+     * took the collection (a checkpoint may have freed the segment that starts there, not everything after it);
+     * when neither or both do, the lower lane (no entry of the writer from there on is in either to void, or the
+     * data cannot tell).
      */
     public void settle(final Holds holds)
     {
         for (final Twice t : twice)
         {
-            final boolean first = holds.segmentAt(t.lane(), t.sequence());
-            final boolean second = holds.segmentAt(t.other(), t.sequence());
+            final boolean first = holds.entriesFrom(t.lane(), t.sequence(), t.writer());
+            final boolean second = holds.entriesFrom(t.other(), t.sequence(), t.writer());
             byWriter.get(t.writer()).put(t.sequence(), second && !first ? t.other() : t.lane());
         }
         twice.clear();

@@ -133,7 +133,8 @@ final class FileSource implements TailSource
             refs.set(i, new ArrayList<>(byFirst.values()));
             watchFor(i, dir);
         }
-        rules.settle((lane, sequence) -> refs.get(lane).stream().anyMatch(r -> r.firstSequence() == sequence));
+        // the listing does not say who wrote a segment: the lane holding anything from the move on took it
+        rules.settle((lane, sequence, writer) -> refs.get(lane).stream().anyMatch(r -> r.lastSequence() >= sequence));
         moves = rules;
         checkpoint = newest;
     }

@@ -160,6 +160,23 @@ public final class RemoteLane implements AutoCloseable
      * without the lane the collection went to does not go on with it there. The staging may be dead: the empty
      * object's source is a temporary file.
      */
+    /** Router: a move refused after {@link #putLeft}: take the record back (best effort; an open that finds it
+     *  without the move record stops and says so). */
+    public void deleteLeft(final String collection, final long sequence, final String writerHex) throws IOException
+    {
+        fs.delete(RemoteListing.leftKey(collection, sequence, writerHex));
+    }
+
+    /** Router: a move record given to {@link #uploadMoveRecord} was removed (its move went elsewhere). */
+    public void forgetMoveRecord(final String collection, final Path record)
+    {
+        final Set<Path> records = moveRecords.get(collection);
+        if (records != null)
+        {
+            records.remove(record);
+        }
+    }
+
     public void putLeft(final String collection, final long sequence, final String writerHex) throws IOException
     {
         final Path empty = Files.createTempFile("spindle-left", ".empty");
@@ -395,8 +412,8 @@ public final class RemoteLane implements AutoCloseable
             {
                 uploadedSegments.incrementAndGet();
                 uploadedBytes.addAndGet(segment.size());
+                lag.record(System.nanoTime() - sealedAtNanos);    // one lag per upload counted
             }
-            lag.record(System.nanoTime() - sealedAtNanos);
             lastError = null;
             target.recordUploaded(segment);
             if (!target.holds(segment))
