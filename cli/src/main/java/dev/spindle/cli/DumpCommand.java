@@ -8,9 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,18 +34,7 @@ final class DumpCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         try (JsonGenerator json = Json.generator(out))
         {
-            final WalReader.SegmentEnd end = WalReader.readSegment(segment, r -> {
-                try
-                {
-                    Json.record(json, r);
-                    json.flush();
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-                out.println();
-            });
+            final WalReader.SegmentEnd end = WalReader.readSegment(segment, r -> Json.line(json, out, r));
             out.flush();
             if (!end.whole())
             {

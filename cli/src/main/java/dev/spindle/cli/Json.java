@@ -86,6 +86,23 @@ final class Json
         }
     }
 
+    /**
+     * Print one entry as a JSON line (the form of {@code replay --format jsonl}, {@code dump}, {@code tail}).
+     */
+    static void line(final JsonGenerator g, final java.io.PrintWriter out, final WalRecord r)
+    {
+        try
+        {
+            record(g, r);
+            g.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        out.println();
+    }
+
     static JsonGenerator generator(final Writer out)
     {
         try

@@ -111,9 +111,7 @@ final class ReplayCommand implements Callable<Integer>
                 }
                 if (format == Format.jsonl)
                 {
-                    Json.record(json, r);
-                    json.flush();
-                    out.println();
+                    Json.line(json, out, r);
                 }
             }
         }

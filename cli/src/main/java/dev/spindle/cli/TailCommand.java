@@ -9,9 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -71,16 +69,7 @@ final class TailCommand implements Callable<Integer>
         try (JsonGenerator json = Json.generator(out);
              WalTail tail = WalReader.tail(options, collection, first, r ->
              {
-                 try
-                 {
-                     Json.record(json, r);
-                     json.flush();
-                 }
-                 catch (final IOException ex)
-                 {
-                     throw new UncheckedIOException(ex);
-                 }
-                 out.println();
+                 Json.line(json, out, r);
                  out.flush();
                  if (out.checkError())
                  {

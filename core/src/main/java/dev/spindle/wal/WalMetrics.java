@@ -29,19 +29,23 @@ public record WalMetrics(List<Lane> lanes)
      * @param entries entries written.
      * @param batches batches committed (one group commit each).
      * @param bytes encoded bytes written into segments.
-     * @param ringWait per batch: how long its oldest entry waited in the ring, from its append until the lane
-     *     thread took the batch.
+     * @param ringWait per batch: how long its oldest entry waited in the ring, from its copy into the ring (after
+     *     any back-pressure wait of the append) until the lane thread took the batch.
      * @param batchEntries per batch: entries in it.
      * @param batchBytes per batch: encoded bytes in it.
-     * @param encode per batch: from taking it until its blocks are closed (encoding, segment rolls).
-     * @param write per batch: closing its blocks (the pwrite, or the copy into the mapping).
+     * @param encode per batch: from taking it until its blocks are closed (encoding, segment rolls), less the
+     *     blocks written (and forced) in its middle ({@code Always}, {@code memory_flush_size_bytes}).
+     * @param write per batch: writing its blocks (the pwrite, or the copy into the mapping), also those written
+     *     in its middle.
      * @param sync per fsync (msync for mmap; several files forced together count once): its time. With
      *     {@code Always} one per entry, {@code PerBatch} one per batch, {@code Periodic} one per interval with
      *     writes, {@code Never} none (seals force).
      * @param commit per batch: its oldest entry's time from the append until the batch was committed, which is
      *     when it is durable with {@code Always} and {@code PerBatch} (acknowledged then, unless it waits for
      *     another lane) and written with {@code Periodic} and {@code Never}.
-     * @param seal per sealed segment: forcing what it held unsynced, truncating, renaming, syncing the directory.
+     * @param seal per sealed segment: truncating, renaming, syncing the directory, and forcing what it held unsynced
+     *     when it is sealed at once (a segment that waits for other lanes, or under {@code Never} for its
+     *     background force, was forced before).
      * @param uploadLag per uploaded segment of a remote lane: from its seal until it was in object storage.
      * @param uploads segments uploaded.
      * @param uploadedBytes bytes uploaded.

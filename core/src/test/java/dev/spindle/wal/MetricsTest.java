@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Wal#metrics()} after known workloads: counts that must come out exactly (one fsync per entry with
- * {@code Always}, one commit and one ring wait per batch, batch sizes that add up to the entries), counts that only
- * grow, seals and uploads once segments fill, and a failed lane named. Never a timing: only that times were
- * recorded.
+ * {@code Always}, and per block forced at {@code memory_flush_size_bytes}; one commit and one ring wait per batch;
+ * batch sizes that add up to the entries), counts that only grow, seals and uploads once segments fill, and a
+ * failed lane named. Never a timing: only that times were recorded.
  */
 class MetricsTest
 {
@@ -155,6 +155,30 @@ class MetricsTest
             assertTrue(lane.uploadedBytes() > lane.uploads() * 1024, "bytes: " + lane.uploadedBytes());
             assertEquals(0, lane.uploadRetries());
             assertEquals("mem://metrics/wal", lane.url());
+        }
+    }
+
+    /**
+     * PerBatch with memory_flush_size_bytes passed inside a batch: the block is written and forced right there, and
+     * that fdatasync counts (a review found none of them counted: the batch's own forceAll had nothing left).
+     */
+    @Test
+    void fsyncsMadeAtMemoryFlushSizeCount() throws Exception
+    {
+        try (Wal wal = Wal.open(SegmentSurgery.options(SyncMode.PerBatch, IoMode.pwrite, dir.resolve("a"))
+            .memoryFlushSizeBytes(4096).build()))
+        {
+            final WalCollection c = wal.collection(COLLECTION);
+            final Entry e = new Entry();
+            final byte[] value = new byte[8192];    // one entry passes memory_flush_size_bytes on its own
+            for (long i = 1; i <= 50; i++)
+            {
+                c.append(e.clear().value(value));
+                c.awaitAcknowledged(i);
+            }
+            final WalMetrics.Lane lane = settled(wal, 50).lanes().get(0);
+            assertEquals(50, lane.batches());
+            assertEquals(50, lane.sync().count(), "one fdatasync per entry");
         }
     }
 

@@ -41,25 +41,6 @@ class TailEdgesTest
     @TempDir
     Path dir;
 
-    private static final class Sink implements Consumer<WalRecord>
-    {
-        final List<WalRecord> records = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void accept(final WalRecord record)
-        {
-            records.add(record);
-        }
-
-        List<WalRecord> snapshot()
-        {
-            synchronized (records)
-            {
-                return new ArrayList<>(records);
-            }
-        }
-    }
-
     private static WalOptions twoLanes(final Path a, final Path b)
     {
         return SegmentSurgery.options(SyncMode.PerBatch, IoMode.pwrite, a, b)
@@ -108,7 +89,7 @@ class TailEdgesTest
         write(fileB, Arrays.copyOf(b.bytes(), (int)b.blocks().get(2).offset()));    // lane B lost 6 and after
 
         final WalOptions options = twoLanes(laneA, laneB);
-        final Sink sink = new Sink();
+        final TailTest.Sink sink = new TailTest.Sink();
         try (WalTail tail = WalReader.tail(options, COLLECTION, 1, sink, Duration.ofMillis(20), Duration.ofSeconds(1)))
         {
             assertTrue(tail.awaitDelivered(5, 30, TimeUnit.SECONDS));    // 6 is missing: it waits, 7 read ahead
@@ -159,7 +140,7 @@ class TailEdgesTest
         final byte[] value = new byte[300];
         final CountDownLatch busy = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final Sink sink = new Sink();
+        final TailTest.Sink sink = new TailTest.Sink();
         try (Wal wal = Wal.open(options))
         {
             final WalCollection c = wal.collection(COLLECTION);
@@ -235,7 +216,7 @@ class TailEdgesTest
         {
             final WalCollection c = wal.collection(COLLECTION);
             c.checkpoint(1_000);             // frees every sealed segment
-            final Sink sink = new Sink();
+            final TailTest.Sink sink = new TailTest.Sink();
             try (WalTail tail = wal.tail(COLLECTION, 1, sink))
             {
                 assertTrue(tail.awaitDelivered(1_000, 30, TimeUnit.SECONDS),

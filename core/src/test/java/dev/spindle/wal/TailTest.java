@@ -45,7 +45,7 @@ class TailTest
     }
 
     /** Records what a tail delivers; the handler runs on the tail's thread. */
-    private static final class Sink implements Consumer<WalRecord>
+    static final class Sink implements Consumer<WalRecord>
     {
         final List<WalRecord> records = Collections.synchronizedList(new ArrayList<>());
 

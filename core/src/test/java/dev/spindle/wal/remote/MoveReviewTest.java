@@ -25,6 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.BUCKET;
+import static dev.spindle.wal.remote.RemoteTestSupport.staging;
+import static dev.spindle.wal.remote.RemoteTestSupport.deleteTree;
+import static dev.spindle.wal.remote.RemoteTestSupport.filesEndingWith;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingBack;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingFails;
+import static dev.spindle.wal.remote.RemoteTestSupport.entry;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,34 +55,6 @@ class MoveReviewTest
     void reset()
     {
         store = MemoryObjectStore.serve(BUCKET);
-    }
-
-    private static Entry entry(final String value)
-    {
-        return new Entry().op(Op.INSERT).value(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private Path staging(final String url)
-    {
-        return dir.resolve("staging").resolve(LaneUrls.stagingName(url));
-    }
-
-    private static void stagingFails(final Path lane, final String c) throws Exception
-    {
-        Files.move(lane.resolve(c), lane.resolve(".saved"));
-        Files.writeString(lane.resolve(c), "not a directory");
-    }
-
-    private static List<Path> filesEndingWith(final Path root, final String suffix) throws Exception
-    {
-        if (!Files.exists(root))
-        {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
-        }
     }
 
     /**
@@ -107,7 +85,7 @@ class MoveReviewTest
             {
                 c.appendAsync(entry("a-" + i + "-" + "x".repeat(1_000))).get(10, TimeUnit.SECONDS);
             }
-            stagingFails(staging(URL), "c");
+            stagingFails(staging(dir, URL), "c");
             final List<Exception> refused = new ArrayList<>();
             for (int i = 0; i < 4_000 && refused.size() < 5; i++)
             {

@@ -32,6 +32,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.BUCKET;
+import static dev.spindle.wal.remote.RemoteTestSupport.staging;
+import static dev.spindle.wal.remote.RemoteTestSupport.deleteTree;
+import static dev.spindle.wal.remote.RemoteTestSupport.filesEndingWith;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingBack;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingFails;
+import static dev.spindle.wal.remote.RemoteTestSupport.entry;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -61,55 +67,6 @@ class RemoteMoveEdgesTest
     {
         store = MemoryObjectStore.serve(BUCKET);
         other = MemoryObjectStore.serve(OTHER);
-    }
-
-    private static Entry entry(final String value)
-    {
-        return new Entry().op(Op.INSERT).value(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private Path staging(final String url)
-    {
-        return dir.resolve("staging").resolve(LaneUrls.stagingName(url));
-    }
-
-    private static void stagingFails(final Path lane, final String c) throws Exception
-    {
-        Files.move(lane.resolve(c), lane.resolve(".saved"));
-        Files.writeString(lane.resolve(c), "not a directory");
-    }
-
-    private static void stagingBack(final Path lane, final String c) throws Exception
-    {
-        Files.delete(lane.resolve(c));
-        Files.move(lane.resolve(".saved"), lane.resolve(c));
-    }
-
-    private static List<Path> filesEndingWith(final Path root, final String suffix) throws Exception
-    {
-        if (!Files.exists(root))
-        {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
-        }
-    }
-
-    private static void deleteTree(final Path root) throws Exception
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
     }
 
     /**
@@ -165,7 +122,7 @@ class RemoteMoveEdgesTest
             final WalCollection c = a.collection("c");
             appendAcknowledged(c, "a", 300, acked);
             assertTrue(c.awaitRemoteDurable(150, 30, TimeUnit.SECONDS));
-            stagingFails(staging(URL), "c");
+            stagingFails(staging(dir, URL), "c");
             appendThroughMove(a, c, 10, acked);
             assertEquals(1, filesEndingWith(local.resolve("c"), ".moved").size(), "moved to the local lane");
             assertEquals(1, store.objects.keySet().stream().filter(k -> k.endsWith(".left")).count(),
@@ -194,7 +151,7 @@ class RemoteMoveEdgesTest
             appendAcknowledged(c, "a", 50, acked);
             try (Wal b = Wal.open(RemoteTestSupport.options(dir.resolve("b"), URL).build()))
             {
-                stagingFails(staging(URL), "c");
+                stagingFails(staging(dir, URL), "c");
                 final List<Exception> refused = new ArrayList<>();
                 for (int i = 0; i < 4_000 && refused.size() < 5; i++)    // until the lane fails and a move is tried
                 {
@@ -273,11 +230,11 @@ class RemoteMoveEdgesTest
         {
             final WalCollection c = wal.collection("c");
             appendAcknowledged(c, "before", 200, acked);
-            stagingFails(staging(URL), "c");
+            stagingFails(staging(dir, URL), "c");
             appendThroughMove(wal, c, 100, acked);
         }
-        stagingBack(staging(URL), "c");
-        deleteTree(staging(target));    // the new lane's staging, with the record, is gone; the bucket has it
+        stagingBack(staging(dir, URL), "c");
+        deleteTree(staging(dir, target));    // the new lane's staging, with the record, is gone; the bucket has it
         assertEquals(1, other.objects.keySet().stream().filter(k -> k.endsWith(".moved")).count());
         final List<String> expected = new ArrayList<>(acked.values());
 

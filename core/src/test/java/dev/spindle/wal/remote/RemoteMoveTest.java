@@ -32,6 +32,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.BUCKET;
+import static dev.spindle.wal.remote.RemoteTestSupport.staging;
+import static dev.spindle.wal.remote.RemoteTestSupport.deleteTree;
+import static dev.spindle.wal.remote.RemoteTestSupport.filesEndingWith;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingBack;
+import static dev.spindle.wal.remote.RemoteTestSupport.stagingFails;
+import static dev.spindle.wal.remote.RemoteTestSupport.entry;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,22 +72,12 @@ class RemoteMoveTest
         other = MemoryObjectStore.serve(OTHER);
     }
 
-    private static Entry entry(final String value)
-    {
-        return new Entry().op(Op.INSERT).value(value.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** Lane 0 is {@link RemoteTestSupport#URL}: RoundRobin with affinity puts the first collection there. */
     private WalOptions.Builder options(final String target)
     {
         return RemoteTestSupport.options(dir, URL, target)
             .collectionAffinity(true)
             .distributionStrategy(DistributionStrategy.RoundRobin);
-    }
-
-    private Path staging(final String url)
-    {
-        return dir.resolve("staging").resolve(LaneUrls.stagingName(url));
     }
 
     /** Appends {@code n} values {@code prefix-i-xxx...} (about 1 KB), each acknowledged before the next. */
@@ -94,19 +90,6 @@ class RemoteMoveTest
             assertEquals(acked.size() + 1L, c.appendAsync(entry(value)).get(10, TimeUnit.SECONDS));
             acked.add(value);
         }
-    }
-
-    /** The staging of {@code c} in {@code lane} is gone: the lane fails at its next seal there. */
-    private static void stagingFails(final Path lane, final String c) throws Exception
-    {
-        Files.move(lane.resolve(c), lane.resolve(".saved"));
-        Files.writeString(lane.resolve(c), "not a directory");
-    }
-
-    private static void stagingBack(final Path lane, final String c) throws Exception
-    {
-        Files.delete(lane.resolve(c));
-        Files.move(lane.resolve(".saved"), lane.resolve(c));
     }
 
     /**
@@ -195,18 +178,6 @@ class RemoteMoveTest
         return out;
     }
 
-    private static List<Path> filesEndingWith(final Path root, final String suffix) throws Exception
-    {
-        if (!Files.exists(root))
-        {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
-        }
-    }
-
     /** @return the highest last sequence of {@code collection}'s segment objects in {@code store} (0: none). */
     private static long lastInStore(final MemoryObjectStore store, final String bucket, final String collection)
     {
@@ -229,9 +200,9 @@ class RemoteMoveTest
         final String targetKind) throws Exception
     {
         final String target = targetKind.equals("local") ? dir.resolve("local").toString() : "mem://" + OTHER + "/wal";
-        final Path targetDir = targetKind.equals("local") ? dir.resolve("local") : staging(target);
+        final Path targetDir = targetKind.equals("local") ? dir.resolve("local") : staging(dir, target);
         final WalOptions options = options(target).build();
-        final Path failing = staging(URL);
+        final Path failing = staging(dir, URL);
         final List<String> acked = new ArrayList<>();
         final long resume;
         try (Wal wal = Wal.open(options))
@@ -322,7 +293,7 @@ class RemoteMoveTest
         final WalOptions used = RemoteTestSupport.options(dir, failed, target).collectionAffinity(true)
             .distributionStrategy(DistributionStrategy.RoundRobin).ack(AckMode.valueOf(ack)).segmentMaxAgeMs(50)
             .build();
-        final Path failingLane = remoteAck ? local : staging(URL);
+        final Path failingLane = remoteAck ? local : staging(dir, URL);
         final List<String> acked = new ArrayList<>();
         final long resume;
         try (Wal wal = Wal.open(used))
@@ -330,7 +301,7 @@ class RemoteMoveTest
             final WalCollection c = wal.collection("c");
             appendAcknowledged(c, "before", 200, acked);
             stagingFails(failingLane, "c");
-            resume = appendThroughMove(wal, c, staging(target), 100, acked);
+            resume = appendThroughMove(wal, c, staging(dir, target), 100, acked);
         }
         final List<String> records = new ArrayList<>();
         for (final String key : other.objects.keySet())
@@ -356,7 +327,7 @@ class RemoteMoveTest
             }
         }
         assertFalse(copies.isEmpty());
-        deleteTree(staging(target));    // the new lane's staging, with the record, is gone
+        deleteTree(staging(dir, target));    // the new lane's staging, with the record, is gone
 
         final List<Long> sequences = new ArrayList<>();
         assertEquals(acked, offlineReplay(used, sequences), "WalReader applies the record from the bucket");
@@ -381,21 +352,6 @@ class RemoteMoveTest
         assertEquals(acked, offlineReplay(used, sequences), "without any staging: from the buckets (and the local " +
             "lane, with ack = \"remote\")");
         assertEquals(range(1, acked.size()), sequences);
-    }
-
-    private static void deleteTree(final Path root) throws Exception
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
     }
 
     private static List<String> offlineReplay(final WalOptions options, final List<Long> sequences)
@@ -454,7 +410,7 @@ class RemoteMoveTest
         {
             final WalCollection c = a.collection("c");
             appendAcknowledged(c, "a", 300, acked);
-            stagingFails(staging(URL), "c");
+            stagingFails(staging(dir, URL), "c");
             appendUntilFailure(c, acked);
             final String failure = a.stats().lanes().get(0).failure();
             assertFalse(failure.contains("fenced"), "the staging failed: " + failure);
@@ -482,7 +438,7 @@ class RemoteMoveTest
         final Path local = dir.resolve("local");
         final WalOptions options = options(local.toString()).ack(AckMode.remote).segmentMaxAgeMs(20)
             .uploadCloseTimeoutMs(1_000).build();
-        final Path failing = staging(URL);
+        final Path failing = staging(dir, URL);
         final List<String> acked = new ArrayList<>();
         try (Wal wal = Wal.open(options))
         {

@@ -1,5 +1,15 @@
 package dev.spindle.wal.remote;
 
+import java.util.stream.Stream;
+
+import java.nio.file.Files;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.spindle.wal.internal.remote.LaneUrls;
+
+import dev.spindle.wal.Op;
+
 import dev.spindle.wal.Entry;
 import dev.spindle.wal.WalCollection;
 import dev.spindle.wal.WalOptions;
@@ -80,6 +90,60 @@ final class RemoteTestSupport
         try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir.resolve("staging")))
         {
             return walk.filter(p -> p.toString().endsWith(".avro")).sorted().toList();
+        }
+    }
+
+    /** An entry holding {@code value}. */
+    static Entry entry(final String value)
+    {
+        return new Entry().op(Op.INSERT).value(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the staging directory of remote lane {@code url} under {@code dir}'s staging. */
+    static Path staging(final Path dir, final String url)
+    {
+        return dir.resolve("staging").resolve(LaneUrls.stagingName(url));
+    }
+
+    /** The collection's directory in a lane (or a staging) stops being one, as on a dead or unmounted disk. */
+    static void stagingFails(final Path lane, final String c) throws IOException
+    {
+        Files.move(lane.resolve(c), lane.resolve(".saved"));
+        Files.writeString(lane.resolve(c), "not a directory");
+    }
+
+    /** ... and comes back. */
+    static void stagingBack(final Path lane, final String c) throws IOException
+    {
+        Files.delete(lane.resolve(c));
+        Files.move(lane.resolve(".saved"), lane.resolve(c));
+    }
+
+    /** @return the files under {@code root} whose names end with {@code suffix} (none when it does not exist). */
+    static List<Path> filesEndingWith(final Path root, final String suffix) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
+    static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root))
+        {
+            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
         }
     }
 }
