@@ -108,7 +108,7 @@ class PackageArrowsTest
         allowed("upload", "segment", "remote", "metrics");
         allowed("lane", "segment", "remote", "replay", "upload", "metrics");
         allowed("tail", "segment", "remote", "replay", "lane");
-        allowed("offline", "segment", "remote", "recovery", "replay");
+        allowed("offline", "segment", "remote", "recovery", "replay", "metrics");
     }
 
     private static void allowed(final String room, final String... below)
