@@ -44,7 +44,7 @@ final class StatsCommand implements Callable<Integer>
         try (WalReader reader = WalReader.open(SpindleCli.load(config, spec.commandLine().getErr())))
         {
             stats = reader.stats();
-            reader.publishedMetrics().forEach(p -> published.put(p.lane().index(), p));
+            published.putAll(reader.publishedMetrics());    // by the directory's lane in this configuration
         }
         if (json)
         {
@@ -130,14 +130,14 @@ final class StatsCommand implements Callable<Integer>
             final WalMetrics.Published p = published.get(lane.index());
             if (p != null)
             {
-                metricsLine(out, p);
+                metricsLine(out, lane.index(), p);
             }
         }
         return SpindleCli.OK;
     }
 
     /** The lane's published metrics, in one or two lines under its table rows. */
-    private static void metricsLine(final PrintWriter out, final WalMetrics.Published p)
+    private static void metricsLine(final PrintWriter out, final int index, final WalMetrics.Published p)
     {
         final WalMetrics.Lane m = p.lane();
         final String when = p.live() ? String.format(Locale.ROOT, "live, %.1f s ago, pid %d",
@@ -145,7 +145,7 @@ final class StatsCommand implements Callable<Integer>
             (p.open() ? "written " : "at the close, ") + Instant.ofEpochMilli(p.writtenMillis()) + " by pid " + p.pid() +
                 (p.open() ? ", not updated since: the writer stopped without closing" : "");
         out.printf(Locale.ROOT, "     lane %d metrics (%s): %,d entries in %,d batches (%.1f each), fsync p50 %s p99 %s " +
-                "(%,d), commit p99 %s, ring wait p99 %s, %,d seals%s%s%n", m.index(), when, m.entries(), m.batches(),
+                "(%,d), commit p99 %s, ring wait p99 %s, %,d seals%s%s%n", index, when, m.entries(), m.batches(),
             m.batchEntries().mean(), ms(m.sync().p50()), ms(m.sync().p99()), m.sync().count(), ms(m.commit().p99()),
             ms(m.ringWait().p99()), m.seal().count(),
             m.slow() ? ", SLOW: fsync p99 over the last minute " + ms(m.syncP99LastMinute()) : "",
@@ -153,7 +153,7 @@ final class StatsCommand implements Callable<Integer>
         if (m.uploads() > 0 || m.pendingUploadBytes() > 0)
         {
             out.printf(Locale.ROOT, "     lane %d uploads: %,d segments, %,d bytes, %,d retried, lag p99 %s, %,d bytes " +
-                "waiting%n", m.index(), m.uploads(), m.uploadedBytes(), m.uploadRetries(), ms(m.uploadLag().p99()),
+                "waiting%n", index, m.uploads(), m.uploadedBytes(), m.uploadRetries(), ms(m.uploadLag().p99()),
                 m.pendingUploadBytes());
         }
     }

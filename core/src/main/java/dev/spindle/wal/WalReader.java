@@ -85,10 +85,11 @@ public final class WalReader implements AutoCloseable
     }
 
     /**
-     * @return what each lane's writer last published of its metrics ({@link Wal#metrics()}): about every second
-     *     while it runs ({@link WalMetrics.Published#live()}), and once more at close. Lanes without any are left out.
+     * @return by lane (its index in this configuration's {@code wal_urls}), what the writer last published in the
+     *     lane's directory of its metrics ({@link Wal#metrics()}): about every second while it runs
+     *     ({@link WalMetrics.Published#live()}), and once more at close. Lanes without any are left out.
      */
-    public List<WalMetrics.Published> publishedMetrics()
+    public java.util.SortedMap<Integer, WalMetrics.Published> publishedMetrics()
     {
         return impl.published();
     }

@@ -62,6 +62,24 @@ class HostilePathsTest
     }
 
     @Test
+    void linksAtThePublishedMetricsAreReplacedNotFollowed() throws IOException
+    {
+        final Path outside = outside();
+        final Path other = Files.writeString(dir.resolve("other-precious"), PRECIOUS);
+        Files.createDirectories(lane());
+        Files.createSymbolicLink(lane().resolve(".spindle-stats.tmp"), outside);
+        Files.createSymbolicLink(lane().resolve(".spindle-stats"), other);
+        try (Wal wal = Wal.open(options()))
+        {
+            appendBatch(wal.collection("c"), 10);
+        }
+        assertUntouched(outside);
+        assertUntouched(other);
+        assertTrue(Files.isRegularFile(lane().resolve(".spindle-stats"), LinkOption.NOFOLLOW_LINKS),
+            "the close published the lane's metrics in a file of its own");
+    }
+
+    @Test
     void aLinkAtACheckpointsTempFileIsReplacedNotFollowed() throws IOException
     {
         final Path outside = outside();

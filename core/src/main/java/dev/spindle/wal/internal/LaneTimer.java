@@ -38,6 +38,16 @@ final class LaneTimer implements AutoCloseable
         this.intervalMs = interval;
     }
 
+    /**
+     * Publishing the lanes' metrics writes files, and a slow or hung disk must not hold up the ticks of every
+     * lane: it runs on a thread of its own, once a second (a publish still under way makes the next wait).
+     */
+    private final ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "spindle-metrics-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
     void start()
     {
         ticker.scheduleAtFixedRate(() -> {
@@ -46,15 +56,23 @@ final class LaneTimer implements AutoCloseable
                 lane.tick();
             }
         }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        publisher.scheduleWithFixedDelay(() -> {
+            for (final Lane lane : lanes)
+            {
+                lane.publishMetrics(true);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     @Override
     public void close()
     {
         ticker.shutdownNow();
+        publisher.shutdown();    // not shutdownNow: an interrupt would close the file a publish is writing
         try
         {
             ticker.awaitTermination(5, TimeUnit.SECONDS);    // a tick under way finishes before the close goes on
+            publisher.awaitTermination(5, TimeUnit.SECONDS);
         }
         catch (final InterruptedException ex)
         {

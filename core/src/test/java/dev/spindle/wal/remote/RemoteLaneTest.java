@@ -466,6 +466,19 @@ class RemoteLaneTest
         }
     }
 
+    /** URLs are logged, shown by stats and tag metrics: one that carries a password or a query is refused, quietly. */
+    @Test
+    void shouldRefuseAUrlWithAPasswordOrAQueryWithoutQuotingIt()
+    {
+        for (final String url : List.of("mem://key:s3cr3t@bucket/wal", "mem://bucket/wal?sig=s3cr3t",
+            "mem://bucket/wal#s3cr3t"))
+        {
+            final WalException ex = assertThrows(WalException.class, () -> Wal.open(options(dir, url).build()));
+            assertTrue(ex.getMessage().contains("wal_urls[0]") && !ex.getMessage().contains("s3cr3t"),
+                ex.getMessage());
+        }
+    }
+
     @Test
     void shouldRefuseRemoteLanesSharingAPrefix()
     {

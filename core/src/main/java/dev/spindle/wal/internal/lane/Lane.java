@@ -57,9 +57,6 @@ public final class Lane
     private final Sequence doneBytes = new Sequence(0);
     private final AtomicLong storedBytes = new AtomicLong();
     private final LaneMetrics metrics;
-    private static final long PUBLISH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    /** Timer thread: when the metrics were last published. */
-    private long published = Long.MIN_VALUE / 2;
     private final LogLimiter publishLog = new LogLimiter(60, java.util.concurrent.TimeUnit.SECONDS);
     private final AtomicReference<FailureRequest> requestedFailure = new AtomicReference<>();
     private volatile WalException failure;
@@ -448,17 +445,12 @@ public final class Lane
         {
             ring.tick();
         }
-        final long now = System.nanoTime();
-        metrics.slowSync().check(now);    // the timer thread's own work: is the disk slow? and publish
-        if (now - published >= PUBLISH_NANOS)
-        {
-            published = now;
-            publishMetrics(true);
-        }
+        metrics.slowSync().check(System.nanoTime());    // the timer thread's own work: is the disk slow?
     }
 
     /**
-     * Timer thread about every second, the closing thread once more at close: publish this lane's metrics for
+     * The timer's publishing thread about every second, the closing thread once more at close (after that thread
+     * stopped): publish this lane's metrics for
      * other processes ({@link StatsFile}). A lane kept in memory has no directory to publish in.
      */
     public void publishMetrics(final boolean open)

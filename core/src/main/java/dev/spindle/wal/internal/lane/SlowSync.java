@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a lane's disk is slow: its fsync p99 over the last minute above {@code slow_sync_ms}, over at least
- * {@value #MIN_SYNCS} fsyncs (an idle lane's one slow fsync is not a slow disk). The lane thread records each
+ * {@value #MIN_SYNCS} fsyncs and with two slow ones at least (an idle lane's one slow fsync is not a slow disk);
+ * fine again once the p99 is under 80% of the bound. The lane thread records each
  * fsync's time ({@link #record}); the timer thread, at each tick ({@link #check}), takes what was recorded since
  * into the newest of six 10-second windows, and turns {@link #slow()} on or off, logging each change once.
  * Readers (metrics, the router's {@code LoadBalanced}) read two volatile fields.
@@ -75,7 +76,11 @@ final class SlowSync
         final long syncs = minute.getTotalCount();
         final long p = syncs == 0 ? 0 : minute.getValueAtPercentile(99);
         p99 = p;
-        final boolean now = boundNanos > 0 && syncs >= MIN_SYNCS && p > boundNanos;
+        // slow: the p99 above the bound, over ten fsyncs at least, two of them slow at least (with under 100
+        // fsyncs the p99 is the slowest one); fine again only below 80% of the bound, so a p99 hovering at the
+        // bound does not flip (and log) at every tick
+        final boolean now = boundNanos > 0 && syncs >= MIN_SYNCS && (slow ? p > boundNanos * 4 / 5 :
+            p > boundNanos && minute.getCountBetweenValues(boundNanos + 1, RecordedDistribution.HIGHEST) >= 2);
         if (now != slow)
         {
             slow = now;

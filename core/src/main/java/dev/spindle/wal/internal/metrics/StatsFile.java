@@ -69,7 +69,18 @@ public final class StatsFile
         final StringWriter text = new StringWriter();
         p.store(text, "Spindle lane metrics (spindle stats reads this)");
         final Path temp = root.resolve(NAME + ".tmp");
-        Files.writeString(temp, text.toString(), StandardCharsets.ISO_8859_1);
+        // never through a link planted under either name: the temporary file is made anew (a link or a leftover
+        // of a crash is removed first, not followed), and a rename replaces whatever has the final name
+        Files.deleteIfExists(temp);
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS))
+        {
+            final ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+            while (bytes.hasRemaining())
+            {
+                out.write(bytes);
+            }
+        }
         Files.move(temp, root.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

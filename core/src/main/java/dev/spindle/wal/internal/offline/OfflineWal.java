@@ -128,17 +128,19 @@ public final class OfflineWal implements AutoCloseable
     }
 
     /**
-     * @return the metrics each lane's writer last published ({@link StatsFile}), for the lanes that have any.
+     * @return per lane of this configuration (its index in {@code wal_urls}), the metrics last published in its
+     *     directory ({@link StatsFile}), for the lanes that have any; the directory decides, not the index the file
+     *     was written under (the lanes may have been reordered since).
      */
-    public List<WalMetrics.Published> published()
+    public java.util.SortedMap<Integer, WalMetrics.Published> published()
     {
-        final List<WalMetrics.Published> all = new ArrayList<>();
-        for (final Path root : roots)
+        final java.util.SortedMap<Integer, WalMetrics.Published> all = new java.util.TreeMap<>();
+        for (int l = 0; l < roots.size(); l++)
         {
-            final WalMetrics.Published p = StatsFile.read(root);
+            final WalMetrics.Published p = StatsFile.read(roots.get(l));
             if (p != null)
             {
-                all.add(p);
+                all.put(l, p);
             }
         }
         return all;

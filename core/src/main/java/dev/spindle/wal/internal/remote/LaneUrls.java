@@ -209,6 +209,17 @@ public final class LaneUrls
         final String rest = url.substring(colon + 3);
         final int slash = rest.indexOf('/');
         final String authority = slash < 0 ? rest : rest.substring(0, slash);
+        // a URL is logged and shown (stats, metrics' tags): it may carry no secret, so these messages quote none
+        if (authority.indexOf('@') > 0 && authority.substring(0, authority.indexOf('@')).indexOf(':') >= 0)
+        {
+            throw new WalException("wal_urls[" + index + "] (a " + scheme + ":// URL) has a password in it: URLs are " +
+                "logged; give credentials in [storage.wal_config." + scheme + "] or the environment");
+        }
+        if (rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0)
+        {
+            throw new WalException("wal_urls[" + index + "] (a " + scheme + ":// URL) has a query or fragment: URLs " +
+                "are logged, and settings (a SAS token too) go in [storage.wal_config." + scheme + "]");
+        }
         if (authority.isEmpty())
         {
             throw new WalException("wal_urls[" + index + "] = \"" + url + "\": " + scheme + ":// needs a bucket, " +

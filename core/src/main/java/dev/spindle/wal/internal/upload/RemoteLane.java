@@ -154,12 +154,6 @@ public final class RemoteLane implements AutoCloseable
         return held == null ? null : held.fenced();
     }
 
-    /**
-     * Router, when it moves {@code collection} off this failed lane at {@code sequence}: put the record that it left
-     * ({@link RemoteListing#LEFT_SUFFIX}, empty) into the store, so that another writer taking the prefix over
-     * without the lane the collection went to does not go on with it there. The staging may be dead: the empty
-     * object's source is a temporary file.
-     */
     /** Router: a move refused after {@link #putLeft}: take the record back (best effort; an open that finds it
      *  without the move record stops and says so). */
     public void deleteLeft(final String collection, final long sequence, final String writerHex) throws IOException
@@ -177,6 +171,12 @@ public final class RemoteLane implements AutoCloseable
         }
     }
 
+    /**
+     * Router, when it moves {@code collection} off this failed lane at {@code sequence}: put the record that it left
+     * ({@link RemoteListing#LEFT_SUFFIX}, empty) into the store, so that another writer taking the prefix over
+     * without the lane the collection went to does not go on with it there. The staging may be dead: the empty
+     * object's source is a temporary file.
+     */
     public void putLeft(final String collection, final long sequence, final String writerHex) throws IOException
     {
         final Path empty = Files.createTempFile("spindle-left", ".empty");

@@ -54,13 +54,32 @@ class SlowSyncTest
     void aFewSlowFsyncsOfAnIdleLaneAreNotASlowDisk()
     {
         final SlowSync s = new SlowSync("lane 0", 250);
-        syncs(s, SlowSync.MIN_SYNCS - 1, 900);
+        syncs(s, SlowSync.MIN_SYNCS - 1, 900);    // all slow, but too few
         s.check(SECOND);
         assertFalse(s.slow());
         assertEquals(900 * MS, s.p99LastMinute(), 9 * MS);
         syncs(s, 1, 900);
         s.check(2 * SECOND);
         assertTrue(s.slow(), "ten of them are");
+    }
+
+    @Test
+    void oneSlowFsyncAmongAFewIsNotASlowDiskAndAP99AtTheBoundDoesNotFlip()
+    {
+        final SlowSync s = new SlowSync("lane 0", 250);
+        syncs(s, 20, 2);
+        syncs(s, 1, 900);
+        s.check(SECOND);
+        assertFalse(s.slow(), "the p99 of 21 fsyncs is the slowest one, but one slow fsync is not a slow disk");
+        syncs(s, 1, 900);
+        s.check(2 * SECOND);
+        assertTrue(s.slow(), "two are");
+        syncs(s, 2_000, 230);    // the p99 falls just under the bound: still slow until under 80% of it
+        s.check(3 * SECOND);
+        assertTrue(s.slow());
+        syncs(s, 300_000, 150);
+        s.check(4 * SECOND);
+        assertFalse(s.slow(), "under 200 ms now");
     }
 
     @Test
