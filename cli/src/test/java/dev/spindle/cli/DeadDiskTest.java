@@ -38,14 +38,15 @@ class DeadDiskTest
     @TempDir
     Path dir;
 
-    private static Entry entry(final Entry reuse, final String collection, final long sequence)
+    /** An entry whose value holds its sequence and its collection's hash (checked at replay). */
+    static Entry entry(final Entry reuse, final String collection, final long sequence)
     {
         final byte[] value = new byte[64];
         ByteBuffer.wrap(value).putLong(sequence).putInt(collection.hashCode());
         return reuse.clear().value(value);
     }
 
-    private static long appendAcknowledged(final WalCollection c, final int n)
+    static long appendAcknowledged(final WalCollection c, final int n)
     {
         final Entry e = new Entry();
         long last = 0;

@@ -42,25 +42,6 @@ class DeadStagingDiskTest
     @TempDir
     Path dir;
 
-    private static Entry entry(final Entry reuse, final String collection, final long sequence)
-    {
-        final byte[] value = new byte[64];
-        ByteBuffer.wrap(value).putLong(sequence).putInt(collection.hashCode());
-        return reuse.clear().value(value);
-    }
-
-    private static long appendAcknowledged(final WalCollection c, final int n)
-    {
-        final Entry e = new Entry();
-        long last = 0;
-        for (int i = 0; i < n; i++)
-        {
-            last = c.append(entry(e, c.name(), c.lastSequence() + 1));
-        }
-        assertTrue(c.awaitAcknowledged(last, 30, TimeUnit.SECONDS));
-        return last;
-    }
-
     private WalOptions options(final ObjectStoreServer server, final Path staging, final IoMode ioMode)
         throws Exception
     {
@@ -100,7 +81,7 @@ class DeadStagingDiskTest
                 // RoundRobin with affinity: "a" goes to the S3 lane (lane 0), "b" to the local lane
                 for (final String name : new String[]{"a", "b"})
                 {
-                    acknowledged.put(name, appendAcknowledged(wal.collection(name), 3000));
+                    acknowledged.put(name, DeadDiskTest.appendAcknowledged(wal.collection(name), 3000));
                 }
                 assertEquals("a", wal.stats().lanes().get(0).collections().get(0).collection());
                 assertEquals("b", wal.stats().lanes().get(1).collections().get(0).collection());
@@ -112,7 +93,7 @@ class DeadStagingDiskTest
                 {
                     for (int i = 0; i < 100_000; i++)
                     {
-                        dead.awaitAcknowledged(dead.append(entry(new Entry(), dead.name(), dead.lastSequence() + 1)),
+                        dead.awaitAcknowledged(dead.append(DeadDiskTest.entry(new Entry(), dead.name(), dead.lastSequence() + 1)),
                             30, TimeUnit.SECONDS);
                     }
                 }, "appends to the collection of the S3 lane fail");
@@ -122,8 +103,8 @@ class DeadStagingDiskTest
 
                 // the collection moves to the local lane at its next append, after what the staging made durable
                 final long resume = dead.acknowledgedSequence() + 1;
-                assertEquals(resume, dead.append(entry(new Entry(), dead.name(), resume)));
-                acknowledged.put("a", appendAcknowledged(dead, 1000));
+                assertEquals(resume, dead.append(DeadDiskTest.entry(new Entry(), dead.name(), resume)));
+                acknowledged.put("a", DeadDiskTest.appendAcknowledged(dead, 1000));
                 assertTrue(wal.stats().lanes().get(1).collections().stream()
                     .anyMatch(c -> c.collection().equals("a")), "the collection now lives on the local lane");
                 // the dead staging's active segment (acknowledged, fsync'd there) cannot be sealed nor uploaded now
@@ -132,7 +113,7 @@ class DeadStagingDiskTest
                 final WalException notUploaded = assertThrows(WalException.class,
                     () -> dead.awaitRemoteDurable(dead.lastSequence(), 30, TimeUnit.SECONDS));
                 assertTrue(notUploaded.getMessage().contains("lane 0"), notUploaded.getMessage());
-                acknowledged.put("b", appendAcknowledged(wal.collection("b"), 1000));
+                acknowledged.put("b", DeadDiskTest.appendAcknowledged(wal.collection("b"), 1000));
             }
             catch (final WalException closing)
             {
@@ -162,7 +143,7 @@ class DeadStagingDiskTest
                         ", replayed up to " + (expect - 1));
                     assertTrue(c.awaitRemoteDurable(e.getValue(), 60, TimeUnit.SECONDS), e.getKey() + ": the " +
                         "staged segments are uploaded at the open");
-                    appendAcknowledged(c, 10);    // and it goes on
+                    DeadDiskTest.appendAcknowledged(c, 10);    // and it goes on
                 }
                 assertTrue(wal.stats().lanes().get(1).collections().stream()
                     .anyMatch(c -> c.collection().equals("a")), "the collection stays on the local lane");

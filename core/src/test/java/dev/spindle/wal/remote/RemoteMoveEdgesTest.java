@@ -39,6 +39,7 @@ import static dev.spindle.wal.remote.RemoteTestSupport.stagingBack;
 import static dev.spindle.wal.remote.RemoteTestSupport.stagingFails;
 import static dev.spindle.wal.remote.RemoteTestSupport.entry;
 import static dev.spindle.wal.remote.RemoteTestSupport.URL;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * failed before): another writer taking the prefix over after the move, or before it; a move attempt whose record
  * was written but whose directory fsync failed, retried into another lane (two records of one move); a tail that
  * ignored move records in the bucket; and, under ack = "remote", the acknowledged watermark after an open starting
- * below the checkpoint.
+ * below the checkpoint; and (a second review) a move the fence re-check refuses takes its {@code .left} record
+ * back, and a move recorded in two lanes goes to the lane holding the writer's entries from the move on, also when
+ * a checkpoint freed the segment that started there.
  */
 class RemoteMoveEdgesTest
 {
@@ -303,7 +306,7 @@ class RemoteMoveEdgesTest
             store.down = true;
             c.appendAsync(entry("staged-1"));
             c.appendAsync(entry("staged-2"));
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            assertTrue(c.awaitDurable(12, 10, TimeUnit.SECONDS), "both staged, fsync'd, not uploaded");
         }
         store.down = false;
         store.afterCreate = key -> {
@@ -317,6 +320,131 @@ class RemoteMoveEdgesTest
             final WalCollection c = wal.collection("c");
             assertTrue(c.acknowledgedSequence() >= 10, "acknowledged before the restart: 10 (checkpointed); " +
                 "after it: " + c.acknowledgedSequence());
+        }
+    }
+
+    /**
+     * Writer b takes the prefix over between a's mayLeave fence check and its put of ".left" (simulated: when the
+     * ".left" object lands, it is held back while b opens and closes, then put back). a's re-check sees the fence
+     * and the move is refused, as designed: a acknowledged nothing in its local lane. But the ".left" object stays,
+     * so b, the legitimate writer, can no longer open: checkLeft finds ".left" with no ".moved" in b's lanes.
+     */
+    @Test
+    void aMoveRefusedByTheFenceReCheckLeavesNoLeftRecordThatStopsTheNewWriter() throws Exception
+    {
+        final Path local = dir.resolve("local");
+        final WalOptions bOptions = RemoteTestSupport.options(dir.resolve("b"), URL).build();
+        store.afterCreate = key -> {
+            if (key.endsWith(".left"))
+            {
+                final byte[] left = store.objects.remove(key);
+                Wal.open(bOptions).close();    // b takes the prefix over just before the record lands
+                store.objects.put(key, left);
+                store.afterCreate = k -> { };
+            }
+        };
+        try (Wal a = Wal.open(RemoteTestSupport.options(dir, URL, local.toString()).collectionAffinity(true)
+            .distributionStrategy(DistributionStrategy.RoundRobin).uploadCloseTimeoutMs(500).build()))
+        {
+            final WalCollection c = a.collection("c");
+            for (int i = 0; i < 50; i++)
+            {
+                c.appendAsync(entry("a-" + i + "-" + "x".repeat(1_000))).get(10, TimeUnit.SECONDS);
+            }
+            stagingFails(staging(dir, URL), "c");
+            final List<Exception> refused = new ArrayList<>();
+            for (int i = 0; i < 4_000 && refused.size() < 5; i++)
+            {
+                try
+                {
+                    c.appendAsync(entry("a-late-" + i + "-" + "x".repeat(1_000))).get(10, TimeUnit.SECONDS);
+                }
+                catch (final ExecutionException | WalException ex)
+                {
+                    refused.add(ex);
+                }
+            }
+            final String last = refused.get(refused.size() - 1).toString();
+            assertTrue(last.contains("fenced"), "the move was refused by the fence: " + last);
+        }
+        catch (final WalException closing)
+        {
+            // a's close reports its failed lane
+        }
+        assertEquals(0, store.objects.keySet().stream().filter(k -> k.endsWith(".left")).count(),
+            "a's refused move takes its .left record back");
+        assertDoesNotThrow(() -> Wal.open(bOptions).close(),
+            "b, which took the prefix over before a's move and never saw a move go through, opens again");
+    }
+
+    /**
+     * MoveRules.settle's fallback. One move (writer W, sequence S) recorded in lanes 1 (the ghost of a failed
+     * attempt) and 2 (the lane that took the entries). A checkpoint deleted lane 2's segment that starts at S, so
+     * neither lane "holds a segment starting at S" and the lower lane, 1, is made the owner: lane 2's acknowledged
+     * entries above the checkpoint (writer W, from S on) are void.
+     */
+    @Test
+    void aCheckpointPastTheNewLanesFirstSegmentDoesNotHandTheMoveToTheGhostLane() throws Exception
+    {
+        final Path l0 = dir.resolve("l0");
+        final Path l1 = dir.resolve("l1");
+        final Path l2 = dir.resolve("l2");
+        final WalOptions options = RemoteTestSupport.options(dir, l0.toString(), l1.toString(), l2.toString())
+            .collectionAffinity(true).distributionStrategy(DistributionStrategy.RoundRobin).build();
+        final TreeMap<Long, String> acked = new TreeMap<>();
+        long checkpoint;
+        try (Wal wal = Wal.open(options))
+        {
+            final WalCollection c = wal.collection("c");    // RoundRobin: lane 0
+            final WalCollection d = wal.collection("d");    // lane 1
+            for (int i = 0; i < 100; i++)
+            {
+                final String v = "before-" + i + "-" + "x".repeat(1_000);
+                acked.put(c.appendAsync(entry(v)).get(10, TimeUnit.SECONDS), v);
+                if (i == 0)
+                {
+                    d.appendAsync(entry("d")).get(10, TimeUnit.SECONDS);
+                }
+            }
+            stagingFails(l0, "c");
+            int moved = 0;
+            for (int i = 0; moved < 300 && i < 4_000; i++)
+            {
+                final String v = "new-" + i + "-" + "x".repeat(1_000);
+                try
+                {
+                    acked.put(c.appendAsync(entry(v)).get(10, TimeUnit.SECONDS), v);
+                    moved += wal.stats().lanes().get(0).failure() != null ? 1 : 0;
+                }
+                catch (final ExecutionException | WalException ex)
+                {
+                    // the append that found the lane failed
+                }
+            }
+            assertEquals(1, filesEndingWith(l2.resolve("c"), ".moved").size(), "the move went to lane 2");
+            checkpoint = acked.lastKey() - 60;    // past lane 2's first 64 KiB segments, not its last
+            c.checkpoint(checkpoint);
+        }
+        final Path record = filesEndingWith(l2.resolve("c"), ".moved").get(0);
+        final long s = Long.parseLong(record.getFileName().toString().substring(0, 20));
+        assertTrue(filesEndingWith(l2.resolve("c"), ".avro").stream()
+            .noneMatch(p -> p.getFileName().toString().startsWith(String.format("%020d-", s))),
+            "the checkpoint deleted the segment starting at S");
+        Files.createDirectories(l1.resolve("c"));
+        Files.copy(record, l1.resolve("c").resolve(record.getFileName()));    // the ghost of a failed attempt
+        final Path saved = l0.resolve(".saved");
+        Files.delete(l0.resolve("c"));
+        Files.move(saved, l0.resolve("c"));
+        try (Wal wal = Wal.open(options))
+        {
+            final List<String> values = new ArrayList<>();
+            try (WalReplay r = wal.collection("c").replay(checkpoint + 1))
+            {
+                r.forEachRemaining(rec -> values.add(new String(rec.value(), StandardCharsets.UTF_8)));
+            }
+            assertEquals(acked.tailMap(checkpoint, false).size(), values.size(),
+                "every acknowledged entry above the checkpoint; notes: " + wal.recoveryNotes());
+            assertEquals(new ArrayList<>(acked.tailMap(checkpoint, false).values()), values);
         }
     }
 }
