@@ -85,6 +85,26 @@ public final class Directories
      * Delete {@code root} and everything under it, deepest first; nothing when it does not exist. Symbolic
      * links are deleted, never followed.
      */
+    /**
+     * Read the first {@code max} bytes of {@code file} at most (never following a link): a small record whose
+     * length is checked against what was read, never trusted from the file.
+     *
+     * @return those bytes as ISO-8859-1 text.
+     */
+    public static String readAtMost(final Path file, final int max) throws IOException
+    {
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(max);
+        try (FileChannel channel = FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0)
+            {
+                // no more than max
+            }
+        }
+        return new String(bytes.array(), 0, bytes.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     public static void deleteTree(final Path root) throws IOException
     {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS))

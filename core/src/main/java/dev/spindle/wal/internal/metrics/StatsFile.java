@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.metrics;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.WalMetrics;
 
 import java.io.IOException;
@@ -96,20 +97,13 @@ public final class StatsFile
             {
                 return null;
             }
-            final ByteBuffer bytes = ByteBuffer.allocate(MAX_BYTES + 1);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
-            {
-                while (bytes.hasRemaining() && channel.read(bytes) >= 0)
-                {
-                    // at most MAX_BYTES + 1
-                }
-            }
-            if (bytes.position() > MAX_BYTES)
+            final String text = Directories.readAtMost(file, MAX_BYTES + 1);
+            if (text.length() > MAX_BYTES)
             {
                 return null;
             }
             final Properties p = new Properties();
-            p.load(new StringReader(new String(bytes.array(), 0, bytes.position(), StandardCharsets.ISO_8859_1)));
+            p.load(new StringReader(text));
             return new WalMetrics.Published(Long.parseLong(p.getProperty("written_millis")),
                 Long.parseLong(p.getProperty("pid")), Boolean.parseBoolean(p.getProperty("open")), lane(p));
         }

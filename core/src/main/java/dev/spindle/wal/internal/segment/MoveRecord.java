@@ -1,16 +1,14 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.fs.Directories;
 import dev.spindle.wal.CorruptSegmentException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -137,19 +135,12 @@ public record MoveRecord(Path file, long sequence, String writer, String from)
             // a FIFO would block the open, a device would be read: neither is a record
             throw new CorruptSegmentException(file, 0, "a move record's name on something that is not a regular file");
         }
-        final ByteBuffer bytes = ByteBuffer.allocate(MAX_BYTES + 1);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
-        {
-            while (bytes.hasRemaining() && channel.read(bytes) >= 0)
-            {
-                // read no more than MAX_BYTES + 1
-            }
-        }
-        if (bytes.position() > MAX_BYTES)
+        final String read = Directories.readAtMost(file, MAX_BYTES + 1);
+        if (read.length() > MAX_BYTES)
         {
             throw new CorruptSegmentException(file, MAX_BYTES, "move record longer than " + MAX_BYTES + " bytes");
         }
-        final Matcher text = TEXT.matcher(new String(bytes.array(), 0, bytes.position(), StandardCharsets.ISO_8859_1));
+        final Matcher text = TEXT.matcher(read);
         if (!text.matches())
         {
             throw new CorruptSegmentException(file, 0, "move record does not hold 'spindle-move v1', " +
