@@ -75,13 +75,14 @@ final class TomlValues
         String hint = "";
         for (final Enum<?> constant : key.enumType().getEnumConstants())
         {
-            if (constant.name().equals(text))
+            final String written = constant.toString();   // a codec is written by its Avro name, "null" included
+            if (written.equals(text))
             {
                 return constant;
             }
-            if (constant.name().equalsIgnoreCase(text))
+            if (written.equalsIgnoreCase(text))
             {
-                hint = " (values are case-sensitive: did you mean \"" + constant.name() + "\"?)";
+                hint = " (values are case-sensitive: did you mean \"" + written + "\"?)";
             }
         }
         throw new ConfigException(at(position) + name + ": unknown value \"" + text + "\"" + hint + "; expected one of " +

@@ -39,6 +39,10 @@ public enum WalConfigKey
         WalOptions::diskSegmentSizeBytes, (b, v) -> b.diskSegmentSizeBytes((Long)v)),
     IO_MODE("io_mode", IoMode.class, "pwrite (off-heap buffer, positional writes, fdatasync) or mmap (encode " +
         "into the mapped file, msync)", WalOptions::ioMode, (b, v) -> b.ioMode((IoMode)v)),
+    CODEC("codec", Codec.class, "Avro block codec of segments: null, zstandard, snappy or deflate (stock Avro " +
+        "readers read each); compresses each block", WalOptions::codec, (b, v) -> b.codec((Codec)v)),
+    CODEC_LEVEL("codec_level", 22, "compression level: zstandard 1-22, deflate 1-9; 0 for the codec's default " +
+        "(zstandard 3, deflate 6)", WalOptions::codecLevel, (b, v) -> b.codecLevel(((Long)v).intValue())),
     RING_BUFFER_SIZE("ring_buffer_size", Integer.MAX_VALUE, "slots in each lane's Disruptor ring (a power of two, " +
         "at most " + WalOptions.MAX_RING_BUFFER_SIZE + ")", WalOptions::ringBufferSize,
         (b, v) -> b.ringBufferSize(((Long)v).intValue())),
@@ -94,7 +98,7 @@ public enum WalConfigKey
         STRING_LIST,
         /** A string; {@code String}. */
         STRING,
-        /** The name of a constant of {@link #enumType()}, case-sensitive; the constant. */
+        /** The name of a constant of {@link #enumType()} as its {@code toString()} gives it, case-sensitive; the constant. */
         ENUM,
         /** {@code true} or {@code false}; {@code Boolean}. */
         BOOLEAN,
@@ -175,7 +179,7 @@ public enum WalConfigKey
     public String acceptedValues()
     {
         return enumType == null ? "" :
-            Arrays.stream(enumType.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "));
+            Arrays.stream(enumType.getEnumConstants()).map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     /** @return this key's value in {@code options}. */

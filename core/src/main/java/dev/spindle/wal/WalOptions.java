@@ -35,6 +35,7 @@ public final class WalOptions
     public static final SyncMode DEFAULT_SYNC_MODE = SyncMode.PerBatch;
     public static final long DEFAULT_DISK_SEGMENT_SIZE = 64 * MIB;
     public static final IoMode DEFAULT_IO_MODE = IoMode.pwrite;
+    public static final Codec DEFAULT_CODEC = Codec.NULL;
     public static final int DEFAULT_RING_BUFFER_SIZE = 8192;
     public static final WaitStrategy DEFAULT_WAIT_STRATEGY = WaitStrategy.blocking;
     public static final long DEFAULT_FLUSH_INTERVAL_MS = 100;
@@ -78,6 +79,8 @@ public final class WalOptions
     private final SyncMode syncMode;
     private final long diskSegmentSizeBytes;
     private final IoMode ioMode;
+    private final Codec codec;
+    private final int codecLevel;
     private final int ringBufferSize;
     private final WaitStrategy waitStrategy;
     private final long flushIntervalMs;
@@ -109,6 +112,8 @@ public final class WalOptions
         syncMode = b.syncMode;
         diskSegmentSizeBytes = b.diskSegmentSizeBytes;
         ioMode = b.ioMode;
+        codec = b.codec;
+        codecLevel = b.codecLevel;
         ringBufferSize = b.ringBufferSize;
         waitStrategy = b.waitStrategy;
         flushIntervalMs = b.flushIntervalMs;
@@ -155,6 +160,8 @@ public final class WalOptions
         b.syncMode = syncMode;
         b.diskSegmentSizeBytes = diskSegmentSizeBytes;
         b.ioMode = ioMode;
+        b.codec = codec;
+        b.codecLevel = codecLevel;
         b.ringBufferSize = ringBufferSize;
         b.waitStrategy = waitStrategy;
         b.flushIntervalMs = flushIntervalMs;
@@ -225,6 +232,18 @@ public final class WalOptions
     public IoMode ioMode()
     {
         return ioMode;
+    }
+
+    /** @return {@code codec}. */
+    public Codec codec()
+    {
+        return codec;
+    }
+
+    /** @return {@code codec_level}: 0 for the codec's default. */
+    public int codecLevel()
+    {
+        return codecLevel;
     }
 
     /** @return {@code ring_buffer_size}. */
@@ -397,6 +416,8 @@ public final class WalOptions
         private SyncMode syncMode = DEFAULT_SYNC_MODE;
         private long diskSegmentSizeBytes = DEFAULT_DISK_SEGMENT_SIZE;
         private IoMode ioMode = DEFAULT_IO_MODE;
+        private Codec codec = DEFAULT_CODEC;
+        private int codecLevel;
         private int ringBufferSize = DEFAULT_RING_BUFFER_SIZE;
         private WaitStrategy waitStrategy = DEFAULT_WAIT_STRATEGY;
         private long flushIntervalMs = DEFAULT_FLUSH_INTERVAL_MS;
@@ -473,6 +494,21 @@ public final class WalOptions
         public Builder ioMode(final IoMode mode)
         {
             this.ioMode = Objects.requireNonNull(mode, "io_mode");
+            return this;
+        }
+
+        public Builder codec(final Codec codec)
+        {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * @param level the codec's compression level; 0 for its default.
+         */
+        public Builder codecLevel(final int level)
+        {
+            this.codecLevel = level;
             return this;
         }
 

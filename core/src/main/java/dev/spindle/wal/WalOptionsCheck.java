@@ -3,6 +3,7 @@ package dev.spindle.wal;
 import java.util.List;
 
 import static dev.spindle.wal.WalConfigKey.ACK;
+import static dev.spindle.wal.WalConfigKey.CODEC_LEVEL;
 import static dev.spindle.wal.WalConfigKey.DISK_SEGMENT_SIZE;
 import static dev.spindle.wal.WalConfigKey.FLUSH_INTERVAL_MS;
 import static dev.spindle.wal.WalConfigKey.SLOW_SYNC_MS;
@@ -45,6 +46,7 @@ final class WalOptionsCheck
         positive(MAX_ENTRY_SIZE_BYTES, o.maxEntrySizeBytes());
         positive(PREALLOCATE_CHUNK_BYTES, o.preallocateChunkBytes());
         positive(SYNC_PARALLELISM, o.syncParallelism());
+        checkCodecLevel(o.codec(), o.codecLevel());
         if (o.slowSyncMs() < 0)
         {
             throw invalid(SLOW_SYNC_MS, "slow_sync_ms is " + o.slowSyncMs() + ": give 0 (never) or a positive " +
@@ -106,6 +108,24 @@ final class WalOptionsCheck
                         "wal_urls[" + i + "] repeats wal_urls[" + j + "] (" + url + "): each lane needs its own URL");
                 }
             }
+        }
+    }
+
+    private static void checkCodecLevel(final Codec codec, final int level)
+    {
+        if (level == 0)
+        {
+            return;
+        }
+        if (codec.maxLevel() == 0)
+        {
+            throw invalid(CODEC_LEVEL, "codec_level is " + level + ", but codec \"" + codec + "\" takes no level: " +
+                "remove codec_level, or set it to 0");
+        }
+        if (level < 1 || level > codec.maxLevel())
+        {
+            throw invalid(CODEC_LEVEL, "codec_level is " + level + ": codec \"" + codec + "\" takes 1 to " +
+                codec.maxLevel() + " (0 for its default, " + codec.defaultLevel() + ")");
         }
     }
 

@@ -10,7 +10,8 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 6: sealed segments are standard Avro Object Container Files. Everything here reads them
- * with Avro's own {@link DataFileReader} and {@link GenericDatumReader}; no Spindle reader is used.
+ * Invariant 6: sealed segments are standard Avro Object Container Files, with every codec. Everything here reads
+ * them with Avro's own {@link DataFileReader} and {@link GenericDatumReader} (and Avro's own codecs); no Spindle
+ * reader is used.
  */
 class AvroCompatibilityTest
 {
@@ -88,14 +90,27 @@ class AvroCompatibilityTest
         return e;
     }
 
-    @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void shouldBeReadableByStockAvroWhenSealed(final IoMode ioMode) throws IOException
+    static Stream<Arguments> everyCodecInBothIoModes()
+    {
+        final List<Arguments> cases = new ArrayList<>();
+        for (final Codec codec : Codec.values())
+        {
+            for (final IoMode ioMode : IoMode.values())
+            {
+                cases.add(Arguments.of(codec, ioMode));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyCodecInBothIoModes")
+    void shouldBeReadableByStockAvroWhenSealed(final Codec codec, final IoMode ioMode) throws IOException
     {
         final Path lane = dir.resolve("lane");
         final List<Expected> expected = new ArrayList<>();
         final long before = System.currentTimeMillis() * 1000;
-        try (Wal wal = Wal.open(WalOptions.builder().walUrls(lane.toString()).ioMode(ioMode)
+        try (Wal wal = Wal.open(WalOptions.builder().walUrls(lane.toString()).ioMode(ioMode).codec(codec)
             .diskSegmentSizeBytes(64 * 1024).build()))
         {
             final WalCollection c = wal.collection(COLLECTION);
@@ -142,7 +157,7 @@ class AvroCompatibilityTest
                 final Schema schema = reader.getSchema();
                 assertEquals("dev.spindle.wal.WalEntry", schema.getFullName());
                 assertEquals(spindleSchema, schema);
-                assertEquals("null", reader.getMetaString("avro.codec"));
+                assertEquals(codec.avroName(), reader.getMetaString("avro.codec"));
                 assertEquals(COLLECTION, reader.getMetaString("spindle.collection"));
                 assertEquals(Long.toString(first), reader.getMetaString("spindle.first_sequence"));
                 assertEquals("1", reader.getMetaString("spindle.format_version"));

@@ -79,10 +79,13 @@ class CorruptionTest
     static byte[] damage(final Segment segment, final Block block, final Damage damage)
     {
         final byte[] bytes = segment.bytes();
+        final boolean compressed = segment.codec() != Codec.NULL;
         switch (damage)
         {
             case ENTRY_BYTE:
-                return flip(bytes, block.entryOffset(0) + block.entryLengths()[0] / 2, 0x20);
+                // compressed: a byte in the middle of the compressed entries
+                return flip(bytes, compressed ? (block.bodyOffset() + block.end() - SegmentFormat.SYNC_SIZE) / 2 :
+                    block.entryOffset(0) + block.entryLengths()[0] / 2, 0x20);
             case BLOCK_COUNT:
                 return flip(bytes, block.offset(), 0x01);                   // zigzag: the count turns negative
             case BLOCK_SIZE:
@@ -100,13 +103,35 @@ class CorruptionTest
             {
                 final byte[] varint = new byte[10];
                 final int length = BinaryData.encodeLong(1L << 31, varint, 0);
-                return overwrite(bytes, valueLengthOffset(bytes, block.entryOffset(0)), Arrays.copyOf(varint, length));
+                if (!compressed)
+                {
+                    return overwrite(bytes, valueLengthOffset(bytes, block.entryOffset(0)), Arrays.copyOf(varint, length));
+                }
+                // compressed: the claim is inside the entries, so the block is compressed again around it
+                final byte[] entries = overwrite(block.entryBytes(), valueLengthOffset(block.entryBytes(), 0),
+                    Arrays.copyOf(varint, length));
+                return replaceBlock(segment, block, SegmentSurgery.blockBody(segment.codec(), entries));
             }
         }
     }
 
+    /** @return the segment's bytes with {@code block} holding {@code body} (its entry count kept). */
+    static byte[] replaceBlock(final Segment segment, final Block block, final byte[] body)
+    {
+        final byte[] bytes = segment.bytes();
+        final byte[] header = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+        final int headerLength = SegmentFormat.encodeBlockHeader(block.entries().size(), body.length, header);
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(bytes, 0, (int)block.offset());
+        out.write(header, 0, headerLength);
+        out.writeBytes(body);
+        out.write(segment.sync(), 0, SegmentFormat.SYNC_SIZE);
+        out.write(bytes, (int)block.end(), bytes.length - (int)block.end());
+        return out.toByteArray();
+    }
+
     /**
-     * @return the file offset of the length of the {@code value} bytes of the entry at {@code entryStart}.
+     * @return the offset in {@code bytes} of the length of the {@code value} bytes of the entry at {@code entryStart}.
      */
     static long valueLengthOffset(final byte[] bytes, final long entryStart)
     {
@@ -133,14 +158,43 @@ class CorruptionTest
         }
     }
 
-    static Stream<Arguments> everyDamageInBothIoModes()
+    static Stream<Arguments> everyDamageInBothIoModesWithEveryCodec()
     {
         final List<Arguments> cases = new ArrayList<>();
-        for (final IoMode ioMode : IoMode.values())
+        for (final Codec codec : Codec.values())
+        {
+            for (final IoMode ioMode : IoMode.values())
+            {
+                for (final Damage damage : Damage.values())
+                {
+                    cases.add(Arguments.of(codec, ioMode, damage));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    static Stream<Arguments> everyDamageWithEveryCodec()
+    {
+        final List<Arguments> cases = new ArrayList<>();
+        for (final Codec codec : Codec.values())
         {
             for (final Damage damage : Damage.values())
             {
-                cases.add(Arguments.of(ioMode, damage));
+                cases.add(Arguments.of(codec, damage));
+            }
+        }
+        return cases.stream();
+    }
+
+    static Stream<Arguments> everyCodecInBothIoModes()
+    {
+        final List<Arguments> cases = new ArrayList<>();
+        for (final Codec codec : Codec.values())
+        {
+            for (final IoMode ioMode : IoMode.values())
+            {
+                cases.add(Arguments.of(codec, ioMode));
             }
         }
         return cases.stream();
@@ -194,13 +248,13 @@ class CorruptionTest
         }
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyDamageInBothIoModes")
+    @ParameterizedTest(name = "{0}, {1}, {2}")
+    @MethodSource("everyDamageInBothIoModesWithEveryCodec")
     void damageInABlockOfAnActiveSegmentThatAWholeValidBlockFollowsIsCorruptionNotATornTail(
-        final IoMode ioMode, final Damage damage)
+        final Codec codec, final IoMode ioMode, final Damage damage)
     {
         final Segment segment = parse(SegmentSurgery.crashImage(dir.resolve("live"), dir.resolve("image"), ioMode,
-            3, 2, 3));
+            codec, 3, 2, 3));
         assertTrue(segment.blocks().size() >= 3, "three acknowledged batches: " + segment.blocks());
         // The hardest case: exactly one whole valid block follows the damaged one. With PerBatch a block is
         // only written after the one before it was forced, so a whole valid block after the damage proves the
@@ -235,12 +289,13 @@ class CorruptionTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Damage.class)
-    void damageInASealedSegmentLetsTheWalOpenButReplayAndVerifyReportFileAndOffset(final Damage damage)
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyDamageWithEveryCodec")
+    void damageInASealedSegmentLetsTheWalOpenButReplayAndVerifyReportFileAndOffset(final Codec codec,
+        final Damage damage)
     {
         final Path lane = dir.resolve("lane");
-        final Path file = SegmentSurgery.sealedSegment(lane, IoMode.pwrite, 3, 2, 3);
+        final Path file = SegmentSurgery.sealedSegment(lane, IoMode.pwrite, codec, 3, 2, 3);
         final Segment segment = parse(file);
         assertEquals(SegmentNames.sealed(1, 8), segment.name());
         assertTrue(segment.blocks().size() >= 3, "three acknowledged batches: " + segment.blocks());
@@ -312,13 +367,14 @@ class CorruptionTest
         assertFalse(java.nio.file.Files.exists(file));
     }
 
-    @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void anActiveSegmentWithADamagedHeaderBeforeWholeBlocksStopsAStrictOpenAndALenientOneGoesOn(final IoMode ioMode)
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyCodecInBothIoModes")
+    void anActiveSegmentWithADamagedHeaderBeforeWholeBlocksStopsAStrictOpenAndALenientOneGoesOn(final Codec codec,
+        final IoMode ioMode)
     {
         // not a torn header: the header is whole (one byte of its magic flipped) and acknowledged blocks follow
         final Segment segment = parse(SegmentSurgery.crashImage(dir.resolve("live"), dir.resolve("image"), ioMode,
-            3, 2, 3));
+            codec, 3, 2, 3));
         final Path lane = dir.resolve("lane");
         final Path collectionDir = lane.resolve(COLLECTION);
         final Path file = write(collectionDir.resolve(segment.name()), flip(segment.bytes(), 1, 0x01));
@@ -377,10 +433,11 @@ class CorruptionTest
         assertErrorFinding(WalVerifier.verify(options(lane, RecoveryMode.strict)), file, null);
     }
 
-    @Test
-    void flippedBytesInASealedSegmentNeverThrowAnythingButCorruptSegmentExceptionNorReturnAWrongEntry()
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void flippedBytesInASealedSegmentNeverThrowAnythingButCorruptSegmentExceptionNorReturnAWrongEntry(final Codec codec)
     {
-        final Path source = SegmentSurgery.sealedSegment(dir.resolve("source"), IoMode.pwrite, 3, 2, 3);
+        final Path source = SegmentSurgery.sealedSegment(dir.resolve("source"), IoMode.pwrite, codec, 3, 2, 3);
         final Segment original = parse(source);
         final List<WalRecord> written = original.entries();
         final Path lane = dir.resolve("lane");

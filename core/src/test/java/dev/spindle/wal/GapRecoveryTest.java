@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
@@ -103,11 +104,16 @@ class GapRecoveryTest
 
     private Crash crash(final IoMode ioMode)
     {
+        return crash(ioMode, Codec.NULL);
+    }
+
+    private Crash crash(final IoMode ioMode, final Codec codec)
+    {
         final Path liveA = dir.resolve("live-a");
         final Path liveB = dir.resolve("live-b");
         final Path laneA = dir.resolve("crashed-a");
         final Path laneB = dir.resolve("crashed-b");
-        try (Wal wal = Wal.open(options(ioMode, liveA, liveB)))
+        try (Wal wal = Wal.open(options(ioMode, liveA, liveB).toBuilder().codec(codec).build()))
         {
             final WalCollection c = wal.collection(COLLECTION);
             final Entry e = new Entry();
@@ -162,13 +168,14 @@ class GapRecoveryTest
         recoverAndCheck(ioMode, crash, acknowledged);
     }
 
-    @Test
-    void aGapInsideABlockOfTheOtherLaneKeepsOnlyTheEntriesOfThatBlockBeforeTheGap()
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void aGapInsideABlockOfTheOtherLaneKeepsOnlyTheEntriesOfThatBlockBeforeTheGap(final Codec codec)
     {
         // Lane A's writer may take 5 and 7 in one batch (both published before it woke up), making one
         // block [5, 7]. Built here by merging lane A's blocks [5] and [7] into one valid block: recovery
         // must rewrite that block keeping 5 alone.
-        final Crash crash = crash(IoMode.pwrite);
+        final Crash crash = crash(IoMode.pwrite, codec);
         final byte[] merged = mergeBlocks(crash.a(), 2, 3);
         write(crash.fileA(), merged);
         final Segment a = parse(crash.fileA());
@@ -262,16 +269,17 @@ class GapRecoveryTest
         final Block y = segment.blocks().get(second);
         assertEquals(x.end(), y.offset(), "adjacent blocks");
         final byte[] bytes = segment.bytes();
-        final int bodyX = (int)(x.end() - SegmentFormat.SYNC_SIZE - x.bodyOffset());
-        final int bodyY = (int)(y.end() - SegmentFormat.SYNC_SIZE - y.bodyOffset());
+        final ByteArrayOutputStream entries = new ByteArrayOutputStream();
+        entries.writeBytes(x.entryBytes());
+        entries.writeBytes(y.entryBytes());
+        final byte[] body = SegmentSurgery.blockBody(segment.codec(), entries.toByteArray());
         final byte[] header = new byte[SegmentFormat.MAX_BLOCK_HEADER];
         final int headerLength = SegmentFormat.encodeBlockHeader(
-            x.entries().size() + y.entries().size(), bodyX + bodyY, header);
+            x.entries().size() + y.entries().size(), body.length, header);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(bytes, 0, (int)x.offset());
         out.write(header, 0, headerLength);
-        out.write(bytes, (int)x.bodyOffset(), bodyX);
-        out.write(bytes, (int)y.bodyOffset(), bodyY);
+        out.writeBytes(body);
         out.write(segment.sync(), 0, SegmentFormat.SYNC_SIZE);
         out.write(bytes, (int)y.end(), bytes.length - (int)y.end());
         return out.toByteArray();

@@ -60,7 +60,7 @@ class OneBlockPerBatchTest
         final long memoryFlush = WalOptions.DEFAULT_MEMORY_FLUSH_SIZE_BYTES;           // 1 MiB
         final StagingPool staging = new StagingPool(memoryFlush + 64 * 1024);
         final PwriteSegment seg = new PwriteSegment(file, counting, 1, sync, 64 << 20, header.length, staging, true,
-            new AtomicLong(), null);
+            new AtomicLong(), null, null);
         final CollectionState cs = new CollectionState("c", 1, true);
         final EntryEncoder encoder = new EntryEncoder(42);
 

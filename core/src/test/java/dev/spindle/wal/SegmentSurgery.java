@@ -1,6 +1,7 @@
 package dev.spindle.wal;
 
 import dev.spindle.fs.Directories;
+import dev.spindle.wal.internal.segment.BlockCodec;
 import dev.spindle.wal.internal.segment.CheckpointFile;
 
 import dev.spindle.wal.internal.segment.SegmentNames;
@@ -8,6 +9,7 @@ import dev.spindle.wal.internal.segment.SegmentReader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +38,11 @@ final class SegmentSurgery
     {
     }
 
-    /** One whole valid block of a segment: [offset, end) in the file. */
-    record Block(long offset, long bodyOffset, long end, List<WalRecord> entries, int[] entryLengths)
+    /**
+     * One whole valid block of a segment: [offset, end) in the file; {@code entryBytes} are its encoded entries
+     * (decompressed, for a segment with a codec).
+     */
+    record Block(long offset, long bodyOffset, long end, List<WalRecord> entries, int[] entryLengths, byte[] entryBytes)
     {
         long firstSequence()
         {
@@ -49,7 +54,7 @@ final class SegmentSurgery
             return entries.get(entries.size() - 1).sequence();
         }
 
-        /** @return file offset where entry {@code i} of this block starts. */
+        /** @return file offset where entry {@code i} of this block starts (in a segment without a codec). */
         long entryOffset(final int i)
         {
             long at = bodyOffset;
@@ -62,7 +67,7 @@ final class SegmentSurgery
     }
 
     /** A segment's bytes as read, with its header length and whole valid blocks (read from the start). */
-    record Segment(String name, byte[] bytes, int headerLength, byte[] sync, List<Block> blocks)
+    record Segment(String name, byte[] bytes, int headerLength, byte[] sync, List<Block> blocks, Codec codec)
     {
         /** @return the offset after the last whole block's sync marker (preallocated zeros may follow). */
         long writtenEnd()
@@ -155,7 +160,14 @@ final class SegmentSurgery
      */
     static Path crashImage(final Path live, final Path image, final IoMode ioMode, final int... batches)
     {
-        try (Wal wal = Wal.open(options(SyncMode.PerBatch, ioMode, live).build()))
+        return crashImage(live, image, ioMode, Codec.NULL, batches);
+    }
+
+    /** {@link #crashImage(Path, Path, IoMode, int...)} with segments compressed by {@code codec}. */
+    static Path crashImage(final Path live, final Path image, final IoMode ioMode, final Codec codec,
+        final int... batches)
+    {
+        try (Wal wal = Wal.open(options(SyncMode.PerBatch, ioMode, live).codec(codec).build()))
         {
             final WalCollection c = wal.collection(COLLECTION);
             for (final int batch : batches)
@@ -174,7 +186,13 @@ final class SegmentSurgery
      */
     static Path sealedSegment(final Path lane, final IoMode ioMode, final int... batches)
     {
-        try (Wal wal = Wal.open(options(SyncMode.PerBatch, ioMode, lane).build()))
+        return sealedSegment(lane, ioMode, Codec.NULL, batches);
+    }
+
+    /** {@link #sealedSegment(Path, IoMode, int...)} with segments compressed by {@code codec}. */
+    static Path sealedSegment(final Path lane, final IoMode ioMode, final Codec codec, final int... batches)
+    {
+        try (Wal wal = Wal.open(options(SyncMode.PerBatch, ioMode, lane).codec(codec).build()))
         {
             final WalCollection c = wal.collection(COLLECTION);
             for (final int batch : batches)
@@ -183,6 +201,29 @@ final class SegmentSurgery
             }
         }
         return onlyFile(lane.resolve(COLLECTION), SegmentNames.SEALED_SUFFIX);
+    }
+
+    /**
+     * @return the body of a block of {@code entries} (encoded entries, back to back) in a segment of {@code codec}:
+     *     the entries compressed as Spindle's writer compresses them.
+     */
+    static byte[] blockBody(final Codec codec, final byte[] entries)
+    {
+        try (BlockCodec compressor = BlockCodec.create(codec, 0))
+        {
+            if (compressor == null)
+            {
+                return entries.clone();
+            }
+            final ByteBuffer direct = ByteBuffer.allocateDirect(entries.length).put(entries);
+            final byte[] body = new byte[compressor.compress(direct, 0, entries.length)];
+            compressor.output().get(0, body);
+            return body;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** @return a copy of {@code bytes} with the byte at {@code at} XORed with {@code mask} (not 0). */
@@ -315,13 +356,16 @@ final class SegmentSurgery
                 {
                     break;
                 }
+                final ByteBuffer entries = reader.entriesOfLastBlock();
+                final byte[] entryBytes = new byte[entries.remaining()];
+                entries.get(entryBytes);
                 blocks.add(new Block(block.offset, block.bodyOffset, block.nextOffset, List.copyOf(block.entries),
-                    Arrays.copyOf(block.entryLengths, block.entries.size())));
+                    Arrays.copyOf(block.entryLengths, block.entries.size()), entryBytes));
                 previous = block.entries.get(block.entries.size() - 1).sequence();
                 offset = block.nextOffset;
             }
             return new Segment(file.getFileName().toString(), Files.readAllBytes(file), header.length,
-                header.sync.clone(), List.copyOf(blocks));
+                header.sync.clone(), List.copyOf(blocks), header.codec);
         }
         catch (final IOException ex)
         {

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Invariant 3, the torn-tail half: an active segment cut (or garbled) anywhere inside its last block
  * — what a crash leaves when the last batch was not yet durable — recovers to exactly the blocks before
- * it, silently (a note, no error), in strict mode. In the style of Kafka's LogSegmentTest: one template
- * segment, truncated at every byte offset of its last block.
+ * it, silently (a note, no error), in strict mode, with every codec. In the style of Kafka's LogSegmentTest: one
+ * template segment, truncated at every byte offset of its last block.
  */
 class TornTailTest
 {
@@ -50,8 +52,14 @@ class TornTailTest
      */
     private Segment crashedSegment(final IoMode ioMode)
     {
-        final Segment segment = parse(SegmentSurgery.crashImage(dir.resolve("live"), dir.resolve("image"), ioMode,
-            3, 2, 3));
+        return crashedSegment(ioMode, Codec.NULL);
+    }
+
+    private Segment crashedSegment(final IoMode ioMode, final Codec codec)
+    {
+        final Segment segment = parse(SegmentSurgery.crashImage(dir.resolve("live-" + runs), dir.resolve("image-" + runs),
+            ioMode, codec, 3, 2, 3));
+        assertEquals(codec, segment.codec());
         assertEquals(SegmentNames.open(1), segment.name());
         assertTrue(segment.blocks().size() >= 3, "one block per acknowledged batch at least: " + segment.blocks());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), SegmentSurgery.sequences(segment.entries()));
@@ -121,11 +129,26 @@ class TornTailTest
         return notes;
     }
 
-    @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void aSegmentCutAtAnyByteOfItsLastBlockRecoversExactlyTheWholeBlocksBeforeTheCut(final IoMode ioMode)
+    /** Every codec in both io_modes: compressed segments go through the same torn tails. */
+    static Stream<Arguments> everyCodecInBothIoModes()
     {
-        final Segment template = crashedSegment(ioMode);
+        final List<Arguments> cases = new ArrayList<>();
+        for (final Codec codec : Codec.values())
+        {
+            for (final IoMode ioMode : IoMode.values())
+            {
+                cases.add(Arguments.of(codec, ioMode));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyCodecInBothIoModes")
+    void aSegmentCutAtAnyByteOfItsLastBlockRecoversExactlyTheWholeBlocksBeforeTheCut(final Codec codec,
+        final IoMode ioMode)
+    {
+        final Segment template = crashedSegment(ioMode, codec);
         final Block last = template.lastBlock();
         final List<WalRecord> beforeLast = template.entriesOfBlocksEndingBy(last.offset());
         for (long cut = last.offset(); cut <= last.end(); cut++)
@@ -144,11 +167,12 @@ class TornTailTest
         }
     }
 
-    @Test
-    void aMappedSegmentWhoseLastBlockIsPartlyZerosRecoversTheWholeBlocksBeforeIt()
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void aMappedSegmentWhoseLastBlockIsPartlyZerosRecoversTheWholeBlocksBeforeIt(final Codec codec)
     {
         // mmap: the rest of a torn page reads as the preallocated zeros, the file keeps its length
-        final Segment template = crashedSegment(IoMode.mmap);
+        final Segment template = crashedSegment(IoMode.mmap, codec);
         final Block last = template.lastBlock();
         assertTrue(template.bytes().length > last.end(), "the mapped segment is preallocated past its last block");
         final List<WalRecord> beforeLast = template.entriesOfBlocksEndingBy(last.offset());
@@ -163,11 +187,11 @@ class TornTailTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void aLastBlockOverwrittenWithGarbageFromAnyPointIsATornTail(final IoMode ioMode)
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyCodecInBothIoModes")
+    void aLastBlockOverwrittenWithGarbageFromAnyPointIsATornTail(final Codec codec, final IoMode ioMode)
     {
-        final Segment template = crashedSegment(ioMode);
+        final Segment template = crashedSegment(ioMode, codec);
         final Block last = template.lastBlock();
         final List<WalRecord> beforeLast = template.entriesOfBlocksEndingBy(last.offset());
         final long[] starts = {
@@ -195,14 +219,14 @@ class TornTailTest
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(IoMode.class)
-    void aSegmentCutInsideItsHeaderWasNeverDurableAndIsDeleted(final IoMode ioMode)
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("everyCodecInBothIoModes")
+    void aSegmentCutInsideItsHeaderWasNeverDurableAndIsDeleted(final Codec codec, final IoMode ioMode)
     {
         // A new segment's header is written but not forced before its first block is (pwrite fsyncs only the
         // directory; mmap's first msync covers the header page), so an active segment whose header is
         // incomplete, with nothing after it, never held an acknowledged entry: a torn tail, not corruption.
-        final Segment template = crashedSegment(ioMode);
+        final Segment template = crashedSegment(ioMode, codec);
         final int header = template.headerLength();
         final int[] cuts = {0, 1, 3, 4, 5, header / 2, header - 16, header - 1, header};
         // each case on its own, so that a failure shows every case that fails

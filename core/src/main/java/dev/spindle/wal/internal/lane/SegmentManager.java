@@ -5,6 +5,7 @@ import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalOptions;
 import dev.spindle.wal.internal.segment.ActiveSegment;
+import dev.spindle.wal.internal.segment.BlockCodec;
 import dev.spindle.wal.internal.segment.MappedSegment;
 import dev.spindle.wal.internal.segment.MemoryChannel;
 import dev.spindle.wal.internal.segment.MemoryStore;
@@ -48,6 +49,8 @@ final class SegmentManager
     private final StagingPool staging;
     private final AtomicLong storedBytes;
     private final SegmentPool pool;
+    /** The lane's block codec: compresses each block as it closes; null for codec = "null". */
+    private final BlockCodec codec;
     /** The writer epoch of a remote lane's fence, written in each header; 0 for a local lane. */
     private long epoch;
 
@@ -70,6 +73,7 @@ final class SegmentManager
         // a block closes once it holds memory_flush_size_bytes, so it rarely needs more than one entry beyond that
         this.staging = memory != null || ioMode == IoMode.pwrite ? new StagingPool(
             Math.min(options.memoryFlushSizeBytes() + 64 * 1024, options.diskSegmentSizeBytes())) : null;
+        this.codec = BlockCodec.create(options.codec(), options.codecLevel());
     }
 
     /**
@@ -106,7 +110,7 @@ final class SegmentManager
             }
         }
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
-            System.currentTimeMillis() * 1000, syncMode, epoch, sync);
+            System.currentTimeMillis() * 1000, syncMode, epoch, options.codec(), sync);
         SegmentPool.Recycled file = memory == null && pool != null ? pool.take(path, header) : null;
         if (memory == null && file == null)
         {
@@ -121,17 +125,17 @@ final class SegmentManager
             final MemoryChannel channel = memory.create(path);
             channel.write(ByteBuffer.wrap(header), 0);
             segment = new PwriteSegment(path, channel, firstSequence, sync, limit, header.length, staging, false,
-                storedBytes, null);
+                storedBytes, null, codec);
         }
         else if (ioMode == IoMode.pwrite)
         {
             segment = PwriteSegment.create(path, header, firstSequence, sync, limit, staging, storedBytes,
-                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), file);
+                preallocatePwrite ? preallocator : null, Math.min(options.preallocateChunkBytes(), limit), file, codec);
         }
         else
         {
             segment = MappedSegment.create(path, header, firstSequence, sync, limit, preallocator,
-                Math.min(options.preallocateChunkBytes(), limit), storedBytes, file);
+                Math.min(options.preallocateChunkBytes(), limit), storedBytes, file, codec);
         }
         lc.active = segment;
         lc.activeForReaders = segment;
@@ -185,6 +189,10 @@ final class SegmentManager
         if (staging != null)
         {
             staging.close();
+        }
+        if (codec != null)
+        {
+            codec.close();
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.spindle.wal.RecoveryMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import dev.spindle.wal.WalOptions;
+import dev.spindle.wal.internal.segment.BlockCodec;
 import dev.spindle.wal.internal.segment.FileSync;
 import dev.spindle.wal.internal.segment.MoveRecord;
 import dev.spindle.wal.internal.segment.MoveRules;
@@ -651,12 +652,14 @@ public final class Recovery
         {
             bodyLength += block.lengths[i];
         }
-        final byte[] blockHeader = new byte[SegmentFormat.MAX_BLOCK_HEADER];
-        final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, bodyLength, blockHeader);
         long at = block.offset;
         try (FileChannel in = FileChannel.open(tail.path, StandardOpenOption.READ);
-            FileChannel out = Directories.createFresh(tmp))
+            FileChannel out = Directories.createFresh(tmp);
+            BlockCodec codec = BlockCodec.create(tail.header.codec, 0))
         {
+            final ByteBuffer body = keptEntries(tail, block, bodyLength, codec);
+            final byte[] blockHeader = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+            final int blockHeaderLength = SegmentFormat.encodeBlockHeader(keep, body.remaining(), blockHeader);
             long copied = 0;
             while (copied < block.offset)
             {
@@ -664,11 +667,8 @@ public final class Recovery
             }
             FileSync.writeFully(out, ByteBuffer.wrap(blockHeader, 0, blockHeaderLength), at);
             at += blockHeaderLength;
-            final ByteBuffer body = ByteBuffer.allocate((int)bodyLength);
-            FileSync.readFully(in, body, block.bodyOffset);
-            body.flip();
-            FileSync.writeFully(out, body, at);
-            at += bodyLength;
+            at += body.remaining();
+            FileSync.writeFully(out, body, at - body.remaining());
             FileSync.writeFully(out, ByteBuffer.wrap(tail.header.sync), at);
             at += SegmentFormat.SYNC_SIZE;
             out.truncate(at);
@@ -676,6 +676,35 @@ public final class Recovery
         }
         Sealer.install(tmp, sealedPath);
         return at;
+    }
+
+    /**
+     * @return the first {@code length} bytes of the entries of {@code block}, compressed by {@code codec} (when not
+     *     null) as a block of their own.
+     */
+    private static ByteBuffer keptEntries(final TailScan tail, final TailScan.BlockInfo block, final long length,
+        final BlockCodec codec) throws IOException
+    {
+        try (SegmentReader reader = new SegmentReader(tail.path))
+        {
+            reader.readHeader(null);
+            final SegmentReader.Block read = new SegmentReader.Block();
+            reader.readBlock(block.offset, tail.cut, block.sequences[0] - 1, read);
+            if (read.status != SegmentReader.Status.VALID)
+            {
+                throw new IOException(tail.path + ": the block at byte " + block.offset + " no longer reads whole (" +
+                    read.problem + ")");
+            }
+            final ByteBuffer entries = reader.entriesOfLastBlock();
+            entries.limit((int)length);
+            if (codec == null)
+            {
+                return ByteBuffer.allocate((int)length).put(entries).flip();
+            }
+            final ByteBuffer direct = ByteBuffer.allocateDirect((int)length).put(entries);
+            final int size = codec.compress(direct, 0, (int)length);
+            return codec.output().duplicate().limit(size).position(0);
+        }
     }
 
     private static void deleteTemporaries(final Path dir) throws IOException

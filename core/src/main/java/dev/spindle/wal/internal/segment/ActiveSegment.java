@@ -18,7 +18,9 @@ import java.nio.file.Path;
  * </pre>
  * The block header (count, size) is only known when the block closes; room for the length of the
  * last block's header is reserved, and in the rare case the real header is longer or shorter the
- * entries are moved (an overlapping copy) before the header and the sync marker are written.
+ * entries are moved (an overlapping copy) before the header and the sync marker are written. With a
+ * {@link BlockCodec}, the entries are encoded the same way, then compressed as a whole when the block closes and
+ * the compressed bytes written over them, after the header.
  *
  * <p>Only the lane thread calls this class, except {@link #force()}, which the lane's forcer may run
  * on a helper thread while the lane thread waits for it, and which, for a full segment of a {@code Never}
@@ -33,6 +35,8 @@ public abstract class ActiveSegment
     protected final long createdNanos;
     /** The lane's count of bytes held in segments: header and closed blocks are added as they are made. */
     private final java.util.concurrent.atomic.AtomicLong stored;
+    /** The lane's block codec, or null for {@code codec = "null"}. */
+    private final BlockCodec compressor;
 
     /** The memory entries are encoded into; index 0 is file offset {@link #windowBase}. */
     protected final UnsafeBuffer window = new UnsafeBuffer(0, 0);
@@ -58,9 +62,10 @@ public abstract class ActiveSegment
     private volatile long readableLimit;
 
     protected ActiveSegment(final Path path, final long firstSequence, final byte[] sync, final long limit,
-        final int headerLength, final java.util.concurrent.atomic.AtomicLong stored)
+        final int headerLength, final java.util.concurrent.atomic.AtomicLong stored, final BlockCodec compressor)
     {
         this.stored = stored;
+        this.compressor = compressor;
         stored.addAndGet(headerLength);
         this.path = path;
         this.firstSequence = firstSequence;
@@ -81,13 +86,15 @@ public abstract class ActiveSegment
         final int bound = slot.encodedBound;
         if (!blockOpen)
         {
-            if (entryCount > 0 && writePosition + SegmentFormat.MAX_BLOCK_HEADER + bound + SegmentFormat.SYNC_SIZE > limit)
+            if (entryCount > 0 && writePosition + SegmentFormat.MAX_BLOCK_HEADER + bound + SegmentFormat.SYNC_SIZE +
+                growth(bound) > limit)
             {
                 return false;
             }
             openBlock();
         }
-        else if (entriesEnd + bound + SegmentFormat.SYNC_SIZE + headerSlack() > limit)
+        else if (entriesEnd + bound + SegmentFormat.SYNC_SIZE + headerSlack() + growth(entriesEnd - entriesStart + bound) >
+            limit)
         {
             closeBlock();
             return false;
@@ -111,6 +118,12 @@ public abstract class ActiveSegment
         lastGlobalSequence = slot.globalSequence;
         afterAppend(entriesEnd);
         return true;
+    }
+
+    /** @return what compressing {@code entries} bytes may add (a block is only started where that fits too). */
+    private long growth(final long entries)
+    {
+        return compressor == null ? 0 : BlockCodec.growth(entries);
     }
 
     private long headerSlack()
@@ -143,13 +156,29 @@ public abstract class ActiveSegment
             blockClosed();
             return;
         }
-        final long size = entriesEnd - entriesStart;
-        final int headerLength = SegmentFormat.encodeBlockHeader(blockCount, size, scratch);
         final int reserved = (int)(entriesStart - blockStart);
         final int at = (int)(blockStart - windowBase);
-        if (headerLength != reserved)
+        final long size;
+        final int headerLength;
+        if (compressor == null)
         {
-            window.putBytes(at + headerLength, window, at + reserved, (int)size);
+            size = entriesEnd - entriesStart;
+            headerLength = SegmentFormat.encodeBlockHeader(blockCount, size, scratch);
+            if (headerLength != reserved)
+            {
+                window.putBytes(at + headerLength, window, at + reserved, (int)size);
+            }
+        }
+        else
+        {
+            size = compressor.compress(view, at + reserved, (int)(entriesEnd - entriesStart));
+            headerLength = SegmentFormat.encodeBlockHeader(blockCount, size, scratch);
+            final long end = blockStart + headerLength + size + SegmentFormat.SYNC_SIZE;
+            if (end > windowEnd())
+            {
+                growWindow(end, false);     // entries that do not compress: append left room for it in the segment
+            }
+            window.putBytes(at + headerLength, compressor.output(), 0, (int)size);
         }
         window.putBytes(at, scratch, 0, headerLength);
         window.putBytes(at + headerLength + (int)size, sync);

@@ -25,9 +25,9 @@ public final class MappedSegment extends ActiveSegment
 
     private MappedSegment(final Path path, final FileChannel channel, final long firstSequence, final byte[] sync,
         final long limit, final int headerLength, final long written, final Preallocator preallocator,
-        final long chunk, final java.util.concurrent.atomic.AtomicLong stored)
+        final long chunk, final java.util.concurrent.atomic.AtomicLong stored, final BlockCodec codec)
     {
-        super(path, firstSequence, sync, limit, headerLength, stored);
+        super(path, firstSequence, sync, limit, headerLength, stored, codec);
         this.channel = channel;
         // zeros written, not synced: the blocks exist (no SIGBUS on a full disk), and the msync of a commit
         // writes the data pages back and commits the file size that writeback sets. Syncing the zeros
@@ -45,14 +45,15 @@ public final class MappedSegment extends ActiveSegment
      */
     public static MappedSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final Preallocator preallocator, final long chunk,
-        final java.util.concurrent.atomic.AtomicLong stored, final SegmentPool.Recycled file) throws IOException
+        final java.util.concurrent.atomic.AtomicLong stored, final SegmentPool.Recycled file, final BlockCodec codec)
+        throws IOException
     {
         final FileChannel channel = file.channel();
         try
         {
             final long written = Math.max(header.length, file.size());
             final MappedSegment segment = new MappedSegment(path, channel, firstSequence, sync, limit, header.length,
-                written, preallocator, chunk, stored);
+                written, preallocator, chunk, stored, codec);
             segment.preallocation.requestAhead(header.length);
             return segment;
         }

@@ -31,12 +31,13 @@ public final class PwriteSegment extends ActiveSegment
      * @param pool the lane's staging buffers: one is borrowed for each block while it is open.
      * @param onDisk false for a {@link MemoryChannel}: no rename, no directory fsync.
      * @param preallocation keeps the file zero-filled and synced ahead of the writes, or null.
+     * @param codec the lane's block codec, or null.
      */
     public PwriteSegment(final Path path, final SegmentChannel channel, final long firstSequence, final byte[] sync,
         final long limit, final int headerLength, final StagingPool pool, final boolean onDisk,
-        final java.util.concurrent.atomic.AtomicLong stored, final Preallocation preallocation)
+        final java.util.concurrent.atomic.AtomicLong stored, final Preallocation preallocation, final BlockCodec codec)
     {
-        super(path, firstSequence, sync, limit, headerLength, stored);
+        super(path, firstSequence, sync, limit, headerLength, stored, codec);
         this.channel = channel;
         this.pool = pool;
         this.onDisk = onDisk;
@@ -195,7 +196,8 @@ public final class PwriteSegment extends ActiveSegment
      */
     public static PwriteSegment create(final Path path, final byte[] header, final long firstSequence,
         final byte[] sync, final long limit, final StagingPool pool, final java.util.concurrent.atomic.AtomicLong stored,
-        final Preallocator preallocator, final long chunk, final SegmentPool.Recycled file) throws IOException
+        final Preallocator preallocator, final long chunk, final SegmentPool.Recycled file, final BlockCodec codec)
+        throws IOException
     {
         final java.nio.channels.FileChannel channel = file.channel();
         try
@@ -204,7 +206,7 @@ public final class PwriteSegment extends ActiveSegment
             final Preallocation preallocation = preallocator == null ? null :
                 new Preallocation(path, channel, preallocator, chunk, limit, written, true);
             final PwriteSegment segment = new PwriteSegment(path, SegmentChannel.of(channel), firstSequence, sync, limit,
-                header.length, pool, true, stored, preallocation);
+                header.length, pool, true, stored, preallocation, codec);
             if (preallocation != null)
             {
                 preallocation.requestAhead(header.length);

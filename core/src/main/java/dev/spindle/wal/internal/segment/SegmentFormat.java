@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.wal.Codec;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalException;
 import org.apache.avro.Schema;
@@ -18,8 +19,9 @@ import java.nio.charset.StandardCharsets;
  * segments), written block by block by the batch writer.
  *
  * <pre>
- *   header:  "Obj" 0x01 | metadata map (avro.schema, avro.codec=null, spindle.*) | 16-byte sync marker
- *   block:   count (zigzag varint long) | size (varint long) | size bytes of entries | sync marker
+ *   header:  "Obj" 0x01 | metadata map (avro.schema, avro.codec, spindle.*) | 16-byte sync marker
+ *   block:   count (zigzag varint long) | size (varint long) | size bytes of entries, compressed by avro.codec
+ *            as a whole ({@link BlockCodec}; none for "null") | sync marker
  *   entry:   the WalEntry record, Avro binary; its last field crc32c is the CRC32C of the bytes before it
  * </pre>
  *
@@ -52,7 +54,6 @@ public final class SegmentFormat
     private static final byte[] SCHEMA_JSON = utf8(SCHEMA.toString());
     private static final byte[] META_AVRO_SCHEMA = utf8(DataFileConstants.SCHEMA);
     private static final byte[] META_AVRO_CODEC = utf8(DataFileConstants.CODEC);
-    private static final byte[] NULL_CODEC = utf8(DataFileConstants.NULL_CODEC);
     private static final byte[] META_FORMAT_VERSION_UTF8 = utf8(META_FORMAT_VERSION);
     private static final byte[] META_COLLECTION_UTF8 = utf8(META_COLLECTION);
     private static final byte[] META_FIRST_SEQUENCE_UTF8 = utf8(META_FIRST_SEQUENCE);
@@ -97,11 +98,12 @@ public final class SegmentFormat
         final SyncMode syncMode,
         final byte[] syncMarker)
     {
-        return header(collection, firstSequence, writerId, createdMicros, syncMode, 0, syncMarker);
+        return header(collection, firstSequence, writerId, createdMicros, syncMode, 0, Codec.NULL, syncMarker);
     }
 
     /**
      * @param epoch the writer epoch of a remote lane's fence, written as {@value #META_EPOCH} when above 0.
+     * @param codec the block codec, written as {@code avro.codec}.
      */
     public static byte[] header(
         final String collection,
@@ -110,6 +112,7 @@ public final class SegmentFormat
         final long createdMicros,
         final SyncMode syncMode,
         final long epoch,
+        final Codec codec,
         final byte[] syncMarker)
     {
         if (syncMarker.length != SYNC_SIZE)
@@ -124,7 +127,7 @@ public final class SegmentFormat
             encoder.writeMapStart();
             encoder.setItemCount(epoch > 0 ? 9 : 8);
             meta(encoder, META_AVRO_SCHEMA, SCHEMA_JSON);
-            meta(encoder, META_AVRO_CODEC, NULL_CODEC);
+            meta(encoder, META_AVRO_CODEC, codec.avroName());
             meta(encoder, META_FORMAT_VERSION_UTF8, Integer.toString(FORMAT_VERSION));
             meta(encoder, META_COLLECTION_UTF8, collection);
             meta(encoder, META_FIRST_SEQUENCE_UTF8, Long.toString(firstSequence));

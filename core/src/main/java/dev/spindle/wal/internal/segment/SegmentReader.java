@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.wal.Codec;
 import dev.spindle.wal.CorruptSegmentException;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalRecord;
@@ -24,8 +25,8 @@ import java.util.Map;
 /**
  * Reads a segment file block by block with positional reads (never a mapping, so a file truncated
  * under the reader gives an error, not a SIGBUS). Every length read from the file is checked against
- * the bytes that are really there before anything is allocated for it. Shared by recovery, replay,
- * {@code verify} and {@code dump}.
+ * the bytes that are really there before anything is allocated for it, and a compressed block decompresses no
+ * further than a segment can hold ({@link BlockCodec}). Shared by recovery, replay, {@code verify} and {@code dump}.
  */
 public final class SegmentReader implements Closeable
 {
@@ -41,10 +42,13 @@ public final class SegmentReader implements Closeable
         public final long firstSequence;
         /** The sync mode of the writer, or null when the header does not say. */
         public final SyncMode syncMode;
+        /** The block codec ({@code avro.codec}). */
+        public final Codec codec;
 
         Header(final int length, final byte[] sync, final Map<String, String> metadata, final String collection,
-            final long firstSequence, final SyncMode syncMode)
+            final long firstSequence, final SyncMode syncMode, final Codec codec)
         {
+            this.codec = codec;
             this.length = length;
             this.sync = sync;
             this.metadata = metadata;
@@ -113,6 +117,11 @@ public final class SegmentReader implements Closeable
     private byte[] body = new byte[64 * 1024];
     private BinaryDecoder varints;
     private Header header;
+    /** Decompresses the blocks of a segment whose header names a codec; null until one does. */
+    private BlockCodec codec;
+    /** The encoded entries of the last block read: {@link #body}, or what {@link #codec} decompressed. */
+    private byte[] entries;
+    private int entriesLength;
 
     public SegmentReader(final Path path) throws IOException
     {
@@ -194,6 +203,15 @@ public final class SegmentReader implements Closeable
             d.readFixed(sync);
             final int length = got - d.inputStream().available();
             header = checkHeader(meta, sync, length, expectedCollection);
+            if (codec != null && codec.codec() != header.codec)
+            {
+                codec.close();
+                codec = null;
+            }
+            if (codec == null)
+            {
+                codec = BlockCodec.create(header.codec, 0);
+            }
             return header;
         }
         catch (final CorruptSegmentException ex)
@@ -258,10 +276,12 @@ public final class SegmentReader implements Closeable
             throw corrupt(4, "header schema " + schema.getFullName() + " is not Spindle's WalEntry version " +
                 SegmentFormat.FORMAT_VERSION);
         }
-        final String codec = meta.getOrDefault("avro.codec", "null");
-        if (!"null".equals(codec))
+        final String codecName = meta.getOrDefault("avro.codec", "null");
+        final Codec codec = Codec.ofAvroName(codecName);
+        if (codec == null)
         {
-            throw corrupt(4, "header avro.codec is '" + codec + "'; Spindle segments are uncompressed ('null')");
+            throw corrupt(4, "header avro.codec is '" + codecName + "'; Spindle segments use null, zstandard, snappy " +
+                "or deflate");
         }
         final String version = meta.get(SegmentFormat.META_FORMAT_VERSION);
         if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version))
@@ -294,7 +314,7 @@ public final class SegmentReader implements Closeable
         {
             // an unknown mode is treated as not said: recovery is then strict
         }
-        return new Header(length, sync, meta, collection, first, mode);
+        return new Header(length, sync, meta, collection, first, mode, codec);
     }
 
     /**
@@ -340,7 +360,7 @@ public final class SegmentReader implements Closeable
             return;
         }
         final long available = limit - offset - headerLength - SegmentFormat.SYNC_SIZE;
-        if (count <= 0 || length <= 0 || length > available || count > length)
+        if (count <= 0 || length <= 0 || length > available || (codec == null && count > length))
         {
             invalid(block, offset, "block header (count " + count + ", size " + length + ") does not fit the " +
                 Math.max(0, limit - offset) + " bytes left");
@@ -363,31 +383,35 @@ public final class SegmentReader implements Closeable
             invalid(block, bodyOffset + length, "sync marker does not match the header's");
             return;
         }
-        decoder.wrap(body, 0, (int)length);
+        if (!entriesOf(block, bodyOffset, (int)length, count))
+        {
+            return;
+        }
+        decoder.wrap(entries, 0, entriesLength);
         long previous = previousSequence;
         for (long i = 0; i < count; i++)
         {
-            final int at = (int)length - decoder.remaining();
+            final int at = entriesLength - decoder.remaining();
             final WalRecord record;
             try
             {
-                record = decoder.next(body);
+                record = decoder.next(entries);
             }
             catch (final EntryDecoder.MalformedEntry ex)
             {
-                invalid(block, bodyOffset + ex.offset(), ex.getMessage());
+                invalid(block, entryOffset(bodyOffset, ex.offset()), ex.getMessage() + where(ex.offset()));
                 return;
             }
             if (header != null && !header.collection.equals(record.collection()))
             {
-                invalid(block, bodyOffset + at, "entry of collection " + record.collection() + " in a segment of " +
-                    header.collection);
+                invalid(block, entryOffset(bodyOffset, at), "entry of collection " + record.collection() +
+                    " in a segment of " + header.collection + where(at));
                 return;
             }
             if (record.sequence() <= previous)
             {
-                invalid(block, bodyOffset + at, "sequence " + record.sequence() + " does not increase (previous " +
-                    previous + ")");
+                invalid(block, entryOffset(bodyOffset, at), "sequence " + record.sequence() +
+                    " does not increase (previous " + previous + ")" + where(at));
                 return;
             }
             previous = record.sequence();
@@ -400,14 +424,68 @@ public final class SegmentReader implements Closeable
         }
         if (decoder.remaining() != 0)
         {
-            invalid(block, bodyOffset + length - decoder.remaining(), "block size " + length + " holds " +
-                decoder.remaining() + " bytes after its " + count + " entries");
+            invalid(block, entryOffset(bodyOffset, entriesLength - decoder.remaining()), "block of " + entriesLength +
+                " bytes of entries holds " + decoder.remaining() + " bytes after its " + count + " entries" +
+                where(entriesLength - decoder.remaining()));
             return;
         }
         block.status = Status.VALID;
         block.claimedEnd = -1;
         block.bodyOffset = bodyOffset;
         block.nextOffset = bodyOffset + total;
+    }
+
+    /**
+     * Point {@link #entries} at the block's encoded entries: its body, or the body decompressed.
+     *
+     * @return false, the block marked invalid, when the body does not decompress or holds too few bytes.
+     */
+    private boolean entriesOf(final Block block, final long bodyOffset, final int length, final long count)
+    {
+        if (codec == null)
+        {
+            entries = body;
+            entriesLength = length;
+            return true;
+        }
+        try
+        {
+            entriesLength = codec.decompress(body, 0, length);
+            entries = codec.entries();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            invalid(block, bodyOffset, header.codec + " block does not decompress: " + ex.getMessage());
+            return false;
+        }
+        if (count > entriesLength)
+        {
+            invalid(block, bodyOffset, "block of " + count + " entries decompresses to " + entriesLength + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    /** @return the file offset to name for byte {@code at} of a block's entries (its body's, when compressed). */
+    private long entryOffset(final long bodyOffset, final long at)
+    {
+        return codec == null ? bodyOffset + at : bodyOffset;
+    }
+
+    /** @return for a compressed block, where in its entries a problem is. */
+    private String where(final long at)
+    {
+        return codec == null ? "" : " (at byte " + at + " of the block's " + entriesLength + " bytes of " +
+            "decompressed entries)";
+    }
+
+    /**
+     * @return the encoded entries of the last block read whole and valid (decompressed), from index 0 to its
+     *     length; valid until the next read.
+     */
+    public ByteBuffer entriesOfLastBlock()
+    {
+        return ByteBuffer.wrap(entries, 0, entriesLength);
     }
 
     private boolean syncMatches(final byte[] bytes, final int at)
@@ -435,6 +513,10 @@ public final class SegmentReader implements Closeable
     @Override
     public void close() throws IOException
     {
+        if (codec != null)
+        {
+            codec.close();
+        }
         channel.close();
     }
 }

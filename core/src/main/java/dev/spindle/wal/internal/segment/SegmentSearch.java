@@ -1,5 +1,6 @@
 package dev.spindle.wal.internal.segment;
 
+import dev.spindle.wal.Codec;
 import dev.spindle.wal.WalRecord;
 
 import java.io.IOException;
@@ -9,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Searches inside a damaged or unfinished segment file, for recovery and the verifier: is there valid data
@@ -75,6 +78,18 @@ public final class SegmentSearch
     private static long search(final SegmentReader reader, final String collection, final long firstSequence,
         final boolean stopAtFirst) throws IOException
     {
+        final long entries = searchEntries(reader, collection, firstSequence, stopAtFirst);
+        if (stopAtFirst && entries >= 0)
+        {
+            return entries;
+        }
+        return Math.max(entries, searchBlocks(reader, collection, firstSequence, stopAtFirst));
+    }
+
+    /** Entries anywhere, whole blocks or not, as encoded (found in a segment without a codec). */
+    private static long searchEntries(final SegmentReader reader, final String collection, final long firstSequence,
+        final boolean stopAtFirst) throws IOException
+    {
         final int chunk = 8 << 20;
         final int overlap = 256 << 10;
         final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
@@ -110,6 +125,161 @@ public final class SegmentSearch
             }
         }
         return highest;
+    }
+
+    /**
+     * Whole blocks anywhere: the entries of a compressed segment can only be found by decompressing its blocks, and
+     * with its header unreadable neither its codec nor its sync marker is known. A block is framed by its segment's
+     * marker, 16 bytes before it (the header's or the last block's) and 16 after it, so every offset where a block
+     * header parses and the 16 bytes before it recur right after the size it claims is a block; it is decompressed by
+     * each codec in turn. Blocks of up to {@code OVERLAP} bytes are found wherever they lie, longer ones when they
+     * start early enough in a chunk.
+     */
+    private static long searchBlocks(final SegmentReader reader, final String collection, final long firstSequence,
+        final boolean stopAtFirst) throws IOException
+    {
+        final int chunk = 8 << 20;
+        final int overlap = 2 << 20;
+        final int marker = SegmentFormat.SYNC_SIZE;
+        final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
+        final EntryDecoder decoder = new EntryDecoder();
+        final List<BlockCodec> codecs = new ArrayList<>();
+        long highest = -1;
+        try
+        {
+            for (final Codec codec : Codec.values())
+            {
+                codecs.add(BlockCodec.create(codec, 0));    // null: the block as it is
+            }
+            for (long base = 0; base < reader.size(); base += chunk)
+            {
+                final int n = reader.channel().readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length,
+                    reader.size() - base)), base);
+                for (int i = marker; i < Math.min(n, chunk); i++)
+                {
+                    if (buf[i] == 0)
+                    {
+                        continue;       // a count of 0, or zeros
+                    }
+                    final long count = varint(buf, i, n);
+                    if (count < 0 || zigzag(count) <= 0)
+                    {
+                        continue;
+                    }
+                    final int sizeAt = i + (int)(count >>> 56);
+                    final long size = varint(buf, sizeAt, n);
+                    if (size < 0)
+                    {
+                        continue;
+                    }
+                    final int body = sizeAt + (int)(size >>> 56);
+                    final long length = zigzag(size);
+                    if (length <= 0 || length > n - body - marker ||
+                        !Arrays.equals(buf, body + (int)length, body + (int)length + marker, buf, i - marker, i))
+                    {
+                        continue;
+                    }
+                    for (final BlockCodec codec : codecs)
+                    {
+                        final long found = highestIn(buf, body, (int)length, zigzag(count), codec, decoder, collection,
+                            firstSequence);
+                        if (found >= 0 && stopAtFirst)
+                        {
+                            return found;
+                        }
+                        highest = Math.max(highest, found);
+                    }
+                }
+            }
+            return highest;
+        }
+        finally
+        {
+            for (final BlockCodec codec : codecs)
+            {
+                if (codec != null)
+                {
+                    codec.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * @return the highest sequence at or above {@code firstSequence} among the {@code count} entries of
+     *     {@code collection} that the block body at {@code at} holds when {@code codec} (null: none) reads it, or -1
+     *     when it does not read as such a block.
+     */
+    private static long highestIn(final byte[] buf, final int at, final int length, final long count,
+        final BlockCodec codec, final EntryDecoder decoder, final String collection, final long firstSequence)
+    {
+        byte[] entries = buf;
+        int from = at;
+        int size = length;
+        if (codec != null)
+        {
+            try
+            {
+                size = codec.decompress(buf, at, length);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -1;
+            }
+            entries = codec.entries();
+            from = 0;
+        }
+        decoder.wrap(entries, from, size);
+        long highest = -1;
+        try
+        {
+            for (long i = 0; i < count; i++)
+            {
+                final WalRecord record = decoder.next(entries);
+                if (!record.collection().equals(collection))
+                {
+                    return -1;
+                }
+                if (record.sequence() >= firstSequence)
+                {
+                    highest = Math.max(highest, record.sequence());
+                }
+            }
+        }
+        catch (final EntryDecoder.MalformedEntry notABlock)
+        {
+            return -1;
+        }
+        return decoder.remaining() == 0 ? highest : -1;
+    }
+
+    /**
+     * @return the varint (raw, not zigzag-decoded) at {@code at} in its low 56 bits and its length in bytes in the
+     *     high 8, or -1 when none ends before {@code limit}.
+     */
+    private static long varint(final byte[] buf, final int at, final int limit)
+    {
+        long raw = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            if (at + i >= limit)
+            {
+                return -1;
+            }
+            final int b = buf[at + i] & 0xff;
+            raw |= (long)(b & 0x7f) << (7 * i);
+            if (b < 0x80)
+            {
+                return (long)(i + 1) << 56 | raw;
+            }
+        }
+        return -1;      // more than 56 bits: no block is that large
+    }
+
+    private static long zigzag(final long varint)
+    {
+        final long raw = varint & 0x00FF_FFFF_FFFF_FFFFL;
+        return (raw >>> 1) ^ -(raw & 1);
     }
 
     /**

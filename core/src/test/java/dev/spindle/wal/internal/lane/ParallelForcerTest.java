@@ -91,7 +91,7 @@ class ParallelForcerTest
     {
         final CountingChannel channel = new CountingChannel(store.create(Path.of("seg" + i)), failing);
         final ActiveSegment segment = new PwriteSegment(Path.of("seg" + i), channel, 1, new byte[16], 1 << 16, 0,
-            new StagingPool(4096), false, new AtomicLong(), null);
+            new StagingPool(4096), false, new AtomicLong(), null, null);
         CHANNELS.put(segment, channel);
         return segment;
     }

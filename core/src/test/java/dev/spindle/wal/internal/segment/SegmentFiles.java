@@ -31,7 +31,7 @@ final class SegmentFiles
         final java.nio.file.Path path = dir.resolve(SegmentNames.open(firstSequence));
         final SegmentPool.Recycled file = new SegmentPool.Recycled(PwriteSegment.createFile(path, header), header.length);
         segment = PwriteSegment.create(path, header, firstSequence, sync, 1 << 20,
-            new StagingPool(128 * 1024), new AtomicLong(), null, 1 << 20, file);
+            new StagingPool(128 * 1024), new AtomicLong(), null, 1 << 20, file, null);
         sequence = firstSequence - 1;
     }
 

@@ -1,0 +1,124 @@
+package dev.spindle.wal.internal.segment;
+
+import dev.spindle.wal.Codec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The Avro block codec of a segment ({@code codec}): compresses the entries of one block as a whole, in exactly the
+ * bytes Avro's own codec of that name writes, and decompresses them, bounded, for readers. Avro's {@code Codec}
+ * classes allocate a buffer for every block and decompress without a bound, so this calls the same libraries
+ * (zstd-jni, snappy-java, the JDK's zlib) directly: compressing allocates nothing once the output buffer has grown,
+ * and a block that would decompress past {@link #MAX_ENTRIES_BYTES}, or that is damaged, is an {@link IOException}.
+ *
+ * <p>Not thread-safe: one instance per lane (its writer thread compresses) or per reader.
+ * {@link #close()} frees native state; a call after it fails with an exception, never a crash.
+ */
+public abstract class BlockCodec implements AutoCloseable
+{
+    /**
+     * Largest decompressed block a reader accepts: a block's entries always fit in one segment, and a segment is at
+     * most {@code WalOptions.MAX_SEGMENT_SIZE}.
+     */
+    public static final int MAX_ENTRIES_BYTES = (int)dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE;
+
+    private ByteBuffer output;
+    private byte[] entries = new byte[64 * 1024];
+
+    /**
+     * @return a codec for {@code codec} at {@code level} (0: its default), or null for {@link Codec#NULL}.
+     */
+    public static BlockCodec create(final Codec codec, final int level)
+    {
+        switch (codec)
+        {
+            case ZSTANDARD:
+                return new ZstandardBlocks(codec.level(level));
+            case SNAPPY:
+                return new SnappyBlocks();
+            case DEFLATE:
+                return new DeflateBlocks(codec.level(level));
+            case NULL:
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * The most any codec adds to {@code n} bytes that do not compress: zstd n/256 + 64 at most, snappy n/6 + 36
+     * (its CRC32 included), raw deflate 5 bytes per stored block of 16 KiB + 13. A block is only started where its
+     * entries plus this still fit in the segment.
+     */
+    public static long growth(final long n)
+    {
+        return (n >> 2) + 64;
+    }
+
+    public abstract Codec codec();
+
+    /**
+     * Compress {@code length} bytes of {@code source} (a direct buffer) from {@code from} into {@link #output()}.
+     * The source's position and limit are used and then cleared.
+     *
+     * @return the compressed length: the block's size.
+     */
+    public final int compress(final ByteBuffer source, final int from, final int length) throws IOException
+    {
+        final long need = length + growth(length);
+        if (output == null || output.capacity() < need)
+        {
+            output = ByteBuffer.allocateDirect((int)Math.min(Integer.MAX_VALUE - 8, Math.max(need, 256 * 1024)));
+        }
+        output.clear();
+        return compress(source, from, length, output);
+    }
+
+    /** @return the buffer {@link #compress} wrote into, from index 0. */
+    public final ByteBuffer output()
+    {
+        return output;
+    }
+
+    protected abstract int compress(ByteBuffer source, int from, int length, ByteBuffer target) throws IOException;
+
+    /**
+     * Decompress the {@code length} bytes of a block at {@code from} of {@code block} into {@link #entries()}.
+     *
+     * @return how many bytes of {@link #entries()} the block's entries take.
+     * @throws IOException when the bytes are not a whole block of this codec, or decompress past
+     *     {@link #MAX_ENTRIES_BYTES}.
+     */
+    public abstract int decompress(byte[] block, int from, int length) throws IOException;
+
+    /** @return the entries of the last block {@link #decompress} read, from index 0. */
+    public final byte[] entries()
+    {
+        return entries;
+    }
+
+    /**
+     * Make {@link #entries()} hold at least {@code size} bytes, keeping the first {@code keep}.
+     *
+     * @throws IOException past {@link #MAX_ENTRIES_BYTES}.
+     */
+    protected final byte[] entries(final long size, final int keep) throws IOException
+    {
+        if (size > MAX_ENTRIES_BYTES)
+        {
+            throw new IOException("the block decompresses to more than " + MAX_ENTRIES_BYTES + " bytes, more than a " +
+                "segment can hold");
+        }
+        if (entries.length < size)
+        {
+            entries = Arrays.copyOf(entries, (int)Math.min(MAX_ENTRIES_BYTES, Math.max(size, 2L * entries.length)));
+        }
+        return entries;
+    }
+
+    @Override
+    public void close()
+    {
+    }
+}
