@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * killed soon after its first acknowledgements, round after round on the same WAL. The configuration
  * changes between rounds, as an operator's might across restarts: io_mode, sync_mode (every mode that writes
  * files), collection_affinity and distribution_strategy run through all their combinations every 48 rounds;
- * entry size, segment size, memory_flush_size_bytes, pwrite_preallocate, flush_interval_ms, segment_max_age_ms and
- * checkpointing as it writes (crashes inside recycled segments) are drawn at random. After each kill:
+ * entry size, segment size, memory_flush_size_bytes, pwrite_preallocate, flush_interval_ms, segment_max_age_ms, the
+ * codec (so a lane holds segments of several codecs) and checkpointing as it writes (crashes inside recycled
+ * segments) are drawn at random. After each kill:
  * {@code spindle verify} exits 0 on the crashed files (torn tails are normal), every entry the writer saw
  * acknowledged (for {@code Periodic} and {@code Never} that is before its fsync: kill -9 must not lose it either)
  * replays with its exact payload, with no gap, and verify is clean again after recovery.
@@ -41,6 +42,7 @@ class CrashRecoveryTest
     private static final int DEFAULT_ROUNDS = 100;
     private static final SyncMode[] MODES = {SyncMode.Always, SyncMode.PerBatch, SyncMode.Periodic, SyncMode.Never};
     private static final String[] STRATEGIES = {"RoundRobin", "Hash", "LoadBalanced"};
+    private static final String[] CODECS = {"null", "zstandard", "snappy", "deflate"};
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -68,6 +70,7 @@ class CrashRecoveryTest
             final long flushInterval = 10 + random.nextInt(100);
             final long maxAge = random.nextBoolean() ? 0 : 50 + random.nextInt(500);
             final long killAfter = random.nextInt(300);
+            final String codec = CODECS[random.nextInt(CODECS.length)];
             final Path config = dir.resolve("round" + round + ".toml");
             Files.writeString(config, "[storage.wal_config]\n" +
                 "wal_urls = [\"" + dir.resolve("lane0") + "\", \"" + dir.resolve("lane1") + "\", \"" +
@@ -80,10 +83,12 @@ class CrashRecoveryTest
                 "segment_max_age_ms = " + maxAge + "\n" +
                 "disk_segment_size = \"" + segmentSize + "\"\n" +
                 "pwrite_preallocate = " + preallocate + "\n" +
+                "codec = \"" + codec + "\"\n" +
                 "memory_flush_size_bytes = \"" + (random.nextBoolean() ? "256 KiB" : "64 KiB") + "\"\n");
             final String context = "round " + round + " of seed " + randomSeed + " (" + ioMode +
                 (preallocate ? "+preallocate" : "") + ", " + syncMode + ", affinity=" + affinity + ", " + strategy +
-                ", " + entrySize + " B, " + segmentSize + " segments" + (checkpointing ? ", checkpointing" : "") +
+                ", " + entrySize + " B, " + segmentSize + " segments, codec " + codec +
+                (checkpointing ? ", checkpointing" : "") +
                 ", killed " + killAfter + " ms after the first acknowledgement; " + config + ")";
 
             final Path ackLog = dir.resolve("ack-" + round + ".log");

@@ -73,6 +73,15 @@ class MalformedConfigTest
                 "RoundRobin, Hash, LoadBalanced"),
             bad("unknown io_mode", HEAD + "io_mode = \"direct\"\n",
                 "bad.toml:2:1: storage.wal_config.io_mode: unknown value \"direct\"; expected one of mmap, pwrite"),
+            bad("unknown codec", HEAD + "codec = \"lz4\"\n",
+                "bad.toml:2:1: storage.wal_config.codec: unknown value \"lz4\"; expected one of null, zstandard, " +
+                "snappy, deflate"),
+            bad("codec in upper case", HEAD + "codec = \"ZSTANDARD\"\n",
+                "bad.toml:2:1: storage.wal_config.codec: unknown value \"ZSTANDARD\" (values are case-sensitive: did " +
+                "you mean \"zstandard\"?); expected one of null, zstandard, snappy, deflate"),
+            bad("codec_level the codec does not take", HEAD + "codec = \"snappy\"\ncodec_level = 3\n",
+                "bad.toml:3:1: storage.wal_config.codec_level is 3, but codec \"snappy\" takes no level: remove " +
+                "codec_level, or set it to 0"),
             bad("enum as integer", HEAD + "wait_strategy = 3\n",
                 "bad.toml:2:1: storage.wal_config.wait_strategy: expected a string, one of blocking, backoff, " +
                 "sleeping, yielding, busy_spin; found the integer 3"),

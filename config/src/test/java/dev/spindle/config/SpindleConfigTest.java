@@ -87,6 +87,17 @@ class SpindleConfigTest
     }
 
     @Test
+    void shouldReadTheCodecByItsAvroNameNullIncluded()
+    {
+        assertEquals(dev.spindle.wal.Codec.NULL, SpindleConfig.parse("[storage.wal_config]\ncodec = \"null\"\n",
+            "t.toml", k -> null).options().codec());
+        final WalOptions zstd = SpindleConfig.parse("[storage.wal_config]\ncodec = \"zstandard\"\ncodec_level = 9\n",
+            "t.toml", k -> null).options();
+        assertEquals(dev.spindle.wal.Codec.ZSTANDARD, zstd.codec());
+        assertEquals(9, zstd.codecLevel());
+    }
+
+    @Test
     void shouldPreferWalUrlsOverLegacyWalDirAndSaySo()
     {
         final SpindleConfig.Loaded loaded = SpindleConfig.parse("[storage]\nwal_dir = \"/old\"\n" +

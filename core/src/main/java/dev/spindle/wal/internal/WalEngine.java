@@ -143,6 +143,8 @@ public final class WalEngine implements AutoCloseable
                 .append(lane.remote() != null ? " (remote, staged in " + lane.root() + ")" : "");
         }
         line.append("; sync_mode=").append(options.syncMode()).append(", io_mode=").append(options.ioMode())
+            .append(", codec=").append(options.codec())
+            .append(options.codecLevel() == 0 ? "" : " level " + options.codecLevel())
             .append(", collection_affinity=").append(options.collectionAffinity())
             .append(", distribution_strategy=").append(options.distributionStrategy())
             .append(", recovery_mode=").append(options.recoveryMode());
