@@ -2,12 +2,15 @@ package dev.spindle.cli;
 
 import dev.spindle.cli.bench.BenchJson;
 import dev.spindle.cli.bench.BenchMatrix;
+import dev.spindle.cli.bench.CodecMatrix;
 import dev.spindle.cli.bench.DiskScaling;
 import dev.spindle.cli.bench.LoadGenerator;
+import dev.spindle.cli.bench.Payloads;
 import dev.spindle.cli.bench.Scratch;
 import dev.spindle.cli.bench.Sweep;
 import dev.spindle.cli.bench.SweepGrid;
 import dev.spindle.cli.bench.SyncProbe;
+import dev.spindle.wal.Codec;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.SyncMode;
 import dev.spindle.wal.WalMetrics;
@@ -40,7 +43,8 @@ import java.util.concurrent.Callable;
         "2 threads, 1 KiB entries, 1,000,000 entries.",
         "  --sweep [--quick] [--out DIR]  the flush-threshold grid: sweep.csv, PNG plots, a recommendation",
         "  --disks N                      1..N lanes on N throttled loop-mounted disks (root)",
-        "  --matrix                       256 B and 4 KiB x 1 and 3 lanes x pwrite and mmap"})
+        "  --matrix                       256 B and 4 KiB x 1 and 3 lanes x pwrite and mmap",
+        "  --codecs                       every codec on text and on vectors: throughput, bytes on disk"})
 final class BenchCommand implements Callable<Integer>
 {
     static final int DEFAULT_ENTRY_SIZE = 1024;
@@ -129,23 +133,41 @@ final class BenchCommand implements Callable<Integer>
         "image (default 2 GiB)")
     String diskSize = "2 GiB";
 
+    @Option(names = "--codec", paramLabel = "CODEC", description = "null, zstandard, snappy or deflate (overrides " +
+        "the configuration)")
+    String codec;
+
+    @Option(names = "--codecs", description = "every codec on JSON-like text and on float vectors, interleaved: " +
+        "throughput and bytes written per entry (default 1 KiB entries, 300,000 a run, no checkpoints)")
+    boolean codecs;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter stdout = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        if ((matrix ? 1 : 0) + (sweep ? 1 : 0) + (disks != 0 ? 1 : 0) > 1)
+        if ((matrix ? 1 : 0) + (sweep ? 1 : 0) + (disks != 0 ? 1 : 0) + (codecs ? 1 : 0) > 1)
         {
-            throw new SpindleCli.UsageException("choose one of --matrix, --sweep and --disks");
+            throw new SpindleCli.UsageException("choose one of --matrix, --sweep, --disks and --codecs");
         }
         if (quick && !sweep)
         {
             throw new SpindleCli.UsageException("--quick goes with --sweep");
         }
-        if (workload.rate > 0 && (sweep || disks != 0 || matrix))
+        if (workload.rate > 0 && (sweep || disks != 0 || matrix || codecs))
         {
             throw new SpindleCli.UsageException("--rate goes with a single run: --sweep chooses its own offered loads, " +
-                "--disks and --matrix run at saturation");
+                "--disks, --matrix and --codecs run at saturation");
+        }
+        if (codecs)
+        {
+            defaults(DEFAULT_ENTRY_SIZE, 300_000);
+            workload.check();
+            final WalOptions base = baseOptions();
+            return new CodecMatrix(this::runCodec, repeat > 0 ? repeat : 3, String.format(Locale.ROOT,
+                "%d lane(s), io_mode=%s, sync_mode=%s, %d collections, %d threads, %,d B entries, %,d entries a run",
+                config == null ? lanes : base.walUrls().size(), base.ioMode(), base.syncMode(), workload.collections,
+                workload.threads, workload.entrySize, workload.entries), err).run(stdout);
         }
         if (matrix)
         {
@@ -208,10 +230,52 @@ final class BenchCommand implements Callable<Integer>
         workload.defaults(entrySize, entries, DEFAULT_COLLECTIONS, DEFAULT_THREADS);
     }
 
+    /**
+     * One {@code --codecs} cell on fresh lanes: no checkpoints, so every segment written is still there to count.
+     */
+    private CodecMatrix.Run runCodec(final Codec cellCodec, final Payloads.Kind payload) throws Exception
+    {
+        final WalOptions base = baseOptions();
+        final long warm = warmup >= 0 ? warmup : Math.min(200_000, workload.entries / 10);
+        final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, workload.entrySize,
+            workload.threads, workload.seed, 0, null, false, 0, payload);
+        try (Scratch scratch = config != null ? Scratch.besideLanes(base, keep) : Scratch.under(dir, lanes, keep))
+        {
+            final WalOptions options = scratch.options(base).codec(cellCodec).build();
+            final LoadGenerator.Result result = LoadGenerator.runOn(options, params,
+                LoadGenerator.Phase.entries(warm), LoadGenerator.Phase.entries(workload.entries),
+                spec.commandLine().getErr());
+            long disk = 0;
+            for (final String lane : scratch.lanes())
+            {
+                disk += segmentBytes(Path.of(lane));
+            }
+            return new CodecMatrix.Run(result, disk);
+        }
+    }
+
+    /** @return the bytes of the segment files under {@code lane}. */
+    private static long segmentBytes(final Path lane) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(lane))
+        {
+            long total = 0;
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                final String name = p.getFileName().toString();
+                if (name.endsWith(".avro") || name.endsWith(".open"))     // sealed and active segments
+                {
+                    total += java.nio.file.Files.size(p);
+                }
+            }
+            return total;
+        }
+    }
+
     private LoadGenerator.Params params()
     {
         return new LoadGenerator.Params(workload.collections, workload.entrySize, workload.threads, workload.seed,
-            workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB));
+            workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB), workload.payload);
     }
 
     /**
@@ -229,7 +293,21 @@ final class BenchCommand implements Callable<Integer>
         {
             builder.syncMode(syncMode);
         }
+        if (codec != null)
+        {
+            builder.codec(codecNamed(codec));
+        }
         return builder.build();
+    }
+
+    private static Codec codecNamed(final String name)
+    {
+        final Codec codec = Codec.ofAvroName(name);
+        if (codec == null)
+        {
+            throw new SpindleCli.UsageException("--codec " + name + ": give null, zstandard, snappy or deflate");
+        }
+        return codec;
     }
 
     /** One measured run, the options it used and the disk's own commit latency next to it (or null). */
@@ -250,7 +328,8 @@ final class BenchCommand implements Callable<Integer>
         }
         final long warm = warmup >= 0 ? warmup : Math.min(200_000, entries / 10);
         final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, entrySize, workload.threads,
-            workload.seed, workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB));
+            workload.seed, workload.rate, null, !workload.quiet, workload.checkpointBytes(DEFAULT_CHECKPOINT_MIB),
+            workload.payload);
         try (Scratch scratch = config == null ? Scratch.under(dir, laneCount, keep) : null)
         {
             final WalOptions.Builder builder = config == null ? scratch.options(WalOptions.builder().build()) :
@@ -262,6 +341,10 @@ final class BenchCommand implements Callable<Integer>
             if (sync != null)
             {
                 builder.syncMode(sync);
+            }
+            if (codec != null)
+            {
+                builder.codec(codecNamed(codec));
             }
             final WalOptions options = builder.build();
             final Histogram diskSync = probe(options);
@@ -297,9 +380,9 @@ final class BenchCommand implements Callable<Integer>
         final LoadGenerator.Result r = run.result();
         final WalOptions options = run.options();
         final Histogram h = r.latencyMicros();
-        out.printf(Locale.ROOT, "Spindle bench: %d lane(s), io_mode=%s, sync_mode=%s, %d collections, %d threads, %,d B entries, " +
-            "%s%n", options.walUrls().size(), options.ioMode(), options.syncMode(), workload.collections, workload.threads,
-            run.params().entrySize(), run.params().checkpointBytes() > 0 ? "checkpoint every " +
+        out.printf(Locale.ROOT, "Spindle bench: %d lane(s), io_mode=%s, sync_mode=%s, codec=%s, %d collections, %d " +
+            "threads, %,d B entries (%s), %s%n", options.walUrls().size(), options.ioMode(), options.syncMode(),
+            options.codec(), workload.collections, workload.threads, run.params().entrySize(), run.params().payload(), run.params().checkpointBytes() > 0 ? "checkpoint every " +
             (run.params().checkpointBytes() >> 20) + " MiB per collection" : "never checkpointed");
         out.printf(Locale.ROOT, "  entries      %,d in %.2f s%n", r.entries(), r.seconds());
         out.printf(Locale.ROOT, "  throughput   %,.0f entries/s, %,.1f MB/s%n", r.entriesPerSecond(), r.megabytesPerSecond());

@@ -49,6 +49,10 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--verify-seed", paramLabel = "S", description = "check payloads against this seed")
     Long verifySeed;
 
+    @Option(names = "--payload", paramLabel = "KIND", description = "with --verify-seed: the --payload the entries " +
+        "were written with (random, text, vectors; default random)")
+    Payloads.Kind payload = Payloads.Kind.random;
+
     @Override
     public Integer call() throws Exception
     {
@@ -102,7 +106,8 @@ final class ReplayCommand implements Callable<Integer>
                 max = r.sequence();
                 if (verifySeed != null)
                 {
-                    final String wrong = Payloads.check(verifySeed, name, r.sequence(), r.key(), r.value());
+                    final String wrong = Payloads.check(payload, verifySeed, name, r.sequence(), r.key(), r.value(),
+                        r.vector());
                     if (wrong != null)
                     {
                         err.println("spindle: " + name + "#" + r.sequence() + ": " + wrong);

@@ -22,6 +22,10 @@ final class WorkloadOptions
     @Option(names = "--seed", paramLabel = "S", description = "payload seed (values are a function of seed, collection, sequence)")
     long seed = 42;
 
+    @Option(names = "--payload", paramLabel = "KIND", description = "what entries carry: random (value bytes that " +
+        "do not compress; the default), text (JSON-like event records), vectors (entry-size/4 floats, no value)")
+    dev.spindle.cli.bench.Payloads.Kind payload = dev.spindle.cli.bench.Payloads.Kind.random;
+
     @Option(names = "--quiet", description = "no progress lines on stderr")
     boolean quiet;
 

@@ -53,7 +53,8 @@ final class WriteCommand implements Callable<Integer>
             throw new SpindleCli.UsageException("--ack-log needs durable entries; sync_mode = MemoryOnly has none");
         }
         final LoadGenerator.Params params = new LoadGenerator.Params(workload.collections, workload.entrySize,
-            workload.threads, workload.seed, workload.rate, ackLog, !workload.quiet, workload.checkpointBytes(0));
+            workload.threads, workload.seed, workload.rate, ackLog, !workload.quiet, workload.checkpointBytes(0),
+            workload.payload);
         final LoadGenerator.Result result = LoadGenerator.runOn(options, params, LoadGenerator.Phase.entries(0),
             LoadGenerator.Phase.entries(workload.entries), spec.commandLine().getErr());
         spec.commandLine().getOut().println(BenchJson.toString(g -> {

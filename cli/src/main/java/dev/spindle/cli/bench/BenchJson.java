@@ -83,6 +83,8 @@ public final class BenchJson
         g.writeNumberField("lanes", options.walUrls().size());
         g.writeStringField("io_mode", options.ioMode().name());
         g.writeStringField("sync_mode", options.syncMode().name());
+        g.writeStringField("codec", options.codec().avroName());
+        g.writeStringField("payload", params.payload().name());
         g.writeNumberField("checkpoint_mib", params.checkpointBytes() >> 20);
     }
 

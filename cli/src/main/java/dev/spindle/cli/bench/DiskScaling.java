@@ -178,7 +178,8 @@ public final class DiskScaling
             final WalOptions options = scratch.options(base).distributionStrategy(DistributionStrategy.RoundRobin)
                 .collectionAffinity(true).build();
             final LoadGenerator.Params params = new LoadGenerator.Params(perLane.collections() * lanes,
-                perLane.entrySize(), perLane.threads() * lanes, perLane.seed(), 0, null, false, perLane.checkpointBytes());
+                perLane.entrySize(), perLane.threads() * lanes, perLane.seed(), 0, null, false, perLane.checkpointBytes(),
+                perLane.payload());
             return LoadGenerator.runOn(options, params, LoadGenerator.Phase.seconds(WARMUP_SECONDS),
                 LoadGenerator.Phase.seconds(seconds), err, stop);
         }

@@ -48,14 +48,14 @@ public final class LoadGenerator
 {
     /** What to run. */
     public record Params(int collections, int entrySize, int threads, long seed, long rate, Path ackLog,
-                         boolean progress, long checkpointBytes)
+                         boolean progress, long checkpointBytes, Payloads.Kind payload)
     {
         /**
          * @return these parameters at {@code rate} entries/s (0: unthrottled), without an ack log or progress lines.
          */
         public Params quietAt(final long rate)
         {
-            return new Params(collections, entrySize, threads, seed, rate, null, false, checkpointBytes);
+            return new Params(collections, entrySize, threads, seed, rate, null, false, checkpointBytes, payload);
         }
     }
 
@@ -495,7 +495,11 @@ public final class LoadGenerator
         private final Histogram late = new Histogram(HIGHEST_MICROS, 3);
         private final Entry entry = new Entry();
         private final byte[] key = new byte[Payloads.KEY_LENGTH];
+        private final Payloads.Generator generator = new Payloads.Generator();
+        /** The value of each entry, or null for vectors. */
         private final byte[] value;
+        /** The vector of each entry, or null. */
+        private final float[] vector;
         long appended;
 
         Producer(final int index, final Phase phase, final long deadline, final Pending[] pending)
@@ -539,7 +543,9 @@ public final class LoadGenerator
                     remaining[i] = quota(phase.entries(), c);
                 }
             }
-            value = new byte[params.entrySize()];
+            final boolean vectors = params.payload() == Payloads.Kind.vectors;
+            value = vectors ? null : new byte[params.entrySize()];
+            vector = vectors ? new float[params.entrySize() / Float.BYTES] : null;
         }
 
         @Override
@@ -660,9 +666,9 @@ public final class LoadGenerator
                 collection.awaitAcknowledged(p.consumed() + 1, 0, TimeUnit.MILLISECONDS);
                 LockSupport.parkNanos(20_000);
             }
-            Payloads.key(sequence, value.length, key);
-            Payloads.value(params.seed(), hashes[c], sequence, value, value.length);
-            entry.clear().op(Op.INSERT).key(key).value(value);
+            Payloads.key(sequence, value != null ? value.length : vector.length * Float.BYTES, key);
+            generator.fill(params.payload(), params.seed(), hashes[c], sequence, value, vector);
+            entry.clear().op(Op.INSERT).key(key).value(value).vector(vector);
             final long given = collection.append(entry);
             if (given != sequence)
             {
