@@ -1,6 +1,7 @@
 package dev.spindle.wal.fuzz;
 
 import dev.spindle.wal.Entry;
+import dev.spindle.wal.Codec;
 import dev.spindle.wal.IoMode;
 import dev.spindle.wal.Op;
 import dev.spindle.wal.RecoveryMode;
@@ -72,6 +73,14 @@ final class FuzzSeeds
         write(segments.resolve("open-pwrite-torn"), Arrays.copyOf(openPwrite, openPwrite.length - 7));
         final byte[] openMmap = trim(only(run(work.resolve("open-mmap"), IoMode.mmap, SyncMode.Always, 0, true, 2, 2)));
         write(segments.resolve("open-mmap-crash-always"), openMmap);
+        // compressed segments: the fuzzer then reaches each codec's decompression
+        for (final Codec codec : List.of(Codec.ZSTANDARD, Codec.SNAPPY, Codec.DEFLATE))
+        {
+            write(segments.resolve("sealed-" + codec), only(run(work.resolve("sealed-" + codec), IoMode.pwrite,
+                SyncMode.PerBatch, codec, 0, false, 1, 3, 5)));
+            write(segments.resolve("open-" + codec + "-crash"), trim(only(run(work.resolve("open-" + codec),
+                IoMode.mmap, SyncMode.PerBatch, codec, 0, true, 2, 3))));
+        }
 
         // lanes: segments sealed by age, then a crash image (sealed, sealed, active) or a closed WAL
         final Map<String, byte[]> rolled = run(work.resolve("rolled"), IoMode.pwrite, SyncMode.PerBatch, 200, true,
@@ -88,6 +97,9 @@ final class FuzzSeeds
             LaneImage.FIX_CRC).build());
         write(lanes.resolve("open-only-strict-mmap"), new LaneImage.Builder(RecoveryMode.strict, IoMode.mmap, false)
             .file(LaneImage.KIND_OPEN, 1, 1, openPwrite).build());
+        write(lanes.resolve("crash-strict-zstandard"), lane(RecoveryMode.strict, IoMode.pwrite, true,
+            run(work.resolve("rolled-zstandard"), IoMode.pwrite, SyncMode.PerBatch, Codec.ZSTANDARD, 200, true, 3, 2, 3),
+            0).build());
 
         final LaneImage.Builder setAside = new LaneImage.Builder(RecoveryMode.lenient, IoMode.pwrite, true);
         int n = 0;
@@ -119,7 +131,15 @@ final class FuzzSeeds
     private static Map<String, byte[]> run(final Path lane, final IoMode ioMode, final SyncMode syncMode,
         final long maxAgeMs, final boolean crash, final int... batches) throws Exception
     {
+        return run(lane, ioMode, syncMode, Codec.NULL, maxAgeMs, crash, batches);
+    }
+
+    /** {@link #run(Path, IoMode, SyncMode, long, boolean, int...)} with segments compressed by {@code codec}. */
+    private static Map<String, byte[]> run(final Path lane, final IoMode ioMode, final SyncMode syncMode,
+        final Codec codec, final long maxAgeMs, final boolean crash, final int... batches) throws Exception
+    {
         final WalOptions options = WalOptions.builder()
+            .codec(codec)
             .walUrls(List.of(lane.toString()))
             .syncMode(syncMode)
             .ioMode(ioMode)

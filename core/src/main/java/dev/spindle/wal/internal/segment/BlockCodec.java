@@ -60,7 +60,7 @@ public abstract class BlockCodec implements AutoCloseable
 
     /**
      * Compress {@code length} bytes of {@code source} (a direct buffer) from {@code from} into {@link #output()}.
-     * The source's position and limit are used and then cleared.
+     * The source's position and limit may be used; it is cleared after.
      *
      * @return the compressed length: the block's size.
      */
@@ -72,7 +72,14 @@ public abstract class BlockCodec implements AutoCloseable
             output = ByteBuffer.allocateDirect((int)Math.min(Integer.MAX_VALUE - 8, Math.max(need, 256 * 1024)));
         }
         output.clear();
-        return compress(source, from, length, output);
+        try
+        {
+            return compress(source, from, length, output);
+        }
+        finally
+        {
+            source.clear();
+        }
     }
 
     /** @return the buffer {@link #compress} wrote into, from index 0. */

@@ -14,6 +14,12 @@ import java.util.zip.CRC32;
  */
 final class SnappyBlocks extends BlockCodec
 {
+    /**
+     * The most snappy expands: its densest element, a copy of 64 bytes, takes 3 bytes. A claim past this many times
+     * the block is damage, refused before anything is allocated for it.
+     */
+    private static final int MAX_RATIO = 22;
+
     private final CRC32 crc = new CRC32();
 
     @Override
@@ -52,9 +58,10 @@ final class SnappyBlocks extends BlockCodec
         {
             throw new IOException("not a snappy block (" + ex.getMessage() + ")", ex);
         }
-        if (size < 0)
+        if (size < 0 || size > (long)compressed * MAX_RATIO + 64)
         {
-            throw new IOException("a snappy block claims " + (size & 0xFFFFFFFFL) + " bytes");
+            throw new IOException("a snappy block of " + compressed + " bytes claims " + (size & 0xFFFFFFFFL) +
+                " bytes, more than snappy can expand it to");
         }
         final byte[] into = entries(size, 0);
         final int n;

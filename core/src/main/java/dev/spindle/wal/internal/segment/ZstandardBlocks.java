@@ -17,6 +17,9 @@ import java.nio.ByteBuffer;
  */
 final class ZstandardBlocks extends BlockCodec
 {
+    /** Largest claimed expansion allocated before decompressing (JSON-like text compresses 5 to 10 times). */
+    private static final int UPFRONT_RATIO = 64;
+
     private final int level;
     private ZstdCompressCtx compressor;
     private ZstdDecompressCtx decompressor;
@@ -46,7 +49,9 @@ final class ZstandardBlocks extends BlockCodec
     public int decompress(final byte[] block, final int from, final int length) throws IOException
     {
         final long size = Zstd.getFrameContentSize(block, from, length);
-        if (size >= 0)
+        // a frame says how much it holds, but damage can make it say anything: what it claims is allocated at once
+        // only up to a ratio that text reaches; beyond that the stream grows the buffer as bytes really come out
+        if (size >= 0 && size <= (long)length * UPFRONT_RATIO + 64 * 1024)
         {
             final byte[] into = entries(size, 0);
             if (decompressor == null)
