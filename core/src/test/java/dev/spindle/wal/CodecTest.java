@@ -276,6 +276,30 @@ class CodecTest
     }
 
     @Test
+    void aRemoteLaneUploadsTheCompressedSegmentsAndAnOpenWithoutStagingReplaysThemFromTheBucket() throws Exception
+    {
+        dev.spindle.wal.remote.MemoryObjectStore.serve("codecs");
+        final WalOptions options = WalOptions.builder().walUrls("mem://codecs/wal").codec(Codec.ZSTANDARD)
+            .stagingDir(dir.resolve("staging")).diskSegmentSizeBytes(WalOptions.MIN_SEGMENT_SIZE)
+            .segmentMaxAgeMs(100).build();
+        try (Wal wal = Wal.open(options))
+        {
+            append(wal, List.of("docs"), 3000);
+            final WalCollection c = wal.collection("docs");
+            assertTrue(c.awaitRemoteDurable(c.lastSequence(), 30, java.util.concurrent.TimeUnit.SECONDS),
+                "every segment sealed by age and uploaded");
+            final WalMetrics.Lane lane = wal.metrics().lanes().get(0);
+            assertTrue(lane.uploadedBytes() * 3 < lane.bytes(), "what is uploaded is compressed: " +
+                lane.uploadedBytes() + " bytes uploaded for " + lane.bytes() + " bytes of encoded entries");
+        }
+        SegmentSurgery.deleteTree(dir.resolve("staging"));
+        try (Wal wal = Wal.open(options))
+        {
+            assertReplaysExactly(wal, "docs", 3000);
+        }
+    }
+
+    @Test
     void aWalReopenedWithAnotherCodecReadsTheOldSegmentsByTheirHeaders()
     {
         final Path lane = dir.resolve("lane");
