@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (a full segment is forced when sealed); and without checkpoints (the writer checkpoints at its acknowledged
  * sequence, which would excuse the loss of everything below). {@code Never} runs with
  * {@code collection_affinity = true}: without it a power loss may leave a gap inside
- * sealed segments, by design (README, durability).
+ * sealed segments, by design (README, durability). The untimed rounds draw a {@code codec}, so compressed blocks
+ * are cut at power loss too.
  *
  * <p>{@value #DEFAULT_ROUNDS} rounds in CI on one loop mount; {@code -Dspindle.powerloss.rounds=N} runs N (a soak),
  * {@code -Dspindle.powerloss.seed=S} draws other configurations. Each round prints its cost, the end a summary.
@@ -49,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PowerLossTest
 {
+    private static final String[] CODECS = {"null", "zstandard", "snappy", "deflate"};
     private static final long SEED = 13;
     private static final int DEFAULT_ROUNDS = 64;
     /** Beyond a mode's interval: the fsync itself, and a lane or ack log thread that waited for a CPU. */
@@ -91,18 +93,21 @@ class PowerLossTest
                 final long rate = timed ? TIMED_BYTES_PER_SECOND / entrySize : 0;
                 final boolean checkpointing = random.nextInt(3) == 0 && !timed;
                 final long writeFor = (timed ? bound : lagging ? 2 * interval : 0) + random.nextInt(400);
+                // a codec: what is compressed is cut and recovered the same way (timed rounds keep the lane's pace)
+                final String codec = timed ? "null" : CODECS[random.nextInt(CODECS.length)];
                 final Path config = dir.resolve("round" + round + ".toml");
                 Files.writeString(config, "[storage.wal_config]\nwal_urls = [\"" + mount.resolve("lane0") + "\", \"" +
                     mount.resolve("lane1") + "\"]\nio_mode = \"" + ioMode + "\"\nsync_mode = \"" + syncMode + "\"\n" +
                     "collection_affinity = " + affinity + "\ndistribution_strategy = \"" + strategy + "\"\n" +
                     "disk_segment_size = \"" + segmentSize + "\"\npwrite_preallocate = " + preallocate + "\n" +
+                    "codec = \"" + codec + "\"\n" +
                     (syncMode == SyncMode.Periodic ? "flush_interval_ms = " + interval + "\n" : "") +
                     (syncMode == SyncMode.Never ? "segment_max_age_ms = " + interval + "\n" : ""));
                 final String context = "power loss round " + round + " of seed " + randomSeed + " (" + ioMode +
                     (preallocate ? "+preallocate" : "") + ", " + syncMode +
                     (syncMode == SyncMode.Periodic ? " every " + interval + " ms" : "") +
                     (syncMode == SyncMode.Never ? " sealing at " + interval + " ms" : "") + ", affinity=" + affinity +
-                    ", " + strategy + ", " + entrySize + " B, " + segmentSize + " segments" +
+                    ", " + strategy + ", " + entrySize + " B, " + segmentSize + " segments, codec " + codec +
                     (checkpointing ? ", checkpointing" : "") + (timed ? ", " + rate + " entries/s, timed" : "") +
                     ", cut " + writeFor + " ms after the first acknowledgement; " + config + ")";
 

@@ -10,7 +10,6 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -90,21 +89,8 @@ class AvroCompatibilityTest
         return e;
     }
 
-    static Stream<Arguments> everyCodecInBothIoModes()
-    {
-        final List<Arguments> cases = new ArrayList<>();
-        for (final Codec codec : Codec.values())
-        {
-            for (final IoMode ioMode : IoMode.values())
-            {
-                cases.add(Arguments.of(codec, ioMode));
-            }
-        }
-        return cases.stream();
-    }
-
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void shouldBeReadableByStockAvroWhenSealed(final Codec codec, final IoMode ioMode) throws IOException
     {
         final Path lane = dir.resolve("lane");

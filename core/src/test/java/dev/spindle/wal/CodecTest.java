@@ -5,7 +5,6 @@ import dev.spindle.wal.internal.segment.SegmentReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,19 +41,6 @@ class CodecTest
 
     @TempDir
     Path dir;
-
-    static Stream<Arguments> everyCodecInBothIoModes()
-    {
-        final List<Arguments> cases = new ArrayList<>();
-        for (final Codec codec : Codec.values())
-        {
-            for (final IoMode ioMode : IoMode.values())
-            {
-                cases.add(Arguments.of(codec, ioMode));
-            }
-        }
-        return cases.stream();
-    }
 
     /** A JSON-like document for sequence {@code i} (a pure function of it): compresses well, as real ones do. */
     static byte[] document(final long i)
@@ -161,7 +147,7 @@ class CodecTest
     }
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void compressedSegmentsReplayEveryEntryAfterRollsACrashAndARestart(final Codec codec, final IoMode ioMode)
     {
         final Path live = dir.resolve("live");
@@ -217,7 +203,7 @@ class CodecTest
     }
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void entriesThatDoNotCompressNeverPushASegmentPastItsSize(final Codec codec, final IoMode ioMode)
     {
         final Path lane = dir.resolve("lane");

@@ -187,19 +187,6 @@ class CorruptionTest
         return cases.stream();
     }
 
-    static Stream<Arguments> everyCodecInBothIoModes()
-    {
-        final List<Arguments> cases = new ArrayList<>();
-        for (final Codec codec : Codec.values())
-        {
-            for (final IoMode ioMode : IoMode.values())
-            {
-                cases.add(Arguments.of(codec, ioMode));
-            }
-        }
-        return cases.stream();
-    }
-
     private static WalOptions options(final Path lane, final RecoveryMode mode)
     {
         return SegmentSurgery.options(SyncMode.PerBatch, IoMode.pwrite, lane).recoveryMode(mode).build();
@@ -368,7 +355,7 @@ class CorruptionTest
     }
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void anActiveSegmentWithADamagedHeaderBeforeWholeBlocksStopsAStrictOpenAndALenientOneGoesOn(final Codec codec,
         final IoMode ioMode)
     {

@@ -6,6 +6,7 @@ import dev.spindle.wal.internal.segment.CheckpointFile;
 
 import dev.spindle.wal.internal.segment.SegmentNames;
 import dev.spindle.wal.internal.segment.SegmentReader;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,6 +101,20 @@ final class SegmentSurgery
             }
             return kept;
         }
+    }
+
+    /** Every codec in both io_modes, for {@code @MethodSource}: compressed segments go through the same tests. */
+    static Stream<Arguments> everyCodecInBothIoModes()
+    {
+        final List<Arguments> cases = new ArrayList<>();
+        for (final Codec codec : Codec.values())
+        {
+            for (final IoMode ioMode : IoMode.values())
+            {
+                cases.add(Arguments.of(codec, ioMode));
+            }
+        }
+        return cases.stream();
     }
 
     /**

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -129,22 +128,8 @@ class TornTailTest
         return notes;
     }
 
-    /** Every codec in both io_modes: compressed segments go through the same torn tails. */
-    static Stream<Arguments> everyCodecInBothIoModes()
-    {
-        final List<Arguments> cases = new ArrayList<>();
-        for (final Codec codec : Codec.values())
-        {
-            for (final IoMode ioMode : IoMode.values())
-            {
-                cases.add(Arguments.of(codec, ioMode));
-            }
-        }
-        return cases.stream();
-    }
-
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void aSegmentCutAtAnyByteOfItsLastBlockRecoversExactlyTheWholeBlocksBeforeTheCut(final Codec codec,
         final IoMode ioMode)
     {
@@ -188,7 +173,7 @@ class TornTailTest
     }
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void aLastBlockOverwrittenWithGarbageFromAnyPointIsATornTail(final Codec codec, final IoMode ioMode)
     {
         final Segment template = crashedSegment(ioMode, codec);
@@ -220,7 +205,7 @@ class TornTailTest
     }
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("everyCodecInBothIoModes")
+    @MethodSource("dev.spindle.wal.SegmentSurgery#everyCodecInBothIoModes")
     void aSegmentCutInsideItsHeaderWasNeverDurableAndIsDeleted(final Codec codec, final IoMode ioMode)
     {
         // A new segment's header is written but not forced before its first block is (pwrite fsyncs only the
