@@ -241,7 +241,7 @@ final class BenchCommand implements Callable<Integer>
             workload.threads, workload.seed, 0, null, false, 0, payload);
         try (Scratch scratch = config != null ? Scratch.besideLanes(base, keep) : Scratch.under(dir, lanes, keep))
         {
-            final WalOptions options = scratch.options(base).codec(cellCodec).build();
+            final WalOptions options = withCodec(scratch.options(base), base, cellCodec).build();
             final LoadGenerator.Result result = LoadGenerator.runOn(options, params,
                 LoadGenerator.Phase.entries(warm), LoadGenerator.Phase.entries(workload.entries),
                 spec.commandLine().getErr());
@@ -293,11 +293,18 @@ final class BenchCommand implements Callable<Integer>
         {
             builder.syncMode(syncMode);
         }
-        if (codec != null)
-        {
-            builder.codec(codecNamed(codec));
-        }
-        return builder.build();
+        final WalOptions options = builder.build();
+        return codec == null ? options : withCodec(options.toBuilder(), options, codecNamed(codec)).build();
+    }
+
+    /**
+     * @return {@code builder} with {@code codec}, keeping the configuration's {@code codec_level} only for the codec it
+     *     was given for (another codec takes its own default).
+     */
+    private static WalOptions.Builder withCodec(final WalOptions.Builder builder, final WalOptions configured,
+        final Codec codec)
+    {
+        return builder.codec(codec).codecLevel(codec == configured.codec() ? configured.codecLevel() : 0);
     }
 
     private static Codec codecNamed(final String name)
@@ -342,11 +349,9 @@ final class BenchCommand implements Callable<Integer>
             {
                 builder.syncMode(sync);
             }
-            if (codec != null)
-            {
-                builder.codec(codecNamed(codec));
-            }
-            final WalOptions options = builder.build();
+            final WalOptions configured = builder.build();
+            final WalOptions options = codec == null ? configured :
+                withCodec(configured.toBuilder(), configured, codecNamed(codec)).build();
             final Histogram diskSync = probe(options);
             final LoadGenerator.Result result = LoadGenerator.runOn(options, params, LoadGenerator.Phase.entries(warm),
                 LoadGenerator.Phase.entries(entries), err);

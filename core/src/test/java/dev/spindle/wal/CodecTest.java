@@ -167,6 +167,9 @@ class CodecTest
             final long last = lane == image ? 600 : 700;
             try (Wal wal = Wal.open(options(codec, ioMode, lane).build()))
             {
+                // a compressed block takes fewer bytes than the entries it was encoded from: where the next block
+                // would start, the writer leaves zeros, so an idle lane's crash image ends cleanly (mmap shows it)
+                assertTrue(wal.recoveryNotes().stream().noneMatch(n -> n.contains("torn")), wal.recoveryNotes().toString());
                 for (final String c : collections)
                 {
                     assertReplaysExactly(wal, c, last);

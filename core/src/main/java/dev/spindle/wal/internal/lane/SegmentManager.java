@@ -110,7 +110,7 @@ final class SegmentManager
             }
         }
         final byte[] header = SegmentFormat.header(lc.collection.name(), firstSequence, writerId,
-            System.currentTimeMillis() * 1000, syncMode, epoch, options.codec(), sync);
+            System.currentTimeMillis() * 1000, syncMode, epoch, options.codec(), options.diskSegmentSizeBytes(), sync);
         SegmentPool.Recycled file = memory == null && pool != null ? pool.take(path, header) : null;
         if (memory == null && file == null)
         {
@@ -192,7 +192,16 @@ final class SegmentManager
         }
         if (codec != null)
         {
-            codec.close();
+            try
+            {
+                codec.close();
+            }
+            catch (final RuntimeException stillInUse)
+            {
+                // a lane thread that did not stop in time is still compressing (zstd refuses to close then): the
+                // garbage collector frees it, and the lane's other resources are released all the same
+                LOG.warn("the codec of a lane that did not stop is still in use; left to the garbage collector");
+            }
         }
     }
 }

@@ -183,6 +183,12 @@ public abstract class ActiveSegment
         window.putBytes(at, scratch, 0, headerLength);
         window.putBytes(at + headerLength + (int)size, sync);
         final long end = blockStart + headerLength + size + SegmentFormat.SYNC_SIZE;
+        if (compressor != null && end + SegmentFormat.MAX_BLOCK_HEADER <= windowEnd())
+        {
+            // the entries were encoded further than their compressed block reaches: where the next block will start,
+            // a reader of a mapped file (which shows what is beyond too) then finds zeros, the end, not old entries
+            window.setMemory((int)(end - windowBase), SegmentFormat.MAX_BLOCK_HEADER, (byte)0);
+        }
         predictedHeader = headerLength;
         commit(blockStart, end);
         stored.addAndGet(end - blockStart);

@@ -11,39 +11,70 @@ import java.util.Arrays;
  * bytes Avro's own codec of that name writes, and decompresses them, bounded, for readers. Avro's {@code Codec}
  * classes allocate a buffer for every block and decompress without a bound, so this calls the same libraries
  * (zstd-jni, snappy-java, the JDK's zlib) directly: compressing allocates nothing once the output buffer has grown,
- * and a block that would decompress past {@link #MAX_ENTRIES_BYTES}, or that is damaged, is an {@link IOException}.
+ * and a block that would decompress past what its segment can hold ({@link #readLimit}), or that is damaged, is an
+ * {@link IOException}; the buffer grows only as bytes really come out.
  *
  * <p>Not thread-safe: one instance per lane (its writer thread compresses) or per reader.
  * {@link #close()} frees native state; a call after it fails with an exception, never a crash.
  */
 public abstract class BlockCodec implements AutoCloseable
 {
-    /**
-     * Largest decompressed block a reader accepts: a block's entries always fit in one segment, and a segment is at
-     * most {@code WalOptions.MAX_SEGMENT_SIZE}.
-     */
-    public static final int MAX_ENTRIES_BYTES = (int)dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE;
+    /** The most decompression ever allocates for one block, whatever the file says: an eighth of the heap. */
+    static final long HEAP_SHARE = Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 8);
 
+    private final int maxEntriesBytes;
     private ByteBuffer output;
     private byte[] entries = new byte[64 * 1024];
 
+    BlockCodec(final long maxEntriesBytes)
+    {
+        this.maxEntriesBytes = (int)Math.min(Integer.MAX_VALUE - 8, maxEntriesBytes);
+    }
+
     /**
-     * @return a codec for {@code codec} at {@code level} (0: its default), or null for {@link Codec#NULL}.
+     * @return the most one block of a segment of {@code segmentSize} bytes ({@code spindle.segment_size}: a block's
+     *     entries always fit in their segment) may decompress to, bounded by {@link #HEAP_SHARE}, so that no file,
+     *     however hostile, makes a reader run out of memory.
+     */
+    public static long readLimit(final long segmentSize)
+    {
+        return Math.min(HEAP_SHARE, Math.max(dev.spindle.wal.WalOptions.MIN_SEGMENT_SIZE,
+            Math.min(segmentSize, dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE)));
+    }
+
+    /**
+     * @return a codec for {@code codec} at {@code level} (0: its default), or null for {@link Codec#NULL}; it reads
+     *     blocks of a segment of the default size.
      */
     public static BlockCodec create(final Codec codec, final int level)
+    {
+        return create(codec, level, readLimit(dev.spindle.wal.WalOptions.DEFAULT_DISK_SEGMENT_SIZE));
+    }
+
+    /**
+     * @param maxEntriesBytes the most one block may decompress to ({@link #readLimit}).
+     * @return a codec for {@code codec} at {@code level} (0: its default), or null for {@link Codec#NULL}.
+     */
+    public static BlockCodec create(final Codec codec, final int level, final long maxEntriesBytes)
     {
         switch (codec)
         {
             case ZSTANDARD:
-                return new ZstandardBlocks(codec.level(level));
+                return new ZstandardBlocks(codec.level(level), maxEntriesBytes);
             case SNAPPY:
-                return new SnappyBlocks();
+                return new SnappyBlocks(maxEntriesBytes);
             case DEFLATE:
-                return new DeflateBlocks(codec.level(level));
+                return new DeflateBlocks(codec.level(level), maxEntriesBytes);
             case NULL:
             default:
                 return null;
         }
+    }
+
+    /** @return the most one block may decompress to. */
+    public final int maxEntriesBytes()
+    {
+        return maxEntriesBytes;
     }
 
     /**
@@ -95,7 +126,7 @@ public abstract class BlockCodec implements AutoCloseable
      *
      * @return how many bytes of {@link #entries()} the block's entries take.
      * @throws IOException when the bytes are not a whole block of this codec, or decompress past
-     *     {@link #MAX_ENTRIES_BYTES}.
+     *     {@link #maxEntriesBytes()}.
      */
     public abstract int decompress(byte[] block, int from, int length) throws IOException;
 
@@ -108,18 +139,18 @@ public abstract class BlockCodec implements AutoCloseable
     /**
      * Make {@link #entries()} hold at least {@code size} bytes, keeping the first {@code keep}.
      *
-     * @throws IOException past {@link #MAX_ENTRIES_BYTES}.
+     * @throws IOException past {@link #maxEntriesBytes()}.
      */
     protected final byte[] entries(final long size, final int keep) throws IOException
     {
-        if (size > MAX_ENTRIES_BYTES)
+        if (size > maxEntriesBytes)
         {
-            throw new IOException("the block decompresses to more than " + MAX_ENTRIES_BYTES + " bytes, more than a " +
+            throw new IOException("the block decompresses to more than " + maxEntriesBytes + " bytes, more than its " +
                 "segment can hold");
         }
         if (entries.length < size)
         {
-            entries = Arrays.copyOf(entries, (int)Math.min(MAX_ENTRIES_BYTES, Math.max(size, 2L * entries.length)));
+            entries = Arrays.copyOf(entries, (int)Math.min(maxEntriesBytes, Math.max(size, 2L * entries.length)));
         }
         return entries;
     }

@@ -18,8 +18,9 @@ final class DeflateBlocks extends BlockCodec
     private Deflater deflater;
     private Inflater inflater;
 
-    DeflateBlocks(final int level)
+    DeflateBlocks(final int level, final long maxEntriesBytes)
     {
+        super(maxEntriesBytes);
         this.level = level;
     }
 

@@ -48,6 +48,11 @@ public final class SegmentFormat
     public static final String META_SYNC_MODE = "spindle.sync_mode";
     /** The writer epoch of a remote lane's fence ({@code dev.spindle.wal.internal.remote.Fence}); absent: 0. */
     public static final String META_EPOCH = "spindle.epoch";
+    /**
+     * The writer's {@code disk_segment_size}, in a compressed segment: no block's entries are larger, so readers
+     * decompress no further ({@link BlockCodec#readLimit}).
+     */
+    public static final String META_SEGMENT_SIZE = "spindle.segment_size";
 
     public static final Schema SCHEMA = loadSchema();
 
@@ -61,6 +66,7 @@ public final class SegmentFormat
     private static final byte[] META_CREATED_MICROS_UTF8 = utf8(META_CREATED_MICROS);
     private static final byte[] META_SYNC_MODE_UTF8 = utf8(META_SYNC_MODE);
     private static final byte[] META_EPOCH_UTF8 = utf8(META_EPOCH);
+    private static final byte[] META_SEGMENT_SIZE_UTF8 = utf8(META_SEGMENT_SIZE);
 
     private SegmentFormat()
     {
@@ -98,12 +104,13 @@ public final class SegmentFormat
         final SyncMode syncMode,
         final byte[] syncMarker)
     {
-        return header(collection, firstSequence, writerId, createdMicros, syncMode, 0, Codec.NULL, syncMarker);
+        return header(collection, firstSequence, writerId, createdMicros, syncMode, 0, Codec.NULL, 0, syncMarker);
     }
 
     /**
      * @param epoch the writer epoch of a remote lane's fence, written as {@value #META_EPOCH} when above 0.
      * @param codec the block codec, written as {@code avro.codec}.
+     * @param segmentSize the writer's {@code disk_segment_size}, written as {@value #META_SEGMENT_SIZE} with a codec.
      */
     public static byte[] header(
         final String collection,
@@ -113,6 +120,7 @@ public final class SegmentFormat
         final SyncMode syncMode,
         final long epoch,
         final Codec codec,
+        final long segmentSize,
         final byte[] syncMarker)
     {
         if (syncMarker.length != SYNC_SIZE)
@@ -125,7 +133,8 @@ public final class SegmentFormat
         {
             encoder.writeFixed(MAGIC);
             encoder.writeMapStart();
-            encoder.setItemCount(epoch > 0 ? 9 : 8);
+            final boolean compressed = codec != Codec.NULL;
+            encoder.setItemCount(8 + (epoch > 0 ? 1 : 0) + (compressed ? 1 : 0));
             meta(encoder, META_AVRO_SCHEMA, SCHEMA_JSON);
             meta(encoder, META_AVRO_CODEC, codec.avroName());
             meta(encoder, META_FORMAT_VERSION_UTF8, Integer.toString(FORMAT_VERSION));
@@ -137,6 +146,10 @@ public final class SegmentFormat
             if (epoch > 0)
             {
                 meta(encoder, META_EPOCH_UTF8, Long.toString(epoch));
+            }
+            if (compressed)
+            {
+                meta(encoder, META_SEGMENT_SIZE_UTF8, Long.toString(segmentSize));
             }
             encoder.writeMapEnd();
             encoder.writeFixed(syncMarker);

@@ -44,11 +44,14 @@ public final class SegmentReader implements Closeable
         public final SyncMode syncMode;
         /** The block codec ({@code avro.codec}). */
         public final Codec codec;
+        /** The writer's segment size ({@code spindle.segment_size}); 0 when the header does not say. */
+        public final long segmentSize;
 
         Header(final int length, final byte[] sync, final Map<String, String> metadata, final String collection,
-            final long firstSequence, final SyncMode syncMode, final Codec codec)
+            final long firstSequence, final SyncMode syncMode, final Codec codec, final long segmentSize)
         {
             this.codec = codec;
+            this.segmentSize = segmentSize;
             this.length = length;
             this.sync = sync;
             this.metadata = metadata;
@@ -203,15 +206,12 @@ public final class SegmentReader implements Closeable
             d.readFixed(sync);
             final int length = got - d.inputStream().available();
             header = checkHeader(meta, sync, length, expectedCollection);
-            if (codec != null && codec.codec() != header.codec)
+            if (codec != null)
             {
                 codec.close();
-                codec = null;
             }
-            if (codec == null)
-            {
-                codec = BlockCodec.create(header.codec, 0);
-            }
+            codec = BlockCodec.create(header.codec, 0, BlockCodec.readLimit(header.segmentSize > 0 ?
+                header.segmentSize : dev.spindle.wal.WalOptions.DEFAULT_DISK_SEGMENT_SIZE));
             return header;
         }
         catch (final CorruptSegmentException ex)
@@ -314,7 +314,16 @@ public final class SegmentReader implements Closeable
         {
             // an unknown mode is treated as not said: recovery is then strict
         }
-        return new Header(length, sync, meta, collection, first, mode, codec);
+        long segmentSize = 0;
+        try
+        {
+            segmentSize = Long.parseLong(meta.getOrDefault(SegmentFormat.META_SEGMENT_SIZE, "0"));
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // not said: readers bound a block by the default segment size
+        }
+        return new Header(length, sync, meta, collection, first, mode, codec, segmentSize);
     }
 
     /**

@@ -59,7 +59,14 @@ public final class SegmentSearch
     public static boolean holdsAnyEntry(final SegmentReader reader, final String collection, final long firstSequence)
         throws IOException
     {
-        return search(reader, collection, firstSequence, true) >= 0;
+        try
+        {
+            return search(reader, collection, firstSequence, true) >= 0;
+        }
+        catch (final TooDamaged ex)
+        {
+            return true;        // cannot tell: taken to hold entries, so that it is reported, never deleted
+        }
     }
 
     /**
@@ -68,11 +75,20 @@ public final class SegmentSearch
      * recovery uses it for a file it sets aside, so that no later entry takes a sequence the file holds.
      *
      * @return that sequence, or -1 when the file holds no such entry.
+     * @throws IOException also when the file holds more that looks like blocks than a segment can (hostile bytes):
+     *     the search stops rather than run for hours, and the file's range cannot be known.
      */
     public static long highestSequence(final SegmentReader reader, final String collection, final long firstSequence)
         throws IOException
     {
-        return search(reader, collection, firstSequence, false);
+        try
+        {
+            return search(reader, collection, firstSequence, false);
+        }
+        catch (final TooDamaged ex)
+        {
+            throw new IOException(reader.path() + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static long search(final SegmentReader reader, final String collection, final long firstSequence,
@@ -131,35 +147,41 @@ public final class SegmentSearch
      * Whole blocks anywhere: the entries of a compressed segment can only be found by decompressing its blocks, and
      * with its header unreadable neither its codec nor its sync marker is known. A block is framed by its segment's
      * marker, 16 bytes before it (the header's or the last block's) and 16 after it, so every offset where a block
-     * header parses and the 16 bytes before it recur right after the size it claims is a block; it is decompressed by
-     * each codec in turn. Blocks of up to {@code OVERLAP} bytes are found wherever they lie, longer ones when they
-     * start early enough in a chunk.
+     * header parses and the 16 bytes before it recur right after the size it claims may be a block; it is
+     * decompressed by each codec in turn. Once a block holding entries of the collection is found, only its marker
+     * is looked for, and a block read whole is skipped over.
+     *
+     * <p>The work is bounded by the file: decompressing takes at most {@code 8 x file + 64 MiB} bytes in and out
+     * together, which a real segment never comes near (each block is tried once, by at most four codecs); bytes made
+     * to look like many blocks exhaust it, and the search then says so rather than run for hours.
+     *
+     * @throws TooDamaged when the bound is reached.
      */
     private static long searchBlocks(final SegmentReader reader, final String collection, final long firstSequence,
         final boolean stopAtFirst) throws IOException
     {
+        final long size = reader.size();
+        final int marker = SegmentFormat.SYNC_SIZE;
         final int chunk = 8 << 20;
         final int overlap = 2 << 20;
-        final int marker = SegmentFormat.SYNC_SIZE;
-        final byte[] buf = new byte[(int)Math.min(reader.size(), chunk + overlap)];
-        final EntryDecoder decoder = new EntryDecoder();
-        final List<BlockCodec> codecs = new ArrayList<>();
+        final byte[] buf = new byte[(int)Math.min(size, marker + chunk + overlap)];
+        final byte[] far = new byte[marker];
         long highest = -1;
-        try
+        long next = marker;         // the first offset not inside a block read whole
+        try (BlockProbe probe = new BlockProbe(collection, firstSequence, 8 * size + (64L << 20)))
         {
-            for (final Codec codec : Codec.values())
+            for (long from = marker; from < size; from += chunk)
             {
-                codecs.add(BlockCodec.create(codec, 0));    // null: the block as it is
-            }
-            for (long base = 0; base < reader.size(); base += chunk)
-            {
+                final long start = from - marker;       // the marker before the chunk's first offset is read too
                 final int n = reader.channel().readFully(ByteBuffer.wrap(buf, 0, (int)Math.min(buf.length,
-                    reader.size() - base)), base);
-                for (int i = marker; i < Math.min(n, chunk); i++)
+                    size - start)), start);
+                final long stop = Math.min(start + n, from + chunk);
+                for (long p = Math.max(from, next); p < stop; p++)
                 {
-                    if (buf[i] == 0)
+                    final int i = (int)(p - start);
+                    if (buf[i] == 0 || probe.known != null && !Arrays.equals(buf, i - marker, i, probe.known, 0, marker))
                     {
-                        continue;       // a count of 0, or zeros
+                        continue;       // a count of 0 or zeros; or not the marker of the collection's blocks
                     }
                     final long count = varint(buf, i, n);
                     if (count < 0 || zigzag(count) <= 0)
@@ -167,33 +189,185 @@ public final class SegmentSearch
                         continue;
                     }
                     final int sizeAt = i + (int)(count >>> 56);
-                    final long size = varint(buf, sizeAt, n);
-                    if (size < 0)
+                    final long claimed = varint(buf, sizeAt, n);
+                    if (claimed < 0)
                     {
                         continue;
                     }
-                    final int body = sizeAt + (int)(size >>> 56);
-                    final long length = zigzag(size);
-                    if (length <= 0 || length > n - body - marker ||
-                        !Arrays.equals(buf, body + (int)length, body + (int)length + marker, buf, i - marker, i))
+                    final long body = start + sizeAt + (claimed >>> 56);
+                    final long length = zigzag(claimed);
+                    final long end = body + length;
+                    if (length <= 0 || end + marker > size)
                     {
                         continue;
                     }
-                    for (final BlockCodec codec : codecs)
+                    final byte[] after;
+                    final int afterAt;
+                    if (end + marker <= start + n)
                     {
-                        final long found = highestIn(buf, body, (int)length, zigzag(count), codec, decoder, collection,
-                            firstSequence);
-                        if (found >= 0 && stopAtFirst)
+                        after = buf;
+                        afterAt = (int)(end - start);
+                    }
+                    else
+                    {
+                        probe.spend(4096);      // a read of its own
+                        reader.channel().readFully(ByteBuffer.wrap(far), end);
+                        after = far;
+                        afterAt = 0;
+                    }
+                    if (!Arrays.equals(after, afterAt, afterAt + marker, buf, i - marker, i))
+                    {
+                        continue;
+                    }
+                    final long found;
+                    if (end <= start + n)
+                    {
+                        found = probe.read(buf, (int)(body - start), (int)length, zigzag(count));
+                    }
+                    else
+                    {
+                        if (length > Integer.MAX_VALUE - 8)
                         {
-                            return found;
+                            continue;
                         }
-                        highest = Math.max(highest, found);
+                        probe.spend(length);
+                        final byte[] block = new byte[(int)length];
+                        reader.channel().readFully(ByteBuffer.wrap(block), body);
+                        found = probe.read(block, 0, block.length, zigzag(count));
                     }
+                    if (found == BlockProbe.NOT_A_BLOCK)
+                    {
+                        continue;
+                    }
+                    if (found >= 0 && probe.known == null)
+                    {
+                        probe.known = Arrays.copyOfRange(buf, i - marker, i);
+                    }
+                    if (found >= 0 && stopAtFirst)
+                    {
+                        return found;
+                    }
+                    highest = Math.max(highest, found);
+                    next = end + marker;
+                    p = next - 1;
                 }
             }
             return highest;
         }
-        finally
+    }
+
+    /** The search gave up: the file holds more that looks like blocks than a segment can. */
+    static final class TooDamaged extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        TooDamaged(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /** Reads a candidate block with each codec, within the search's budget. */
+    private static final class BlockProbe implements AutoCloseable
+    {
+        static final long NOT_A_BLOCK = -2;
+
+        final String collection;
+        final long firstSequence;
+        final EntryDecoder decoder = new EntryDecoder();
+        final List<BlockCodec> codecs = new ArrayList<>();
+        long budget;
+        /** The marker of the blocks that hold entries of the collection, once one is found. */
+        byte[] known;
+
+        BlockProbe(final String collection, final long firstSequence, final long budget)
+        {
+            this.collection = collection;
+            this.firstSequence = firstSequence;
+            this.budget = budget;
+            // each codec's buffer may grow to a sixteenth of the heap (the header, which would say how far, is lost)
+            for (final Codec codec : Codec.values())
+            {
+                codecs.add(BlockCodec.create(codec, 0, BlockCodec.HEAP_SHARE / 2));     // null: the block as it is
+            }
+        }
+
+        void spend(final long bytes) throws TooDamaged
+        {
+            budget -= bytes;
+            if (budget < 0)
+            {
+                throw new TooDamaged("gave up searching: more of it looks like blocks than a segment holds");
+            }
+        }
+
+        /**
+         * @return the highest sequence at or above {@code firstSequence} among the {@code count} entries of the
+         *     collection in the block body at {@code at}, -1 when it is a whole block without one, or
+         *     {@link #NOT_A_BLOCK}.
+         */
+        long read(final byte[] buf, final int at, final int length, final long count) throws TooDamaged
+        {
+            for (int c = 0; c < codecs.size(); c++)
+            {
+                final BlockCodec codec = codecs.get(c);
+                spend(length);
+                byte[] entries = buf;
+                int from = at;
+                int size = length;
+                if (codec != null)
+                {
+                    try
+                    {
+                        size = codec.decompress(buf, at, length);
+                    }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        continue;
+                    }
+                    spend(size);
+                    entries = codec.entries();
+                    from = 0;
+                }
+                final long found = entriesOf(entries, from, size, count);
+                if (found != NOT_A_BLOCK)
+                {
+                    if (c > 0)
+                    {
+                        codecs.add(0, codecs.remove(c));      // the file's codec: tried first from now on
+                    }
+                    return found;
+                }
+            }
+            return NOT_A_BLOCK;
+        }
+
+        private long entriesOf(final byte[] entries, final int from, final int size, final long count)
+        {
+            decoder.wrap(entries, from, size);
+            long highest = -1;
+            boolean ours = true;
+            try
+            {
+                for (long i = 0; i < count; i++)
+                {
+                    final WalRecord record = decoder.next(entries);
+                    ours &= record.collection().equals(collection);
+                    if (ours && record.sequence() >= firstSequence)
+                    {
+                        highest = Math.max(highest, record.sequence());
+                    }
+                }
+            }
+            catch (final EntryDecoder.MalformedEntry notABlock)
+            {
+                return NOT_A_BLOCK;
+            }
+            return decoder.remaining() != 0 ? NOT_A_BLOCK : ours ? highest : -1;
+        }
+
+        @Override
+        public void close()
         {
             for (final BlockCodec codec : codecs)
             {
@@ -203,54 +377,6 @@ public final class SegmentSearch
                 }
             }
         }
-    }
-
-    /**
-     * @return the highest sequence at or above {@code firstSequence} among the {@code count} entries of
-     *     {@code collection} that the block body at {@code at} holds when {@code codec} (null: none) reads it, or -1
-     *     when it does not read as such a block.
-     */
-    private static long highestIn(final byte[] buf, final int at, final int length, final long count,
-        final BlockCodec codec, final EntryDecoder decoder, final String collection, final long firstSequence)
-    {
-        byte[] entries = buf;
-        int from = at;
-        int size = length;
-        if (codec != null)
-        {
-            try
-            {
-                size = codec.decompress(buf, at, length);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                return -1;
-            }
-            entries = codec.entries();
-            from = 0;
-        }
-        decoder.wrap(entries, from, size);
-        long highest = -1;
-        try
-        {
-            for (long i = 0; i < count; i++)
-            {
-                final WalRecord record = decoder.next(entries);
-                if (!record.collection().equals(collection))
-                {
-                    return -1;
-                }
-                if (record.sequence() >= firstSequence)
-                {
-                    highest = Math.max(highest, record.sequence());
-                }
-            }
-        }
-        catch (final EntryDecoder.MalformedEntry notABlock)
-        {
-            return -1;
-        }
-        return decoder.remaining() == 0 ? highest : -1;
     }
 
     /**

@@ -22,6 +22,11 @@ final class SnappyBlocks extends BlockCodec
 
     private final CRC32 crc = new CRC32();
 
+    SnappyBlocks(final long maxEntriesBytes)
+    {
+        super(maxEntriesBytes);
+    }
+
     @Override
     public Codec codec()
     {

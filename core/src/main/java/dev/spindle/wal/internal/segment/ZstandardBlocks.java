@@ -17,15 +17,13 @@ import java.nio.ByteBuffer;
  */
 final class ZstandardBlocks extends BlockCodec
 {
-    /** Largest claimed expansion allocated before decompressing (JSON-like text compresses 5 to 10 times). */
-    private static final int UPFRONT_RATIO = 64;
-
     private final int level;
     private ZstdCompressCtx compressor;
     private ZstdDecompressCtx decompressor;
 
-    ZstandardBlocks(final int level)
+    ZstandardBlocks(final int level, final long maxEntriesBytes)
     {
+        super(maxEntriesBytes);
         this.level = level;
     }
 
@@ -49,9 +47,14 @@ final class ZstandardBlocks extends BlockCodec
     public int decompress(final byte[] block, final int from, final int length) throws IOException
     {
         final long size = Zstd.getFrameContentSize(block, from, length);
-        // a frame says how much it holds, but damage can make it say anything: what it claims is allocated at once
-        // only up to a ratio that text reaches; beyond that the stream grows the buffer as bytes really come out
-        if (size >= 0 && size <= (long)length * UPFRONT_RATIO + 64 * 1024)
+        // a frame says how much it holds (damage can make it say anything): what it claims is allocated at once up to
+        // what the segment can hold, and refused past it; a frame that does not say is streamed
+        if (size > maxEntriesBytes())
+        {
+            throw new IOException("a zstd frame claims " + size + " bytes, more than its segment can hold (" +
+                maxEntriesBytes() + ")");
+        }
+        if (size >= 0)
         {
             final byte[] into = entries(size, 0);
             if (decompressor == null)
