@@ -41,6 +41,26 @@ final class AckLog
         }
     }
 
+    /**
+     * Wait until the writer has made something durable (a line other than an acknowledged watermark), so a cut that
+     * follows always finds durable entries to keep, however slowly the writer's first fsync came.
+     *
+     * @return false when nothing was durable by the deadline.
+     */
+    static boolean awaitDurable(final Path file, final long timeoutMillis) throws IOException, InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline)
+        {
+            if (read(file).values().stream().anyMatch(s -> s > 0))
+            {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
     static long size(final Path file) throws IOException
     {
         return Files.exists(file) ? Files.size(file) : 0;

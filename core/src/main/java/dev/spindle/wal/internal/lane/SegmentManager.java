@@ -192,16 +192,7 @@ final class SegmentManager
         }
         if (codec != null)
         {
-            try
-            {
-                codec.close();
-            }
-            catch (final RuntimeException stillInUse)
-            {
-                // a lane thread that did not stop in time is still compressing (zstd refuses to close then): the
-                // garbage collector frees it, and the lane's other resources are released all the same
-                LOG.warn("the codec of a lane that did not stop is still in use; left to the garbage collector");
-            }
+            codec.close();  // throws while a lane thread that did not stop compresses: the lane then keeps its lock
         }
     }
 }

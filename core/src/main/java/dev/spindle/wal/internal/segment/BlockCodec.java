@@ -12,16 +12,15 @@ import java.util.Arrays;
  * classes allocate a buffer for every block and decompress without a bound, so this calls the same libraries
  * (zstd-jni, snappy-java, the JDK's zlib) directly: compressing allocates nothing once the output buffer has grown,
  * and a block that would decompress past what its segment can hold ({@link #readLimit}), or that is damaged, is an
- * {@link IOException}; the buffer grows only as bytes really come out.
+ * {@link IOException}. The buffer grows only as bytes really come out (a size a block claims is taken at once only
+ * when it is within what that many bytes could hold at a high ratio), so damage never makes a reader allocate much;
+ * a block crafted to expand is bounded by the segment size its header declares.
  *
  * <p>Not thread-safe: one instance per lane (its writer thread compresses) or per reader.
  * {@link #close()} frees native state; a call after it fails with an exception, never a crash.
  */
 public abstract class BlockCodec implements AutoCloseable
 {
-    /** The most decompression ever allocates for one block, whatever the file says: an eighth of the heap. */
-    static final long HEAP_SHARE = Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 8);
-
     private final int maxEntriesBytes;
     private ByteBuffer output;
     private byte[] entries = new byte[64 * 1024];
@@ -32,14 +31,16 @@ public abstract class BlockCodec implements AutoCloseable
     }
 
     /**
-     * @return the most one block of a segment of {@code segmentSize} bytes ({@code spindle.segment_size}: a block's
-     *     entries always fit in their segment) may decompress to, bounded by {@link #HEAP_SHARE}, so that no file,
-     *     however hostile, makes a reader run out of memory.
+     * @return the most one block of a segment of {@code segmentSize} bytes ({@code spindle.segment_size}; 0 when the
+     *     header does not say) may decompress to: a block's entries always fit in their segment, so a block that goes
+     *     further is damage. Never less than what the writer could write, whatever the reader's heap: acknowledged
+     *     entries must not become unreadable on a smaller heap (it then fails with an OutOfMemoryError, loudly).
      */
     public static long readLimit(final long segmentSize)
     {
-        return Math.min(HEAP_SHARE, Math.max(dev.spindle.wal.WalOptions.MIN_SEGMENT_SIZE,
-            Math.min(segmentSize, dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE)));
+        return segmentSize <= 0 ? dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE :
+            Math.max(dev.spindle.wal.WalOptions.MIN_SEGMENT_SIZE,
+                Math.min(segmentSize, dev.spindle.wal.WalOptions.MAX_SEGMENT_SIZE));
     }
 
     /**
@@ -145,7 +146,7 @@ public abstract class BlockCodec implements AutoCloseable
     {
         if (size > maxEntriesBytes)
         {
-            throw new IOException("the block decompresses to more than " + maxEntriesBytes + " bytes, more than its " +
+            throw new TooLarge("the block decompresses to more than " + maxEntriesBytes + " bytes, more than its " +
                 "segment can hold");
         }
         if (entries.length < size)
@@ -158,5 +159,16 @@ public abstract class BlockCodec implements AutoCloseable
     @Override
     public void close()
     {
+    }
+
+    /** A block that decompresses, or says it does, past what its segment can hold. */
+    public static final class TooLarge extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(final String message)
+        {
+            super(message);
+        }
     }
 }

@@ -210,8 +210,7 @@ public final class SegmentReader implements Closeable
             {
                 codec.close();
             }
-            codec = BlockCodec.create(header.codec, 0, BlockCodec.readLimit(header.segmentSize > 0 ?
-                header.segmentSize : dev.spindle.wal.WalOptions.DEFAULT_DISK_SEGMENT_SIZE));
+            codec = BlockCodec.create(header.codec, 0, BlockCodec.readLimit(header.segmentSize));
             return header;
         }
         catch (final CorruptSegmentException ex)

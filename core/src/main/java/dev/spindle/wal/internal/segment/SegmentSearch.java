@@ -74,9 +74,8 @@ public final class SegmentSearch
      * matching CRC32C anywhere in the file (the same search as {@link #holdsAnyEntry}, to the end). Lenient
      * recovery uses it for a file it sets aside, so that no later entry takes a sequence the file holds.
      *
-     * @return that sequence, or -1 when the file holds no such entry.
-     * @throws IOException also when the file holds more that looks like blocks than a segment can (hostile bytes):
-     *     the search stops rather than run for hours, and the file's range cannot be known.
+     * @return that sequence, or -1 when the file holds no such entry; when the file holds more that looks like blocks
+     *     than a segment can (hostile bytes), the search stops rather than run for hours, with the highest found.
      */
     public static long highestSequence(final SegmentReader reader, final String collection, final long firstSequence)
         throws IOException
@@ -87,7 +86,7 @@ public final class SegmentSearch
         }
         catch (final TooDamaged ex)
         {
-            throw new IOException(reader.path() + ": " + ex.getMessage(), ex);
+            return ex.highest;      // the best it can tell; lenient recovery already accepts what damage took
         }
     }
 
@@ -151,11 +150,12 @@ public final class SegmentSearch
      * decompressed by each codec in turn. Once a block holding entries of the collection is found, only its marker
      * is looked for, and a block read whole is skipped over.
      *
-     * <p>The work is bounded by the file: decompressing takes at most {@code 8 x file + 64 MiB} bytes in and out
-     * together, which a real segment never comes near (each block is tried once, by at most four codecs); bytes made
-     * to look like many blocks exhaust it, and the search then says so rather than run for hours.
+     * <p>The work is bounded by the file: the decompressors take at most {@code 8 x file + 64 MiB} bytes in (each
+     * block of a real segment is tried once, by at most four codecs, and skipped over once read) and give at most
+     * {@code 64 x file + 1 GiB} out; bytes made to look like many blocks exhaust that, and the search then says so
+     * rather than run for hours.
      *
-     * @throws TooDamaged when the bound is reached.
+     * @throws TooDamaged when the bound is reached, or a block framed by a marker says it holds more than any segment.
      */
     private static long searchBlocks(final SegmentReader reader, final String collection, final long firstSequence,
         final boolean stopAtFirst) throws IOException
@@ -168,7 +168,8 @@ public final class SegmentSearch
         final byte[] far = new byte[marker];
         long highest = -1;
         long next = marker;         // the first offset not inside a block read whole
-        try (BlockProbe probe = new BlockProbe(collection, firstSequence, 8 * size + (64L << 20)))
+        try (BlockProbe probe = new BlockProbe(collection, firstSequence, 8 * size + (64L << 20),
+            64 * size + (1L << 30)))
         {
             for (long from = marker; from < size; from += chunk)
             {
@@ -210,14 +211,15 @@ public final class SegmentSearch
                     }
                     else
                     {
-                        probe.spend(4096);      // a read of its own
+                        probe.spend(marker);
                         reader.channel().readFully(ByteBuffer.wrap(far), end);
                         after = far;
                         afterAt = 0;
                     }
-                    if (!Arrays.equals(after, afterAt, afterAt + marker, buf, i - marker, i))
+                    if (!Arrays.equals(after, afterAt, afterAt + marker, buf, i - marker, i) ||
+                        Arrays.equals(buf, i - marker, i, ZERO_MARKER, 0, marker))
                     {
-                        continue;
+                        continue;       // not framed by one marker; or by zeros, which no segment's marker is
                     }
                     final long found;
                     if (end <= start + n)
@@ -248,6 +250,7 @@ public final class SegmentSearch
                         return found;
                     }
                     highest = Math.max(highest, found);
+                    probe.highest = highest;
                     next = end + marker;
                     p = next - 1;
                 }
@@ -261,11 +264,17 @@ public final class SegmentSearch
     {
         private static final long serialVersionUID = 1L;
 
-        TooDamaged(final String message)
+        /** The highest sequence found before it gave up, or -1. */
+        final long highest;
+
+        TooDamaged(final String message, final long highest)
         {
             super(message);
+            this.highest = highest;
         }
     }
+
+    private static final byte[] ZERO_MARKER = new byte[SegmentFormat.SYNC_SIZE];
 
     /** Reads a candidate block with each codec, within the search's budget. */
     private static final class BlockProbe implements AutoCloseable
@@ -276,19 +285,24 @@ public final class SegmentSearch
         final long firstSequence;
         final EntryDecoder decoder = new EntryDecoder();
         final List<BlockCodec> codecs = new ArrayList<>();
+        /** Bytes the decompressors may still take in, and give out. */
         long budget;
+        long outputBudget;
         /** The marker of the blocks that hold entries of the collection, once one is found. */
         byte[] known;
+        /** The highest sequence found so far. */
+        long highest = -1;
 
-        BlockProbe(final String collection, final long firstSequence, final long budget)
+        BlockProbe(final String collection, final long firstSequence, final long budget, final long outputBudget)
         {
             this.collection = collection;
             this.firstSequence = firstSequence;
             this.budget = budget;
-            // each codec's buffer may grow to a sixteenth of the heap (the header, which would say how far, is lost)
+            this.outputBudget = outputBudget;
             for (final Codec codec : Codec.values())
             {
-                codecs.add(BlockCodec.create(codec, 0, BlockCodec.HEAP_SHARE / 2));     // null: the block as it is
+                // the header, which says how far a block may decompress, is lost: as far as any segment's
+                codecs.add(BlockCodec.create(codec, 0, BlockCodec.readLimit(0)));     // null: the block as it is
             }
         }
 
@@ -297,7 +311,17 @@ public final class SegmentSearch
             budget -= bytes;
             if (budget < 0)
             {
-                throw new TooDamaged("gave up searching: more of it looks like blocks than a segment holds");
+                throw new TooDamaged("gave up searching: more of it looks like blocks than a segment holds", highest);
+            }
+        }
+
+        void spendOutput(final long bytes) throws TooDamaged
+        {
+            outputBudget -= bytes;
+            if (outputBudget < 0)
+            {
+                throw new TooDamaged("gave up searching: its blocks decompress to more than it could take to read",
+                    highest);
             }
         }
 
@@ -321,11 +345,17 @@ public final class SegmentSearch
                     {
                         size = codec.decompress(buf, at, length);
                     }
+                    catch (final BlockCodec.TooLarge ex)
+                    {
+                        // framed like a block, and more than any segment holds: crafted or damaged, it cannot be told
+                        throw new TooDamaged("gave up searching: a block there says it holds more than any segment",
+                            highest);
+                    }
                     catch (final IOException | RuntimeException ex)
                     {
                         continue;
                     }
-                    spend(size);
+                    spendOutput(size);
                     entries = codec.entries();
                     from = 0;
                 }

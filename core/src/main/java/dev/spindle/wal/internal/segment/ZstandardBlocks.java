@@ -17,6 +17,9 @@ import java.nio.ByteBuffer;
  */
 final class ZstandardBlocks extends BlockCodec
 {
+    /** Largest claimed expansion allocated before decompressing (JSON-like text compresses 5 to 10 times). */
+    private static final int UPFRONT_RATIO = 64;
+
     private final int level;
     private ZstdCompressCtx compressor;
     private ZstdDecompressCtx decompressor;
@@ -47,14 +50,14 @@ final class ZstandardBlocks extends BlockCodec
     public int decompress(final byte[] block, final int from, final int length) throws IOException
     {
         final long size = Zstd.getFrameContentSize(block, from, length);
-        // a frame says how much it holds (damage can make it say anything): what it claims is allocated at once up to
-        // what the segment can hold, and refused past it; a frame that does not say is streamed
+        // a frame says how much it holds (damage can make it say anything): refused past what the segment can hold;
+        // allocated at once up to a ratio text reaches; else streamed, the buffer growing as bytes really come out
         if (size > maxEntriesBytes())
         {
-            throw new IOException("a zstd frame claims " + size + " bytes, more than its segment can hold (" +
+            throw new TooLarge("a zstd frame claims " + size + " bytes, more than its segment can hold (" +
                 maxEntriesBytes() + ")");
         }
-        if (size >= 0)
+        if (size >= 0 && size <= Math.max(entries().length, (long)length * UPFRONT_RATIO + 64 * 1024))
         {
             final byte[] into = entries(size, 0);
             if (decompressor == null)
@@ -102,13 +105,19 @@ final class ZstandardBlocks extends BlockCodec
     @Override
     public void close()
     {
-        if (compressor != null)
+        try
         {
-            compressor.close();
+            if (decompressor != null)
+            {
+                decompressor.close();
+            }
         }
-        if (decompressor != null)
+        finally
         {
-            decompressor.close();
+            if (compressor != null)
+            {
+                compressor.close();     // refuses while a compression runs: the caller must know the lane is still on
+            }
         }
     }
 }

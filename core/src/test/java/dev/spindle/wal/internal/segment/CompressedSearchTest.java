@@ -88,7 +88,7 @@ class CompressedSearchTest
      * Periodic bytes whose every 16th offset is a framed "block" of raw-deflate stored blocks, each claiming about a
      * MiB: tried one by one, the search took 4 s for 1 MiB and 9 s for 2 MiB, growing with the square of the file.
      * Its work is now bounded by the file: it gives up, takes the file to hold entries (so it is reported, never
-     * deleted) and cannot name the file's highest sequence.
+     * deleted), and names the highest sequence it found before it gave up.
      */
     @Test
     void bytesMadeToLookLikeManyBlocksAreTakenToHoldEntriesNotSearchedForHours() throws IOException
@@ -123,9 +123,7 @@ class CompressedSearchTest
             try (SegmentReader reader = new SegmentReader(file))
             {
                 assertTrue(SegmentSearch.holdsAnyEntry(reader, "c", 1), mib + " MiB: cannot tell, so it holds entries");
-                final IOException ex = assertThrows(IOException.class, () -> SegmentSearch.highestSequence(reader, "c", 1));
-                assertTrue(ex.getMessage().contains("gave up") && ex.getMessage().contains(file.toString()),
-                    ex.getMessage());
+                assertEquals(-1, SegmentSearch.highestSequence(reader, "c", 1), "the best it can tell: none found");
             }
         }
     }
