@@ -336,4 +336,35 @@ class CompressedSearchTest
             assertEquals(entries, SegmentSearch.highestSequence(reader, "c", 1));
         }
     }
+
+    /**
+     * The search reads a candidate's marker from the file when it lies beyond its buffer; charging that as 4 KiB of
+     * work made 40 MiB of random bytes (as a torn or unframed compressed block looks) exhaust the search's budget
+     * before the genuine block after them: it now costs the 16 bytes it reads.
+     */
+    @Test
+    void randomBytesBeforeAGenuineBlockDoNotExhaustTheBudget() throws Exception
+    {
+        final Random random = new Random(11);
+        final byte[] entries = realEntries();
+        final byte[] sync = new byte[16];
+        random.nextBytes(sync);
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final byte[] noise = new byte[40 << 20];     // a header and a first block whose marker is damaged
+        random.nextBytes(noise);
+        out.write(noise);
+        out.write(sync);
+        final byte[] body = compressed(Codec.ZSTANDARD, entries);
+        final byte[] blockHeader = new byte[SegmentFormat.MAX_BLOCK_HEADER];
+        out.write(blockHeader, 0, SegmentFormat.encodeBlockHeader(1, body.length, blockHeader));
+        out.write(body);
+        out.write(sync);
+        out.write(new byte[(64 << 20) - out.size()]);    // a preallocated 64 MiB segment
+        final Path file = Files.write(dir.resolve("n.open"), out.toByteArray());
+        try (SegmentReader reader = new SegmentReader(file))
+        {
+            assertTrue(SegmentSearch.holdsAnyEntry(reader, "c", 1));
+            assertEquals(1, SegmentSearch.highestSequence(reader, "c", 1));
+        }
+    }
 }
