@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static dev.spindle.wal.remote.RemoteTestSupport.BUCKET;
@@ -309,10 +308,19 @@ class RemoteMoveEdgesTest
             assertTrue(c.awaitDurable(12, 10, TimeUnit.SECONDS), "both staged, fsync'd, not uploaded");
         }
         store.down = false;
+        final java.util.concurrent.CountDownLatch uploaded = new java.util.concurrent.CountDownLatch(1);
         store.afterCreate = key -> {
             if (key.endsWith(".avro"))
             {
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));    // the staged segment's upload is slow
+                try
+                {
+                    // the staged segment's upload is held until the watermark was read (30 s at most)
+                    uploaded.await(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         };
         try (Wal wal = Wal.open(options))
@@ -320,6 +328,11 @@ class RemoteMoveEdgesTest
             final WalCollection c = wal.collection("c");
             assertTrue(c.acknowledgedSequence() >= 10, "acknowledged before the restart: 10 (checkpointed); " +
                 "after it: " + c.acknowledgedSequence());
+            uploaded.countDown();       // before the close, which waits for the upload
+        }
+        finally
+        {
+            uploaded.countDown();
         }
     }
 
