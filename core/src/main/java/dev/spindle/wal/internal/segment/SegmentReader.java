@@ -326,14 +326,18 @@ public final class SegmentReader implements Closeable
     }
 
     /**
-     * Read the block at {@code offset}, not reading past {@code limit}. Entries must be of the header's
+     * Read the block at {@code offset}, not reading past {@code readTo} nor the end of the file. Entries must be of the header's
      * collection with sequences above {@code previousSequence}, strictly increasing.
      *
      * @param block where to put the result (cleared first).
      */
-    public void readBlock(final long offset, final long limit, final long previousSequence, final Block block)
+    public void readBlock(final long offset, final long readTo, final long previousSequence, final Block block)
         throws IOException
     {
+        // a length read from the file is checked against the bytes really there: a reader told to read a growing
+        // file to its end (a tail's Long.MAX_VALUE) takes the file's size now, or garbage after the last block
+        // (a recycled or mapped file's) could claim gigabytes and be allocated, or overflow an int
+        final long limit = readTo <= size ? readTo : Math.min(readTo, channel.size());
         block.entries.clear();
         block.offset = offset;
         block.nextOffset = offset;
