@@ -226,14 +226,7 @@ final class SegmentSurgery
     {
         try (BlockCodec compressor = BlockCodec.create(codec, 0))
         {
-            if (compressor == null)
-            {
-                return entries.clone();
-            }
-            final ByteBuffer direct = ByteBuffer.allocateDirect(entries.length).put(entries);
-            final byte[] body = new byte[compressor.compress(direct, 0, entries.length)];
-            compressor.output().get(0, body);
-            return body;
+            return compressor == null ? entries.clone() : compressor.compress(ByteBuffer.wrap(entries));
         }
         catch (final IOException ex)
         {

@@ -131,18 +131,16 @@ final class BatchWriter implements EventHandler<EntrySlot>
         {
             segment = segments.open(lc, slot.sequence);
         }
-        long before = segment.writePosition() + segment.openBlockBytes();
         if (!segment.append(slot, encoder))
         {
             sealing.finish(lc);
             segment = segments.open(lc, slot.sequence);
-            before = segment.writePosition() + segment.openBlockBytes();
             if (!segment.append(slot, encoder))
             {
                 throw new IOException("an entry of up to " + slot.encodedBound + " bytes does not fit an empty segment");
             }
         }
-        batchEncoded += segment.writePosition() + segment.openBlockBytes() - before;
+        batchEncoded += segment.lastEncodedLength();
         slot.shrink();
         lc.lastWritten = slot.sequence;
         if (!lc.inBatch)

@@ -697,13 +697,8 @@ public final class Recovery
             }
             final ByteBuffer entries = reader.entriesOfLastBlock();
             entries.limit((int)length);
-            if (codec == null)
-            {
-                return ByteBuffer.allocate((int)length).put(entries).flip();
-            }
-            final ByteBuffer direct = ByteBuffer.allocateDirect((int)length).put(entries);
-            final int size = codec.compress(direct, 0, (int)length);
-            return codec.output().duplicate().limit(size).position(0);
+            return codec == null ? ByteBuffer.allocate((int)length).put(entries).flip() :
+                ByteBuffer.wrap(codec.compress(entries));
         }
     }
 

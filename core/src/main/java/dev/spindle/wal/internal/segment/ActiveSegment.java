@@ -57,6 +57,8 @@ public abstract class ActiveSegment
     /** Bytes known to be on stable storage. */
     protected long durablePosition;
     private long entryCount;
+    /** Encoded length of the entry the last successful {@link #append} took. */
+    private int lastEncoded;
     private long lastSequence;
     private long lastGlobalSequence;
     private volatile long readableLimit;
@@ -111,6 +113,7 @@ public abstract class ActiveSegment
             }
         }
         final int written = encoder.encode(slot, window, view, (int)(entriesEnd - windowBase));
+        lastEncoded = written;
         entriesEnd += written;
         blockCount++;
         entryCount++;
@@ -194,6 +197,12 @@ public abstract class ActiveSegment
         stored.addAndGet(end - blockStart);
         writePosition = end;
         blockClosed();
+    }
+
+    /** @return the encoded length of the entry the last successful {@link #append} took (the lane's metrics). */
+    public final int lastEncodedLength()
+    {
+        return lastEncoded;
     }
 
     /**

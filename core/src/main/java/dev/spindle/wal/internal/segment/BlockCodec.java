@@ -114,6 +114,21 @@ public abstract class BlockCodec implements AutoCloseable
         }
     }
 
+    /**
+     * Compress the remaining bytes of {@code entries}, on the heap (recovery's rewrite of a cut block, never the hot
+     * path: they are copied off-heap first).
+     *
+     * @return the compressed block, a copy.
+     */
+    public final byte[] compress(final ByteBuffer entries) throws IOException
+    {
+        final int length = entries.remaining();
+        final ByteBuffer direct = ByteBuffer.allocateDirect(length).put(entries);
+        final byte[] block = new byte[compress(direct, 0, length)];
+        output.get(0, block);
+        return block;
+    }
+
     /** @return the buffer {@link #compress} wrote into, from index 0. */
     public final ByteBuffer output()
     {
